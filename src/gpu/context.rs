@@ -1,0 +1,194 @@
+//! `GpuContext`: created lazily once per process and shared by every renderer.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::adapter::{self, AdapterFilter, DeviceInfo};
+use crate::error::{Error, Result};
+use crate::memory::readback::ReadbackPool;
+
+/// Instance, adapter, device and queue, plus what forge3d needs to turn
+/// wgpu's errors into [`Error`] values instead of panics.
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: DeviceInfo,
+    pub limits: wgpu::Limits,
+    /// Pooled MAP_READ buffers that frames borrow and give back on drop.
+    pub readback_pool: ReadbackPool,
+    lost: Arc<Mutex<Option<String>>>,
+    uncaptured: Arc<Mutex<Vec<String>>>,
+    cache: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+static CONTEXT: Mutex<Option<Arc<GpuContext>>> = Mutex::new(None);
+
+impl GpuContext {
+    /// The shared context, created on first use. A failure is not cached, so
+    /// a caller can install a driver or change `FORGE3D_BACKEND` and retry.
+    pub fn shared() -> Result<Arc<GpuContext>> {
+        let mut slot = CONTEXT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ctx) = slot.as_ref() {
+            ctx.check_alive()?;
+            return Ok(ctx.clone());
+        }
+        let ctx = Arc::new(Self::create(&AdapterFilter::from_env()?)?);
+        *slot = Some(ctx.clone());
+        Ok(ctx)
+    }
+
+    /// Creates a context for the best adapter that passes `filter`.
+    pub fn create(filter: &AdapterFilter) -> Result<GpuContext> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = filter.backends.unwrap_or(
+            wgpu::Backends::VULKAN
+                | wgpu::Backends::METAL
+                | wgpu::Backends::DX12
+                | wgpu::Backends::GL,
+        );
+        let instance = wgpu::Instance::new(desc);
+        let mut adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+        let found: Vec<(String, String)> = adapters
+            .iter()
+            .map(|a| {
+                let i = a.get_info();
+                (i.name, adapter::backend_name(i.backend))
+            })
+            .collect();
+        if let Some(needle) = &filter.name {
+            let needle = needle.to_lowercase();
+            adapters.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
+        }
+        adapters.sort_by_key(|a| std::cmp::Reverse(adapter::preference(&a.get_info())));
+        let Some(chosen) = adapters.into_iter().next() else {
+            let seen = if found.is_empty() {
+                "none".to_string()
+            } else {
+                found
+                    .iter()
+                    .map(|(n, b)| format!("{n} ({b})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(Error::Gpu(format!(
+                "no GPU adapter available ({}; adapters seen: {seen}). Install a Vulkan driver: on \
+                 Debian/Ubuntu `sudo apt-get install mesa-vulkan-drivers` provides Mesa's software \
+                 renderer lavapipe; or relax FORGE3D_BACKEND / FORGE3D_ADAPTER.",
+                filter.describe()
+            )));
+        };
+        let ainfo = chosen.get_info();
+        let limits = chosen.limits();
+        let (device, queue) = pollster::block_on(chosen.request_device(&wgpu::DeviceDescriptor {
+            label: Some("forge3d"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits.clone(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            ..Default::default()
+        }))
+        .map_err(|e| Error::Gpu(format!("could not open GPU device {:?}: {e}", ainfo.name)))?;
+
+        let lost = Arc::new(Mutex::new(None::<String>));
+        let lost_cb = lost.clone();
+        device.set_device_lost_callback(move |reason, msg| {
+            *lost_cb.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(format!("GPU device lost ({reason:?}): {msg}"));
+        });
+        // wgpu's default handler panics; keep errors for the call that made them.
+        let uncaptured = Arc::new(Mutex::new(Vec::new()));
+        let sink = uncaptured.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            sink.lock().unwrap_or_else(|p| p.into_inner()).push(e.to_string());
+        }));
+
+        let info = DeviceInfo {
+            name: ainfo.name.clone(),
+            backend: adapter::backend_name(ainfo.backend),
+            device_type: adapter::device_type_name(ainfo.device_type).to_string(),
+            driver: ainfo.driver.clone(),
+            driver_info: ainfo.driver_info.clone(),
+            vendor: ainfo.vendor,
+            software: adapter::is_software(&ainfo),
+            max_texture_dimension: limits.max_texture_dimension_2d,
+            max_buffer_size: limits.max_buffer_size,
+            alternatives: found
+                .into_iter()
+                .filter(|(n, b)| !(n == &ainfo.name && b == &adapter::backend_name(ainfo.backend)))
+                .collect(),
+        };
+        Ok(GpuContext {
+            readback_pool: ReadbackPool::new(device.clone()),
+            device,
+            queue,
+            info,
+            limits,
+            lost,
+            uncaptured,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// `Err` once the device is lost; every entry point checks this first.
+    pub fn check_alive(&self) -> Result<()> {
+        match self.lost.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            Some(msg) => Err(Error::Gpu(msg.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `f` inside validation and out-of-memory error scopes and turns any
+    /// error wgpu reports into [`Error::Gpu`] naming `what`.
+    pub fn scoped<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+        self.check_alive()?;
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out = f();
+        let v = pollster::block_on(validation.pop());
+        let o = pollster::block_on(oom.pop());
+        if let Some(e) = o.or(v) {
+            return Err(Error::Gpu(format!("{what} failed on the GPU: {e}")));
+        }
+        let mut stray = self.uncaptured.lock().unwrap_or_else(|e| e.into_inner());
+        if !stray.is_empty() {
+            let msg = stray.join("; ");
+            stray.clear();
+            return Err(Error::Gpu(format!("{what}: GPU error: {msg}")));
+        }
+        drop(stray);
+        self.check_alive()?;
+        Ok(out)
+    }
+
+    /// Blocks until `submission` has finished on the GPU and map callbacks ran.
+    pub fn wait(&self, submission: wgpu::SubmissionIndex) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(submission),
+                timeout: None,
+            })
+            .map_err(|e| Error::Gpu(format!("waiting for the GPU failed: {e}")))?;
+        self.check_alive()
+    }
+
+    /// The one `T` of this context (a pipeline, a layout), made on first use
+    /// so shaders compile once per process rather than once per renderer.
+    pub fn cached<T: Any + Send + Sync>(&self, make: impl FnOnce(&GpuContext) -> T) -> Arc<T> {
+        let key = TypeId::of::<T>();
+        let hit = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+        if let Some(v) = hit {
+            return v.downcast::<T>().expect("cache entry of the wrong type");
+        }
+        // Not under the lock: `make` may itself ask for other cached values.
+        let made: Arc<dyn Any + Send + Sync> = Arc::new(make(self));
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = cache.entry(key).or_insert(made).clone();
+        entry.downcast::<T>().expect("cache entry of the wrong type")
+    }
+
+    /// True when frames live in host memory anyway (CPU or integrated
+    /// adapters), so render targets are kept small and rendered in tiles.
+    pub fn shares_host_memory(&self) -> bool {
+        self.info.software || self.info.device_type == "integrated_gpu"
+    }
+}

@@ -1,0 +1,8 @@
+//! The process-wide GPU context: adapter choice, device, limits and the
+//! conversion of wgpu's errors into [`crate::Error`].
+
+mod adapter;
+mod context;
+
+pub use adapter::{AdapterFilter, DeviceInfo};
+pub use context::GpuContext;

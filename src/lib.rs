@@ -1,0 +1,22 @@
+//! forge3d: a headless GPU renderer (wgpu) whose frames and inputs cross into
+//! NumPy and Arrow without copies nobody asked for.
+//!
+//! The crate is usable without Python: [`Renderer`] renders into pooled,
+//! mapped readback memory and hands it out as a [`Frame`] whose bytes are an
+//! [`arrow_buffer::Buffer`] over the very memory the GPU wrote into.
+//! The `python` feature adds the bindings in `py/`, which only convert at the
+//! edge.
+
+pub mod error;
+pub mod gpu;
+pub mod memory;
+pub mod render;
+
+#[cfg(feature = "python")]
+mod py;
+
+pub use error::{Error, Result};
+pub use gpu::{DeviceInfo, GpuContext};
+pub use memory::ledger::{self, CopyRecord};
+pub use memory::{DType, HostBuffer, Origin};
+pub use render::{Frame, Renderer};

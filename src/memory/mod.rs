@@ -1,0 +1,8 @@
+//! Host memory: one type for every CPU-side bulk payload, pooled readback
+//! memory the GPU writes into, and the copy ledger.
+
+mod host_buffer;
+pub mod ledger;
+pub mod readback;
+
+pub use host_buffer::{DType, HostBuffer, Origin};

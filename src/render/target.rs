@@ -1,0 +1,357 @@
+//! `OffscreenTarget`: a color (and optional depth) target that renders a
+//! frame in horizontal tiles and reads it back into one pooled MAP_READ
+//! buffer, rows tightly packed.
+//!
+//! Why tiles: on CPU and integrated adapters the render target is host memory
+//! too, so a full-size target would double the memory of a frame. Each tile
+//! is drawn with a clip-space transform (group 0 of every pipeline) that
+//! selects its rows of the full image; results are identical to one pass.
+//! On discrete GPUs the whole frame is one tile.
+
+use std::sync::Arc;
+
+use arrow_buffer::Buffer;
+
+use super::frame::Frame;
+use super::pack::{PackPipeline, WORKGROUP};
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::memory::{DType, HostBuffer, Origin};
+
+pub const COLOR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
+
+/// Host memory one tile may use on adapters that share host memory.
+const TILE_BYTES: u64 = 4 << 20;
+/// Stride of per-tile uniforms (WebGPU's largest min offset alignment).
+const TILE_UNIFORM_STRIDE: u64 = 256;
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct TileUniform {
+    scale: [f32; 2],
+    offset: [f32; 2],
+}
+
+/// Bind group layout 0 shared by every pipeline that draws into a target:
+/// the tile transform at a dynamic offset.
+pub struct TileLayout(pub wgpu::BindGroupLayout);
+
+impl TileLayout {
+    pub fn get(ctx: &GpuContext) -> Arc<TileLayout> {
+        ctx.cached(|ctx| {
+            TileLayout(ctx.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("forge3d tile"),
+                entries: &[wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::VERTEX,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: true,
+                        min_binding_size: wgpu::BufferSize::new(
+                            std::mem::size_of::<TileUniform>() as u64
+                        ),
+                    },
+                    count: None,
+                }],
+            }))
+        })
+    }
+}
+
+pub struct OffscreenTarget {
+    width: u32,
+    height: u32,
+    tile_rows: u32,
+    tiles: u32,
+    color: wgpu::Texture,
+    color_view: wgpu::TextureView,
+    depth_view: Option<wgpu::TextureView>,
+    tile_bind_group: wgpu::BindGroup,
+    /// Present when `width * 4` is not a multiple of 256.
+    packed: Option<(wgpu::Buffer, wgpu::BindGroup, Arc<PackPipeline>)>,
+}
+
+impl OffscreenTarget {
+    pub fn new(ctx: &GpuContext, width: u32, height: u32, with_depth: bool) -> Result<Self> {
+        let row_bytes = width as u64 * 4;
+        let tile_rows = if ctx.shares_host_memory() {
+            (TILE_BYTES / row_bytes).clamp(1, height as u64) as u32
+        } else {
+            height
+        };
+        let tiles = height.div_ceil(tile_rows);
+        ctx.scoped("creating the render target", || {
+            let device = &ctx.device;
+            let color = device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("forge3d color"),
+                size: wgpu::Extent3d {
+                    width,
+                    height: tile_rows,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: COLOR_FORMAT,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                    | wgpu::TextureUsages::COPY_SRC
+                    | wgpu::TextureUsages::TEXTURE_BINDING,
+                view_formats: &[],
+            });
+            let color_view = color.create_view(&Default::default());
+            let depth_view = with_depth.then(|| {
+                device
+                    .create_texture(&wgpu::TextureDescriptor {
+                        label: Some("forge3d depth"),
+                        size: color.size(),
+                        mip_level_count: 1,
+                        sample_count: 1,
+                        dimension: wgpu::TextureDimension::D2,
+                        format: DEPTH_FORMAT,
+                        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                        view_formats: &[],
+                    })
+                    .create_view(&Default::default())
+            });
+
+            let uniforms: Vec<u8> = (0..tiles)
+                .flat_map(|t| {
+                    let mut bytes = vec![0u8; TILE_UNIFORM_STRIDE as usize];
+                    let u = tile_transform(height, tile_rows, t * tile_rows);
+                    bytes[..16].copy_from_slice(bytemuck::bytes_of(&u));
+                    bytes
+                })
+                .collect();
+            let tile_buffer = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("forge3d tile transforms"),
+                size: uniforms.len() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            ctx.queue.write_buffer(&tile_buffer, 0, &uniforms);
+            let tile_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("forge3d tile"),
+                layout: &TileLayout::get(ctx).0,
+                entries: &[wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: &tile_buffer,
+                        offset: 0,
+                        size: wgpu::BufferSize::new(std::mem::size_of::<TileUniform>() as u64),
+                    }),
+                }],
+            });
+
+            let packed = (row_bytes % wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64 != 0).then(|| {
+                let pipeline = ctx.cached(PackPipeline::new);
+                let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("forge3d packed tile"),
+                    size: row_bytes * tile_rows as u64,
+                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: false,
+                });
+                let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("forge3d pack_rows"),
+                    layout: &pipeline.layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: wgpu::BindingResource::TextureView(&color_view),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: buffer.as_entire_binding(),
+                        },
+                    ],
+                });
+                (buffer, bind_group, pipeline)
+            });
+            OffscreenTarget {
+                width,
+                height,
+                tile_rows,
+                tiles,
+                color,
+                color_view,
+                depth_view,
+                tile_bind_group,
+                packed,
+            }
+        })
+    }
+
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+    pub fn has_depth(&self) -> bool {
+        self.depth_view.is_some()
+    }
+    /// Rows drawn per pass (the whole height on discrete GPUs).
+    pub fn tile_rows(&self) -> u32 {
+        self.tile_rows
+    }
+
+    /// Clears to `clear`, lets `draw` record its draws once per tile (group 0,
+    /// the tile transform, is already bound), and returns the frame read back
+    /// into pooled mapped memory. Blocks until the GPU is done.
+    pub fn render(
+        &self,
+        ctx: &GpuContext,
+        clear: [u8; 4],
+        draw: &dyn Fn(&mut wgpu::RenderPass<'_>),
+    ) -> Result<Frame> {
+        let row_bytes = self.width as u64 * 4;
+        let size = row_bytes * self.height as u64;
+        if size > ctx.limits.max_buffer_size {
+            return Err(Error::InvalidArgument(format!(
+                "a {}x{} RGBA frame needs {size} bytes, more than the device's max_buffer_size \
+                 ({}); render a smaller image",
+                self.width, self.height, ctx.limits.max_buffer_size
+            )));
+        }
+        let readback = ctx.readback_pool.acquire(size);
+        let recorded = ctx.scoped("rendering", || {
+            let mut encoder = ctx
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("forge3d frame"),
+                });
+            let clear = wgpu::Color {
+                r: clear[0] as f64 / 255.0,
+                g: clear[1] as f64 / 255.0,
+                b: clear[2] as f64 / 255.0,
+                a: clear[3] as f64 / 255.0,
+            };
+            for t in 0..self.tiles {
+                let y0 = t * self.tile_rows;
+                let rows = self.tile_rows.min(self.height - y0);
+                {
+                    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                        label: Some("forge3d tile"),
+                        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                            view: &self.color_view,
+                            depth_slice: None,
+                            resolve_target: None,
+                            ops: wgpu::Operations {
+                                load: wgpu::LoadOp::Clear(clear),
+                                store: wgpu::StoreOp::Store,
+                            },
+                        })],
+                        depth_stencil_attachment: self.depth_view.as_ref().map(|view| {
+                            wgpu::RenderPassDepthStencilAttachment {
+                                view,
+                                depth_ops: Some(wgpu::Operations {
+                                    load: wgpu::LoadOp::Clear(1.0),
+                                    store: wgpu::StoreOp::Discard,
+                                }),
+                                stencil_ops: None,
+                            }
+                        }),
+                        timestamp_writes: None,
+                        occlusion_query_set: None,
+                        multiview_mask: None,
+                    });
+                    pass.set_bind_group(
+                        0,
+                        &self.tile_bind_group,
+                        &[(t as u64 * TILE_UNIFORM_STRIDE) as u32],
+                    );
+                    draw(&mut pass);
+                }
+                let dst_offset = y0 as u64 * row_bytes;
+                match &self.packed {
+                    None => encoder.copy_texture_to_buffer(
+                        wgpu::TexelCopyTextureInfo {
+                            texture: &self.color,
+                            mip_level: 0,
+                            origin: wgpu::Origin3d::ZERO,
+                            aspect: wgpu::TextureAspect::All,
+                        },
+                        wgpu::TexelCopyBufferInfo {
+                            buffer: &readback,
+                            layout: wgpu::TexelCopyBufferLayout {
+                                offset: dst_offset,
+                                bytes_per_row: Some(row_bytes as u32),
+                                rows_per_image: Some(rows),
+                            },
+                        },
+                        wgpu::Extent3d {
+                            width: self.width,
+                            height: rows,
+                            depth_or_array_layers: 1,
+                        },
+                    ),
+                    Some((packed, bind_group, pipeline)) => {
+                        {
+                            let mut pass =
+                                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                                    label: Some("forge3d pack_rows"),
+                                    timestamp_writes: None,
+                                });
+                            pass.set_pipeline(&pipeline.pipeline);
+                            pass.set_bind_group(0, bind_group, &[]);
+                            pass.dispatch_workgroups(
+                                self.width.div_ceil(WORKGROUP.0),
+                                rows.div_ceil(WORKGROUP.1),
+                                1,
+                            );
+                        }
+                        encoder.copy_buffer_to_buffer(
+                            packed,
+                            0,
+                            &readback,
+                            dst_offset,
+                            rows as u64 * row_bytes,
+                        );
+                    }
+                }
+            }
+            ctx.queue.submit([encoder.finish()])
+        });
+        let submission = match recorded {
+            Ok(s) => s,
+            Err(e) => {
+                ctx.readback_pool.release(readback);
+                return Err(e);
+            }
+        };
+        let bytes: Buffer = ctx.readback_pool.map(ctx, readback, submission)?;
+        Ok(Frame::new(HostBuffer::new(
+            bytes,
+            vec![self.height as usize, self.width as usize, 4],
+            DType::U8,
+            Origin::MappedReadback,
+        )))
+    }
+}
+
+/// Clip-space transform that makes rows `y0 .. y0 + tile_rows` of a
+/// `height`-row image fill the tile: `y' = y * s + o * w`.
+fn tile_transform(height: u32, tile_rows: u32, y0: u32) -> TileUniform {
+    let s = height as f32 / tile_rows as f32;
+    TileUniform {
+        scale: [1.0, s],
+        offset: [0.0, 1.0 - s + 2.0 * y0 as f32 / tile_rows as f32],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_transform_maps_tile_rows_onto_the_tile() {
+        // Image of 100 rows, tiles of 25: tile 1 holds rows 25..50, i.e. the
+        // full-frame NDC band y in [0.0, 0.5] (top is +1).
+        let u = tile_transform(100, 25, 25);
+        let map = |y: f32| y * u.scale[1] + u.offset[1];
+        assert!((map(0.5) - 1.0).abs() < 1e-6);
+        assert!((map(0.0) + 1.0).abs() < 1e-6);
+        let whole = tile_transform(100, 100, 0);
+        assert_eq!((whole.scale[1], whole.offset[1]), (1.0, 0.0));
+    }
+}
