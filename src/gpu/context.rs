@@ -40,15 +40,28 @@ impl GpuContext {
 
     /// Creates a context for the best adapter that passes `filter`.
     pub fn create(filter: &AdapterFilter) -> Result<GpuContext> {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-        desc.backends = filter.backends.unwrap_or(
-            wgpu::Backends::VULKAN
-                | wgpu::Backends::METAL
-                | wgpu::Backends::DX12
-                | wgpu::Backends::GL,
-        );
-        let instance = wgpu::Instance::new(desc);
-        let mut adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+        // Native APIs first; GL only when they find nothing (probing EGL is
+        // slow and noisy on headless machines).
+        let native = wgpu::Backends::VULKAN | wgpu::Backends::METAL | wgpu::Backends::DX12;
+        let wanted = filter.backends.unwrap_or(native | wgpu::Backends::GL);
+        let mut adapters = Vec::new();
+        for group in [wanted & native, wanted & wgpu::Backends::GL] {
+            if group.is_empty() {
+                continue;
+            }
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+            desc.backends = group;
+            let instance = wgpu::Instance::new(desc);
+            let mut found = pollster::block_on(instance.enumerate_adapters(group));
+            if let Some(needle) = &filter.name {
+                let needle = needle.to_lowercase();
+                found.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
+            }
+            adapters.extend(found);
+            if !adapters.is_empty() {
+                break;
+            }
+        }
         let found: Vec<(String, String)> = adapters
             .iter()
             .map(|a| {
@@ -56,10 +69,6 @@ impl GpuContext {
                 (i.name, adapter::backend_name(i.backend))
             })
             .collect();
-        if let Some(needle) = &filter.name {
-            let needle = needle.to_lowercase();
-            adapters.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
-        }
         adapters.sort_by_key(|a| std::cmp::Reverse(adapter::preference(&a.get_info())));
         let Some(chosen) = adapters.into_iter().next() else {
             let seen = if found.is_empty() {

@@ -4,5 +4,6 @@
 mod host_buffer;
 pub mod ledger;
 pub mod readback;
+pub mod tensor;
 
 pub use host_buffer::{DType, HostBuffer, Origin};

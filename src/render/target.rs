@@ -181,20 +181,9 @@ impl OffscreenTarget {
         })
     }
 
-    pub fn width(&self) -> u32 {
-        self.width
-    }
-    pub fn height(&self) -> u32 {
-        self.height
-    }
     pub fn has_depth(&self) -> bool {
         self.depth_view.is_some()
     }
-    /// Rows drawn per pass (the whole height on discrete GPUs).
-    pub fn tile_rows(&self) -> u32 {
-        self.tile_rows
-    }
-
     /// Clears to `clear`, lets `draw` record its draws once per tile (group 0,
     /// the tile transform, is already bound), and returns the frame read back
     /// into pooled mapped memory. Blocks until the GPU is done.

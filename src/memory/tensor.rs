@@ -1,0 +1,80 @@
+//! A [`HostBuffer`] as Arrow's canonical `arrow.fixed_shape_tensor`
+//! extension: one element whose storage is `FixedSizeList<T, prod(shape)>`
+//! over the same memory (no copy).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, FixedSizeListArray, Float32Array, UInt8Array};
+use arrow_buffer::ScalarBuffer;
+use arrow_schema::{Field, FieldRef};
+
+use super::{DType, HostBuffer};
+
+pub const EXTENSION_NAME: &str = "arrow.fixed_shape_tensor";
+
+/// The field describing `memory` as a one-element fixed-shape tensor column.
+pub fn tensor_field(name: &str, memory: &HostBuffer) -> FieldRef {
+    let shape = memory.shape();
+    let items: usize = shape.iter().product();
+    let item = Arc::new(Field::new("item", memory.dtype().arrow(), false));
+    let shape_json = shape
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let metadata = HashMap::from([
+        ("ARROW:extension:name".to_string(), EXTENSION_NAME.to_string()),
+        (
+            "ARROW:extension:metadata".to_string(),
+            format!("{{\"shape\":[{shape_json}]}}"),
+        ),
+    ]);
+    Arc::new(
+        Field::new(
+            name,
+            arrow_schema::DataType::FixedSizeList(item, items as i32),
+            false,
+        )
+        .with_metadata(metadata),
+    )
+}
+
+/// The storage array: length 1, values are `memory` itself.
+pub fn tensor_array(memory: &HostBuffer) -> ArrayRef {
+    let items = memory.shape().iter().product::<usize>();
+    let values: ArrayRef = match memory.dtype() {
+        DType::U8 => Arc::new(UInt8Array::new(
+            ScalarBuffer::new(memory.buffer().clone(), 0, items),
+            None,
+        )),
+        DType::F32 => Arc::new(Float32Array::new(
+            ScalarBuffer::new(memory.buffer().clone(), 0, items),
+            None,
+        )),
+    };
+    let item = Arc::new(Field::new("item", memory.dtype().arrow(), false));
+    Arc::new(FixedSizeListArray::new(item, items as i32, values, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::Origin;
+    use arrow_array::Array;
+
+    #[test]
+    fn tensor_storage_shares_the_host_memory() {
+        let bytes = arrow_buffer::Buffer::from_vec((0u8..24).collect::<Vec<_>>());
+        let hb = HostBuffer::new(bytes, vec![2, 3, 4], DType::U8, Origin::Rust);
+        let field = tensor_field("rgba", &hb);
+        assert_eq!(
+            field.metadata()["ARROW:extension:metadata"],
+            "{\"shape\":[2,3,4]}"
+        );
+        let arr = tensor_array(&hb);
+        assert_eq!(arr.len(), 1);
+        let values = arr.to_data().child_data()[0].buffers()[0].as_ptr();
+        assert_eq!(values, hb.as_ptr());
+    }
+}

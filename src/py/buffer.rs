@@ -1,0 +1,82 @@
+//! The buffer protocol over a [`HostBuffer`]: NumPy's `np.asarray(obj)` and
+//! `memoryview(obj)` see the memory itself, writable, C-contiguous.
+
+use std::ffi::{c_int, c_void, CStr};
+
+use pyo3::exceptions::PyBufferError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::memory::{DType, HostBuffer};
+
+/// Shape and strides of one exported view, freed in `release`.
+struct ViewLayout {
+    shape: Vec<ffi::Py_ssize_t>,
+    strides: Vec<ffi::Py_ssize_t>,
+}
+
+fn format_cstr(dtype: DType) -> &'static CStr {
+    match dtype {
+        DType::U8 => c"B",
+        DType::F32 => c"f",
+    }
+}
+
+/// Fills `view` for `owner`, whose memory is `memory`.
+///
+/// # Safety
+/// `view` must be the pointer CPython passed to `__getbuffer__`, and
+/// `memory` must stay valid while `owner` is alive (it does: `owner` holds it).
+pub unsafe fn fill(
+    view: *mut ffi::Py_buffer,
+    flags: c_int,
+    memory: &HostBuffer,
+    owner: Bound<'_, PyAny>,
+) -> PyResult<()> {
+    if view.is_null() {
+        return Err(PyBufferError::new_err("Py_buffer view is null"));
+    }
+    let strides_bytes = memory.strides();
+    let layout = Box::new(ViewLayout {
+        shape: memory.shape().iter().map(|&d| d as ffi::Py_ssize_t).collect(),
+        strides: strides_bytes.iter().map(|&s| s as ffi::Py_ssize_t).collect(),
+    });
+    let v = unsafe { &mut *view };
+    v.buf = memory.as_ptr() as *mut c_void;
+    v.len = memory.len_bytes() as ffi::Py_ssize_t;
+    // Frames and heightmaps own their memory exclusively: writable.
+    v.readonly = 0;
+    v.itemsize = memory.dtype().itemsize() as ffi::Py_ssize_t;
+    v.format = if flags & ffi::PyBUF_FORMAT == ffi::PyBUF_FORMAT {
+        format_cstr(memory.dtype()).as_ptr() as *mut _
+    } else {
+        std::ptr::null_mut()
+    };
+    v.ndim = layout.shape.len() as c_int;
+    v.shape = if flags & ffi::PyBUF_ND == ffi::PyBUF_ND {
+        layout.shape.as_ptr() as *mut _
+    } else {
+        std::ptr::null_mut()
+    };
+    v.strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
+        layout.strides.as_ptr() as *mut _
+    } else {
+        std::ptr::null_mut()
+    };
+    v.suboffsets = std::ptr::null_mut();
+    v.internal = Box::into_raw(layout) as *mut c_void;
+    v.obj = owner.into_ptr();
+    Ok(())
+}
+
+/// Frees what [`fill`] allocated.
+///
+/// # Safety
+/// `view` must have been filled by [`fill`].
+pub unsafe fn release(view: *mut ffi::Py_buffer) {
+    let v = unsafe { &mut *view };
+    if !v.internal.is_null() {
+        drop(unsafe { Box::from_raw(v.internal as *mut ViewLayout) });
+        v.internal = std::ptr::null_mut();
+    }
+}

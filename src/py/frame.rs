@@ -1,0 +1,181 @@
+//! `forge3d.Frame`: one rendered RGBA8 image, exported without copying
+//! through the buffer protocol, the Arrow PyCapsule interface and DLPack.
+
+use std::ffi::c_int;
+use std::path::PathBuf;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyCapsule, PyTuple};
+use pyo3_arrow::ffi::{to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
+
+use super::errors::IntoPy;
+use super::{buffer, dlpack};
+use crate::memory::tensor::{tensor_array, tensor_field};
+use crate::Frame;
+
+/// A rendered RGBA8 image of shape (height, width, 4).
+///
+/// The bytes are the mapped readback memory the GPU wrote into; NumPy
+/// (`np.asarray(frame)`), Arrow (`pa.array(frame)`) and DLPack
+/// (`np.from_dlpack(frame)`) all see that memory without a copy, and it
+/// returns to forge3d's pool when the last of them is gone.
+#[pyclass(name = "Frame", module = "forge3d._forge3d", frozen)]
+pub struct PyFrame {
+    pub(crate) frame: Frame,
+}
+
+/// `numpy.ndarray(shape, uint8, buffer=frame)`: a view of the frame's
+/// memory whose `base` is the Frame itself.
+pub fn to_numpy(frame: Bound<'_, PyFrame>) -> PyResult<Bound<'_, PyAny>> {
+    let py = frame.py();
+    let shape = frame.get().shape();
+    let np = py.import("numpy")?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("buffer", frame)?;
+    np.getattr("ndarray")?
+        .call((shape, np.getattr("uint8")?), Some(&kwargs))
+}
+
+#[pymethods]
+impl PyFrame {
+    #[getter]
+    fn width(&self) -> u32 {
+        self.frame.width()
+    }
+    #[getter]
+    fn height(&self) -> u32 {
+        self.frame.height()
+    }
+    /// `(height, width, 4)`
+    #[getter]
+    fn shape(&self) -> (usize, usize, usize) {
+        let [h, w, c] = self.frame.shape();
+        (h, w, c)
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.frame.as_bytes().len()
+    }
+    /// Address of the first byte (what NumPy's `__array_interface__` reports).
+    #[getter]
+    fn ptr(&self) -> usize {
+        self.frame.memory().as_ptr() as usize
+    }
+    /// Where the memory lives: always "mapped_readback" for rendered frames.
+    #[getter]
+    fn origin(&self) -> &'static str {
+        match self.frame.memory().origin() {
+            crate::Origin::MappedReadback => "mapped_readback",
+            crate::Origin::Rust => "rust",
+            crate::Origin::Borrowed => "borrowed",
+        }
+    }
+
+    /// RGBA of pixel (x, y); row 0 is the top.
+    fn pixel(&self, x: u32, y: u32) -> PyResult<(u8, u8, u8, u8)> {
+        if x >= self.frame.width() || y >= self.frame.height() {
+            return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                "pixel ({x}, {y}) is outside the {}x{} frame",
+                self.frame.width(),
+                self.frame.height()
+            )));
+        }
+        let [r, g, b, a] = self.frame.pixel(x, y);
+        Ok((r, g, b, a))
+    }
+
+    /// The frame as a (height, width, 4) uint8 NumPy array sharing its memory.
+    fn to_numpy(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        to_numpy(slf)
+    }
+
+    /// Writes the frame as a PNG file.
+    fn to_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let frame = self.frame.clone();
+        py.detach(move || frame.save_png(&path)).py_err()
+    }
+
+    fn _repr_png_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let png = self.frame.encode_png().py_err()?;
+        Ok(PyBytes::new(py, &png))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Frame(width={}, height={}, dtype=uint8, origin={})",
+            self.frame.width(),
+            self.frame.height(),
+            self.origin()
+        )
+    }
+
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let memory = slf.get().frame.memory().clone();
+        unsafe { buffer::fill(view, flags, &memory, slf.into_any()) }
+    }
+
+    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+        unsafe { buffer::release(view) }
+    }
+
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let field = tensor_field("rgba", self.frame.memory());
+        Ok(to_schema_pycapsule(py, field.as_ref())?)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let memory = self.frame.memory();
+        let array = tensor_array(memory);
+        Ok(to_array_pycapsules(
+            py,
+            tensor_field("rgba", memory),
+            array.as_ref(),
+            requested_schema,
+        )?)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let memory = self.frame.memory();
+        let field = tensor_field("rgba", memory);
+        let reader = ArrayIterator::new(std::iter::once(Ok(tensor_array(memory))), field);
+        Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
+    }
+
+    #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
+    fn __dlpack__<'py>(
+        &self,
+        py: Python<'py>,
+        stream: Option<Bound<'py, PyAny>>,
+        max_version: Option<(u32, u32)>,
+        dl_device: Option<(i32, i32)>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        dlpack::export(
+            py,
+            self.frame.memory(),
+            stream.as_ref(),
+            max_version,
+            dl_device,
+            copy,
+        )
+    }
+
+    fn __dlpack_device__(&self) -> (i32, i32) {
+        (1, 0)
+    }
+}

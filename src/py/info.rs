@@ -1,0 +1,82 @@
+//! Module-level functions: device facts, the copy ledger, pool statistics.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use super::errors::IntoPy;
+use crate::memory::ledger;
+use crate::GpuContext;
+
+/// Facts about the adapter forge3d renders on (created on first call).
+#[pyfunction]
+fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    let ctx = py.detach(GpuContext::shared).py_err()?;
+    let i = &ctx.info;
+    let d = PyDict::new(py);
+    d.set_item("name", &i.name)?;
+    d.set_item("backend", &i.backend)?;
+    d.set_item("device_type", &i.device_type)?;
+    d.set_item("driver", &i.driver)?;
+    d.set_item("driver_info", &i.driver_info)?;
+    d.set_item("vendor", i.vendor)?;
+    d.set_item("software", i.software)?;
+    d.set_item("max_texture_dimension", i.max_texture_dimension)?;
+    d.set_item("max_buffer_size", i.max_buffer_size)?;
+    d.set_item("tiled_rendering", ctx.shares_host_memory())?;
+    let alts = PyList::empty(py);
+    for (name, backend) in &i.alternatives {
+        alts.append((name, backend))?;
+    }
+    d.set_item("other_adapters", alts)?;
+    Ok(d)
+}
+
+/// Opens a ledger session on this thread; returns its start index.
+#[pyfunction]
+fn _ledger_open() -> usize {
+    ledger::open_raw()
+}
+
+/// Records since `start` as (operation, bytes, source_ptr, reason) tuples.
+#[pyfunction]
+fn _ledger_records(start: usize) -> Vec<(&'static str, usize, usize, String)> {
+    ledger::records_since(start)
+        .into_iter()
+        .map(|r| (r.operation, r.bytes, r.source_ptr, r.reason))
+        .collect()
+}
+
+#[pyfunction]
+fn _ledger_close(start: usize) {
+    ledger::close_raw(start)
+}
+
+/// Process-wide (copies, bytes) recorded since start, over all threads.
+#[pyfunction]
+fn copy_totals() -> (u64, u64) {
+    ledger::totals()
+}
+
+/// Counters of the readback pool: created, reused, in_use, pooled, pooled_bytes.
+#[pyfunction]
+fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    let ctx = py.detach(GpuContext::shared).py_err()?;
+    let s = ctx.readback_pool.stats();
+    let d = PyDict::new(py);
+    d.set_item("created", s.created)?;
+    d.set_item("reused", s.reused)?;
+    d.set_item("in_use", s.in_use)?;
+    d.set_item("pooled", s.pooled)?;
+    d.set_item("pooled_bytes", s.pooled_bytes)?;
+    Ok(d)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(device_info, m)?)?;
+    m.add_function(wrap_pyfunction!(_ledger_open, m)?)?;
+    m.add_function(wrap_pyfunction!(_ledger_records, m)?)?;
+    m.add_function(wrap_pyfunction!(_ledger_close, m)?)?;
+    m.add_function(wrap_pyfunction!(copy_totals, m)?)?;
+    m.add_function(wrap_pyfunction!(readback_pool_stats, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! Python bindings: conversion at the edge only. Rendering lives in
+//! `render/`, memory in `memory/`; nothing here uses the NumPy C API
+//! (NumPy reaches frames through the buffer protocol and DLPack, Arrow
+//! through the PyCapsule interface).
+
+mod buffer;
+mod dlpack;
+mod errors;
+mod frame;
+mod info;
+mod renderer;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("GpuError", m.py().get_type::<errors::GpuError>())?;
+    m.add_class::<renderer::PyRenderer>()?;
+    m.add_class::<frame::PyFrame>()?;
+    info::register(m)?;
+    Ok(())
+}
