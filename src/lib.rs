@@ -20,3 +20,5 @@ pub use gpu::{DeviceInfo, GpuContext};
 pub use memory::ledger::{self, CopyRecord};
 pub use memory::{DType, HostBuffer, Origin};
 pub use render::{Frame, Renderer};
+/// The wgpu version forge3d is built on, for code that uses `GpuContext::device`.
+pub use wgpu;

@@ -38,9 +38,17 @@ fn has_index(v: &Bound<'_, PyAny>) -> bool {
 }
 
 fn rgba(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[u8; 4]> {
-    let items: Vec<Bound<'_, PyAny>> = v.try_iter()?.collect::<PyResult<_>>().map_err(|_| {
-        PyTypeError::new_err(format!("{name} must be a sequence of 3 or 4 integers 0..255"))
-    })?;
+    let not_seq = || {
+        PyTypeError::new_err(format!(
+            "{name} must be a sequence of 3 or 4 integers 0..255, got {}",
+            v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    };
+    let items: Vec<Bound<'_, PyAny>> = v
+        .try_iter()
+        .map_err(|_| not_seq())?
+        .collect::<PyResult<_>>()
+        .map_err(|_| not_seq())?;
     if items.len() != 3 && items.len() != 4 {
         return Err(PyValueError::new_err(format!(
             "{name} must have 3 (RGB) or 4 (RGBA) components, got {}",

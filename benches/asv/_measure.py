@@ -1,0 +1,67 @@
+"""Helpers shared by the asv benchmarks: fresh-process measurements and the
+published-wheel baseline."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+RSS_SCRIPT = r"""
+import resource, sys
+import forge3d
+size = int(sys.argv[1])
+# Context and pipelines first, so only the frame itself is measured.
+forge3d.Renderer(64, 64).render_triangle_rgba()
+r = forge3d.Renderer(size, size)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rgba = r.render_triangle_rgba()
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+assert rgba.shape == (size, size, 4)
+print((after - before) / 1024.0)
+"""
+
+TIME_SCRIPT = r"""
+import sys, time, statistics
+import forge3d
+size, reps = int(sys.argv[1]), int(sys.argv[2])
+r = forge3d.Renderer(size, size)
+r.render_triangle_rgba()
+times = []
+for _ in range(reps):
+    t0 = time.perf_counter()
+    a = r.render_triangle_rgba()
+    times.append(time.perf_counter() - t0)
+    del a
+print(statistics.median(times))
+"""
+
+
+def peak_rss_growth_mib(size: int) -> float:
+    """ru_maxrss growth of a fresh process rendering one size x size frame."""
+    out = subprocess.run(
+        [sys.executable, "-c", RSS_SCRIPT, str(size)],
+        capture_output=True, text=True, check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def baseline_python() -> str | None:
+    """The interpreter of a virtualenv holding the published forge3d wheel
+    (FORGE3D_BASELINE_PYTHON, else .venv-baseline/bin/python)."""
+    cand = os.environ.get("FORGE3D_BASELINE_PYTHON") or str(ROOT / ".venv-baseline" / "bin" / "python")
+    return cand if os.path.exists(cand) else None
+
+
+def median_render_seconds(python: str, size: int, reps: int) -> float:
+    """Median wall time of render_triangle_rgba at size x size in `python`."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    out = subprocess.run(
+        [python, "-c", TIME_SCRIPT, str(size), str(reps)],
+        capture_output=True, text=True, check=True, env=env, cwd="/",
+    )
+    return float(out.stdout.strip().splitlines()[-1])
