@@ -15,4 +15,3 @@ fn readback_buffers_are_pooled_across_renders() {
     assert_eq!(after.created, before.created, "{before:?} -> {after:?}");
     assert_eq!(after.in_use, before.in_use);
 }
-

@@ -87,5 +87,8 @@ fn sizes_outside_the_device_limit_are_rejected() {
     let err = Renderer::new(0, 10).err().unwrap().to_string();
     assert!(err.contains("width") && err.contains("got 0"), "{err}");
     let err = Renderer::new(10, u32::MAX).err().unwrap().to_string();
-    assert!(err.contains("height") && err.contains("max_texture_dimension_2d"), "{err}");
+    assert!(
+        err.contains("height") && err.contains("max_texture_dimension_2d"),
+        "{err}"
+    );
 }

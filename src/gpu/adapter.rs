@@ -145,6 +145,9 @@ mod tests {
             wgpu::Backends::VULKAN | wgpu::Backends::GL
         );
         let err = parse_backends("vulcan").unwrap_err().to_string();
-        assert!(err.contains("FORGE3D_BACKEND") && err.contains("vulcan"), "{err}");
+        assert!(
+            err.contains("FORGE3D_BACKEND") && err.contains("vulcan"),
+            "{err}"
+        );
     }
 }

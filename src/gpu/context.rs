@@ -108,7 +108,9 @@ impl GpuContext {
         let uncaptured = Arc::new(Mutex::new(Vec::new()));
         let sink = uncaptured.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            sink.lock().unwrap_or_else(|p| p.into_inner()).push(e.to_string());
+            sink.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(e.to_string());
         }));
 
         let info = DeviceInfo {
@@ -184,7 +186,12 @@ impl GpuContext {
     /// so shaders compile once per process rather than once per renderer.
     pub fn cached<T: Any + Send + Sync>(&self, make: impl FnOnce(&GpuContext) -> T) -> Arc<T> {
         let key = TypeId::of::<T>();
-        let hit = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+        let hit = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
         if let Some(v) = hit {
             return v.downcast::<T>().expect("cache entry of the wrong type");
         }
@@ -192,7 +199,9 @@ impl GpuContext {
         let made: Arc<dyn Any + Send + Sync> = Arc::new(make(self));
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         let entry = cache.entry(key).or_insert(made).clone();
-        entry.downcast::<T>().expect("cache entry of the wrong type")
+        entry
+            .downcast::<T>()
+            .expect("cache entry of the wrong type")
     }
 
     /// True when frames live in host memory anyway (CPU or integrated

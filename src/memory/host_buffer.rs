@@ -76,7 +76,11 @@ impl HostBuffer {
     /// Wraps `buffer`; its length must be `prod(shape) * itemsize`.
     pub fn new(buffer: Buffer, shape: Vec<usize>, dtype: DType, origin: Origin) -> Self {
         let want = shape.iter().product::<usize>() * dtype.itemsize();
-        assert_eq!(buffer.len(), want, "HostBuffer: length does not match shape");
+        assert_eq!(
+            buffer.len(),
+            want,
+            "HostBuffer: length does not match shape"
+        );
         Self {
             buffer,
             shape,

@@ -24,7 +24,10 @@ pub fn tensor_field(name: &str, memory: &HostBuffer) -> FieldRef {
         .collect::<Vec<_>>()
         .join(",");
     let metadata = HashMap::from([
-        ("ARROW:extension:name".to_string(), EXTENSION_NAME.to_string()),
+        (
+            "ARROW:extension:name".to_string(),
+            EXTENSION_NAME.to_string(),
+        ),
         (
             "ARROW:extension:metadata".to_string(),
             format!("{{\"shape\":[{shape_json}]}}"),

@@ -38,8 +38,15 @@ pub unsafe fn fill(
     }
     let strides_bytes = memory.strides();
     let layout = Box::new(ViewLayout {
-        shape: memory.shape().iter().map(|&d| d as ffi::Py_ssize_t).collect(),
-        strides: strides_bytes.iter().map(|&s| s as ffi::Py_ssize_t).collect(),
+        shape: memory
+            .shape()
+            .iter()
+            .map(|&d| d as ffi::Py_ssize_t)
+            .collect(),
+        strides: strides_bytes
+            .iter()
+            .map(|&s| s as ffi::Py_ssize_t)
+            .collect(),
     });
     let v = unsafe { &mut *view };
     v.buf = memory.as_ptr() as *mut c_void;

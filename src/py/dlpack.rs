@@ -92,7 +92,11 @@ fn context(memory: &HostBuffer) -> Box<Context> {
     Box::new(Context {
         _memory: memory.clone(),
         shape: memory.shape().iter().map(|&d| d as i64).collect(),
-        strides: memory.strides().iter().map(|&s| (s / item) as i64).collect(),
+        strides: memory
+            .strides()
+            .iter()
+            .map(|&s| (s / item) as i64)
+            .collect(),
     })
 }
 
@@ -181,7 +185,11 @@ pub fn export<'py>(
             deleter: Some(delete_unversioned),
         })) as *mut c_void
     };
-    let name = if versioned { CAPSULE_VERSIONED } else { CAPSULE };
+    let name = if versioned {
+        CAPSULE_VERSIONED
+    } else {
+        CAPSULE
+    };
     // SAFETY: `raw` is a valid managed tensor; the destructor frees it unless
     // a consumer renamed the capsule (and so owns it).
     unsafe {

@@ -41,7 +41,10 @@ fn rgba(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[u8; 4]> {
     let not_seq = || {
         PyTypeError::new_err(format!(
             "{name} must be a sequence of 3 or 4 integers 0..255, got {}",
-            v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            v.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
         ))
     };
     let items: Vec<Bound<'_, PyAny>> = v
@@ -132,10 +135,15 @@ impl PyRenderer {
     /// Renders the colored triangle and writes it as a PNG file.
     fn render_triangle_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
-        py.detach(move || r.render_triangle()?.save_png(&path)).py_err()
+        py.detach(move || r.render_triangle()?.save_png(&path))
+            .py_err()
     }
 
     fn __repr__(&self) -> String {
-        format!("Renderer(width={}, height={})", self.inner.width(), self.inner.height())
+        format!(
+            "Renderer(width={}, height={})",
+            self.inner.width(),
+            self.inner.height()
+        )
     }
 }

@@ -57,7 +57,12 @@ impl Frame {
             image::ExtendedColorType::Rgba8,
         )
         .map_err(|e| Error::Io(format!("PNG encoding failed: {e}")))?;
-        ledger::record("png_encode", self.as_bytes().len(), self.memory.as_ptr(), "encode PNG");
+        ledger::record(
+            "png_encode",
+            self.as_bytes().len(),
+            self.memory.as_ptr(),
+            "encode PNG",
+        );
         Ok(out)
     }
 
@@ -84,7 +89,12 @@ impl Frame {
             image::ExtendedColorType::Rgba8,
         )
         .map_err(|e| Error::Io(format!("cannot write PNG to {}: {e}", path.display())))?;
-        ledger::record("png_encode", self.as_bytes().len(), self.memory.as_ptr(), "write PNG file");
+        ledger::record(
+            "png_encode",
+            self.as_bytes().len(),
+            self.memory.as_ptr(),
+            "write PNG file",
+        );
         Ok(())
     }
 }

@@ -87,7 +87,12 @@ impl Renderer {
     ) -> Result<Frame> {
         let mut target = self.target.lock().unwrap_or_else(|e| e.into_inner());
         if target.as_ref().is_none_or(|t| depth && !t.has_depth()) {
-            *target = Some(OffscreenTarget::new(&self.ctx, self.width, self.height, depth)?);
+            *target = Some(OffscreenTarget::new(
+                &self.ctx,
+                self.width,
+                self.height,
+                depth,
+            )?);
         }
         let target = target.as_ref().expect("target was just created");
         target.render(&self.ctx, self.background(), draw)

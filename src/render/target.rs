@@ -40,21 +40,26 @@ pub struct TileLayout(pub wgpu::BindGroupLayout);
 impl TileLayout {
     pub fn get(ctx: &GpuContext) -> Arc<TileLayout> {
         ctx.cached(|ctx| {
-            TileLayout(ctx.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("forge3d tile"),
-                entries: &[wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::VERTEX,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: true,
-                        min_binding_size: wgpu::BufferSize::new(
-                            std::mem::size_of::<TileUniform>() as u64
-                        ),
-                    },
-                    count: None,
-                }],
-            }))
+            TileLayout(
+                ctx.device
+                    .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                        label: Some("forge3d tile"),
+                        entries: &[wgpu::BindGroupLayoutEntry {
+                            binding: 0,
+                            visibility: wgpu::ShaderStages::VERTEX,
+                            ty: wgpu::BindingType::Buffer {
+                                ty: wgpu::BufferBindingType::Uniform,
+                                has_dynamic_offset: true,
+                                min_binding_size: wgpu::BufferSize::new(std::mem::size_of::<
+                                    TileUniform,
+                                >(
+                                )
+                                    as u64),
+                            },
+                            count: None,
+                        }],
+                    }),
+            )
         })
     }
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Benchmarks: criterion (Rust) and asv (Python), plus the published-wheel
+# baseline in .venv-baseline. --quick runs each benchmark once.
+# Usage: bash scripts/bench.sh [--quick]
+cd "$(dirname "$0")/.."
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+[ -x .venv/bin/asv ] || FORGE3D_EXTRA_PACKAGES="asv>=0.6 psutil>=5.9 pyarrow>=15 polars>=1.0" source scripts/_setup.sh
+export NODEVICE_SELECT="${NODEVICE_SELECT:-1}"
+set -euo pipefail
+
+# The published forge3d 1.45 wheel, in its own virtualenv (it is also
+# imported as `forge3d`), for the same-run speed comparison.
+if [ ! -x .venv-baseline/bin/python ]; then
+    python3 -m venv .venv-baseline
+    .venv-baseline/bin/python -m pip install -q "forge3d==1.45.0" numpy \
+        || { echo "bench: could not install the published forge3d 1.45 wheel; the comparison is skipped" >&2; rm -rf .venv-baseline; }
+fi
+
+.venv/bin/asv machine --yes > /dev/null
+if [ "$QUICK" = 1 ]; then
+    cargo bench --quiet --bench render_readback -- --test
+    log=$(mktemp)
+    .venv/bin/asv run --python=same --quick --show-stderr --set-commit-hash "$(git rev-parse HEAD)" 2>&1 | tee "$log"
+    if grep -qE ' failed|Traceback' "$log"; then echo "bench: an asv benchmark failed" >&2; exit 1; fi
+else
+    cargo bench --bench render_readback
+    .venv/bin/asv run --python=same --show-stderr --set-commit-hash "$(git rev-parse HEAD)"
+fi

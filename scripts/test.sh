@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust tests, Python tests, and every benchmark once
+# (quick mode) so none rots.
+cd "$(dirname "$0")/.."
+FORGE3D_EXTRA_PACKAGES="pytest>=8 hypothesis>=6 pyarrow>=15 polars>=1.0 pandas>=2.1 psutil>=5.9 matplotlib>=3.7 asv>=0.6" \
+    source scripts/_setup.sh
+
+echo "== cargo test"
+cargo test --release --all-targets --quiet
+echo "== pytest"
+.venv/bin/python -m pytest -q tests/python
+echo "== benchmarks, each once (quick)"
+bash scripts/bench.sh --quick
