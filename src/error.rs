@@ -14,6 +14,9 @@ pub enum Error {
     Gpu(String),
     /// Reading or writing a file failed (Python `OSError`).
     Io(String),
+    /// The call does not fit the object's state, e.g. rendering a terrain
+    /// before adding one (Python `RuntimeError`).
+    State(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -21,7 +24,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidArgument(m) | Error::InvalidType(m) | Error::Gpu(m) | Error::Io(m) => {
+            Error::InvalidArgument(m)
+            | Error::InvalidType(m)
+            | Error::Gpu(m)
+            | Error::Io(m)
+            | Error::State(m) => {
                 f.write_str(m)
             }
         }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::adapter::{self, AdapterFilter, DeviceInfo};
 use crate::error::{Error, Result};
 use crate::memory::readback::ReadbackPool;
+use crate::memory::upload::UploadPool;
 
 /// Instance, adapter, device and queue, plus what forge3d needs to turn
 /// wgpu's errors into [`Error`] values instead of panics.
@@ -17,6 +18,8 @@ pub struct GpuContext {
     pub limits: wgpu::Limits,
     /// Pooled MAP_READ buffers that frames borrow and give back on drop.
     pub readback_pool: ReadbackPool,
+    /// Mapped MAP_WRITE buffers that uploads copy into.
+    pub upload_pool: UploadPool,
     lost: Arc<Mutex<Option<String>>>,
     uncaptured: Arc<Mutex<Vec<String>>>,
     cache: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
@@ -130,6 +133,7 @@ impl GpuContext {
         };
         Ok(GpuContext {
             readback_pool: ReadbackPool::new(device.clone()),
+            upload_pool: UploadPool::new(device.clone()),
             device,
             queue,
             info,

@@ -5,5 +5,6 @@ mod host_buffer;
 pub mod ledger;
 pub mod readback;
 pub mod tensor;
+pub mod upload;
 
 pub use host_buffer::{DType, HostBuffer, Origin};

@@ -19,6 +19,7 @@ pub fn to_py(e: Error) -> PyErr {
         Error::InvalidType(m) => PyTypeError::new_err(m),
         Error::Gpu(m) => GpuError::new_err(m),
         Error::Io(m) => PyOSError::new_err(m),
+        Error::State(m) => PyRuntimeError::new_err(m),
     }
 }
 

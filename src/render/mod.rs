@@ -1,12 +1,19 @@
 //! Offscreen rendering: targets rendered in tiles, GPU row packing, readback
 //! into pooled mapped memory, and one module per kind of primitive.
 
+mod camera;
+mod colormap;
+mod colormap_data;
 mod frame;
 mod pack;
 mod renderer;
 mod target;
+mod terrain;
 mod triangle;
 
 pub use frame::Frame;
 pub use renderer::Renderer;
+pub use camera::{Bounds, Camera};
+pub use colormap::names as colormap_names;
 pub use target::{TileLayout, COLOR_FORMAT};
+pub use terrain::{HeightStats, HeightsRef, Lighting, TerrainOptions};

@@ -2,8 +2,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::camera::Camera;
 use super::frame::Frame;
 use super::target::OffscreenTarget;
+use super::terrain::{HeightStats, HeightsRef, Lighting, TerrainLayer, TerrainOptions};
 use super::triangle::TrianglePipeline;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -18,6 +20,16 @@ pub struct Renderer {
     background: Mutex<[u8; 4]>,
     /// Created on first render; a renderer renders one frame at a time.
     target: Mutex<Option<OffscreenTarget>>,
+    scene: Mutex<Scene>,
+}
+
+/// What a renderer draws and how.
+struct Scene {
+    terrain: Option<TerrainLayer>,
+    camera: Camera,
+    light: Lighting,
+    /// MSAA samples for terrain renders: 1 or 4.
+    samples: u32,
 }
 
 impl Renderer {
@@ -50,6 +62,12 @@ impl Renderer {
             height,
             background: Mutex::new(super::renderer::DEFAULT_BACKGROUND),
             target: Mutex::new(None),
+            scene: Mutex::new(Scene {
+                terrain: None,
+                camera: Camera::Auto,
+                light: Lighting::default(),
+                samples: 1,
+            }),
         })
     }
 
@@ -72,26 +90,141 @@ impl Renderer {
     /// Renders the colored triangle over the background.
     pub fn render_triangle(&self) -> Result<Frame> {
         let pipeline = self.ctx.cached(TrianglePipeline::new);
-        self.render_with(false, &|pass| {
+        self.render_with(false, 1, &|pass| {
             pass.set_pipeline(&pipeline.pipeline);
             pass.draw(0..3, 0..1);
         })
     }
 
+    fn scene(&self) -> std::sync::MutexGuard<'_, Scene> {
+        self.scene.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Uploads `heights` (one CPU copy, into GPU upload memory) and makes it
+    /// this renderer's terrain, replacing any previous one. On error the
+    /// renderer is unchanged.
+    pub fn add_terrain(&self, heights: HeightsRef<'_>, options: TerrainOptions) -> Result<HeightStats> {
+        let layer = TerrainLayer::new(&self.ctx, heights, options, (self.width, self.height))?;
+        let stats = layer.stats();
+        self.scene().terrain = Some(layer);
+        Ok(stats)
+    }
+
+    fn with_terrain<T>(&self, f: impl FnOnce(&mut TerrainLayer) -> Result<T>) -> Result<T> {
+        match self.scene().terrain.as_mut() {
+            Some(t) => f(t),
+            None => Err(Error::State(
+                "this renderer has no terrain yet; call add_terrain(heights) first".into(),
+            )),
+        }
+    }
+
+    /// Statistics of the current terrain's heights.
+    pub fn terrain_stats(&self) -> Result<HeightStats> {
+        self.with_terrain(|t| Ok(t.stats()))
+    }
+
+    /// The current terrain's options (spacing, exaggeration, colormap, ...).
+    pub fn terrain_options(&self) -> Result<TerrainOptions> {
+        self.with_terrain(|t| Ok(t.options().clone()))
+    }
+
+    pub fn set_colormap(&self, name: &str) -> Result<()> {
+        let ctx = self.ctx.clone();
+        self.with_terrain(|t| t.set_colormap(&ctx, name))
+    }
+
+    /// Colormap normalisation; `None` returns to the data's min and max.
+    pub fn set_height_range(&self, range: Option<(f32, f32)>) -> Result<()> {
+        self.with_terrain(|t| t.set_height_range(range))
+    }
+
+    pub fn lighting(&self) -> Lighting {
+        self.scene().light
+    }
+
+    pub fn set_lighting(&self, light: Lighting) -> Result<()> {
+        let Lighting {
+            azimuth_deg,
+            elevation_deg,
+            intensity,
+            ambient,
+        } = light;
+        if ![azimuth_deg, elevation_deg, intensity, ambient]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            return Err(Error::InvalidArgument(
+                "sun azimuth, elevation, intensity and ambient must be finite".into(),
+            ));
+        }
+        if !(-90.0..=90.0).contains(&elevation_deg) {
+            return Err(Error::InvalidArgument(format!(
+                "elevation_deg must be within [-90, 90], got {elevation_deg}"
+            )));
+        }
+        if intensity < 0.0 || !(0.0..=1.0).contains(&ambient) {
+            return Err(Error::InvalidArgument(format!(
+                "intensity must be >= 0 and ambient within [0, 1], got {intensity} and {ambient}"
+            )));
+        }
+        self.scene().light = light;
+        Ok(())
+    }
+
+    pub fn camera(&self) -> Camera {
+        self.scene().camera.clone()
+    }
+
+    pub fn set_camera(&self, camera: Camera) -> Result<()> {
+        camera.validate().map_err(Error::InvalidArgument)?;
+        self.scene().camera = camera;
+        Ok(())
+    }
+
+    /// 1 (off) or 4 samples per pixel for terrain renders.
+    pub fn set_msaa(&self, samples: u32) -> Result<()> {
+        if samples != 1 && samples != 4 {
+            return Err(Error::InvalidArgument(format!(
+                "msaa samples must be 1 (off) or 4, got {samples}"
+            )));
+        }
+        self.scene().samples = samples;
+        Ok(())
+    }
+
+    /// Renders the terrain with the current camera and lighting.
+    pub fn render_terrain(&self) -> Result<Frame> {
+        let scene = self.scene();
+        let Some(terrain) = scene.terrain.as_ref() else {
+            return Err(Error::State(
+                "this renderer has no terrain yet; call add_terrain(heights) first".into(),
+            ));
+        };
+        let aspect = self.width as f32 / self.height as f32;
+        let prepared = terrain.prepare(&self.ctx, &scene.camera, &scene.light, aspect, scene.samples);
+        self.render_with(true, scene.samples, &|pass| prepared.draw(pass))
+    }
+
     /// Renders with `draw` into this renderer's target (created on first use,
-    /// recreated when a depth buffer is first needed).
+    /// recreated when the depth buffer or sample count must change).
     pub(crate) fn render_with(
         &self,
         depth: bool,
+        samples: u32,
         draw: &dyn Fn(&mut wgpu::RenderPass<'_>),
     ) -> Result<Frame> {
         let mut target = self.target.lock().unwrap_or_else(|e| e.into_inner());
-        if target.as_ref().is_none_or(|t| depth && !t.has_depth()) {
+        if target
+            .as_ref()
+            .is_none_or(|t| t.has_depth() != depth || t.samples() != samples)
+        {
             *target = Some(OffscreenTarget::new(
                 &self.ctx,
                 self.width,
                 self.height,
                 depth,
+                samples,
             )?);
         }
         let target = target.as_ref().expect("target was just created");

@@ -71,14 +71,23 @@ pub struct OffscreenTarget {
     tiles: u32,
     color: wgpu::Texture,
     color_view: wgpu::TextureView,
+    /// Multisampled color, resolved into `color_view` (when samples > 1).
+    msaa_view: Option<wgpu::TextureView>,
     depth_view: Option<wgpu::TextureView>,
+    samples: u32,
     tile_bind_group: wgpu::BindGroup,
     /// Present when `width * 4` is not a multiple of 256.
     packed: Option<(wgpu::Buffer, wgpu::BindGroup, Arc<PackPipeline>)>,
 }
 
 impl OffscreenTarget {
-    pub fn new(ctx: &GpuContext, width: u32, height: u32, with_depth: bool) -> Result<Self> {
+    pub fn new(
+        ctx: &GpuContext,
+        width: u32,
+        height: u32,
+        with_depth: bool,
+        samples: u32,
+    ) -> Result<Self> {
         let row_bytes = width as u64 * 4;
         let tile_rows = if ctx.shares_host_memory() {
             (TILE_BYTES / row_bytes).clamp(1, height as u64) as u32
@@ -105,13 +114,27 @@ impl OffscreenTarget {
                 view_formats: &[],
             });
             let color_view = color.create_view(&Default::default());
+            let msaa_view = (samples > 1).then(|| {
+                device
+                    .create_texture(&wgpu::TextureDescriptor {
+                        label: Some("forge3d color msaa"),
+                        size: color.size(),
+                        mip_level_count: 1,
+                        sample_count: samples,
+                        dimension: wgpu::TextureDimension::D2,
+                        format: COLOR_FORMAT,
+                        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                        view_formats: &[],
+                    })
+                    .create_view(&Default::default())
+            });
             let depth_view = with_depth.then(|| {
                 device
                     .create_texture(&wgpu::TextureDescriptor {
                         label: Some("forge3d depth"),
                         size: color.size(),
                         mip_level_count: 1,
-                        sample_count: 1,
+                        sample_count: samples,
                         dimension: wgpu::TextureDimension::D2,
                         format: DEPTH_FORMAT,
                         usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
@@ -179,7 +202,9 @@ impl OffscreenTarget {
                 tiles,
                 color,
                 color_view,
+                msaa_view,
                 depth_view,
+                samples,
                 tile_bind_group,
                 packed,
             }
@@ -188,6 +213,9 @@ impl OffscreenTarget {
 
     pub fn has_depth(&self) -> bool {
         self.depth_view.is_some()
+    }
+    pub fn samples(&self) -> u32 {
+        self.samples
     }
     /// Clears to `clear`, lets `draw` record its draws once per tile (group 0,
     /// the tile transform, is already bound), and returns the frame read back
@@ -227,12 +255,16 @@ impl OffscreenTarget {
                     let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                         label: Some("forge3d tile"),
                         color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                            view: &self.color_view,
+                            view: self.msaa_view.as_ref().unwrap_or(&self.color_view),
                             depth_slice: None,
-                            resolve_target: None,
+                            resolve_target: self.msaa_view.as_ref().map(|_| &self.color_view),
                             ops: wgpu::Operations {
                                 load: wgpu::LoadOp::Clear(clear),
-                                store: wgpu::StoreOp::Store,
+                                store: if self.msaa_view.is_some() {
+                                    wgpu::StoreOp::Discard
+                                } else {
+                                    wgpu::StoreOp::Store
+                                },
                             },
                         })],
                         depth_stencil_attachment: self.depth_view.as_ref().map(|view| {

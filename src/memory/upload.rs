@@ -1,0 +1,188 @@
+//! Pooled upload memory: MAP_WRITE buffers kept mapped while free, so the one
+//! CPU copy of an upload lands in memory the GPU copies from, warm and
+//! without a fresh allocation per call.
+
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
+
+/// Host memory the pool may hold in upload buffers before it waits for the
+/// GPU to finish with one instead of creating another.
+const POOL_CAP_BYTES: u64 = 96 << 20;
+
+struct UploadInner {
+    device: wgpu::Device,
+    /// Mapped, ready to write.
+    ready: Mutex<Vec<(wgpu::Buffer, wgpu::BufferViewMut)>>,
+    /// Remapped by the GPU callback, view not yet taken.
+    returned: Mutex<Vec<wgpu::Buffer>>,
+    /// Bytes in buffers that exist (ready, in flight or returned).
+    total_bytes: AtomicU64,
+    in_flight: AtomicU64,
+    created: AtomicU64,
+}
+
+/// A pool of MAP_WRITE | COPY_SRC buffers.
+#[derive(Clone)]
+pub struct UploadPool {
+    inner: Arc<UploadInner>,
+}
+
+/// A mapped upload buffer being written.
+pub struct UploadChunk {
+    buffer: wgpu::Buffer,
+    view: wgpu::BufferViewMut,
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl UploadChunk {
+    /// The mapped bytes. Exclusive: nobody else can see the buffer until
+    /// [`UploadPool::submit_copy`] unmaps it.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: `ptr..ptr+len` is the write mapping held by `self.view`,
+        // mapped host memory that only this chunk refers to.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl UploadPool {
+    pub fn new(device: wgpu::Device) -> Self {
+        Self {
+            inner: Arc::new(UploadInner {
+                device,
+                ready: Mutex::new(Vec::new()),
+                returned: Mutex::new(Vec::new()),
+                total_bytes: AtomicU64::new(0),
+                in_flight: AtomicU64::new(0),
+                created: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Upload buffers ever created (tests read this to prove reuse).
+    pub fn created(&self) -> u64 {
+        self.inner.created.load(Ordering::Relaxed)
+    }
+
+    fn take_ready(&self, size: u64) -> Option<(wgpu::Buffer, wgpu::BufferViewMut)> {
+        let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+        let i = ready.iter().position(|(b, _)| b.size() == size)?;
+        Some(ready.swap_remove(i))
+    }
+
+    /// Moves buffers the GPU gave back into the ready list.
+    fn collect_returned(&self) -> Result<()> {
+        let back: Vec<wgpu::Buffer> = std::mem::take(
+            &mut *self.inner.returned.lock().unwrap_or_else(|e| e.into_inner()),
+        );
+        let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+        for b in back {
+            let view = b
+                .get_mapped_range_mut(..)
+                .map_err(|e| Error::Gpu(format!("upload buffer not mapped: {e}")))?;
+            ready.push((b, view));
+        }
+        Ok(())
+    }
+
+    /// A mapped buffer of exactly `size` bytes (a multiple of 4).
+    pub fn acquire(&self, size: u64) -> Result<UploadChunk> {
+        loop {
+            if let Some((buffer, view)) = self.take_ready(size) {
+                return Ok(chunk(buffer, view));
+            }
+            let _ = self.inner.device.poll(wgpu::PollType::Poll);
+            self.collect_returned()?;
+            if let Some((buffer, view)) = self.take_ready(size) {
+                return Ok(chunk(buffer, view));
+            }
+            let total = self.inner.total_bytes.load(Ordering::Relaxed);
+            if total + size <= POOL_CAP_BYTES || self.inner.in_flight.load(Ordering::Relaxed) == 0 {
+                // Make room: drop ready buffers of other sizes first.
+                if total + size > POOL_CAP_BYTES {
+                    let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+                    for (b, v) in ready.drain(..) {
+                        drop(v);
+                        self.inner.total_bytes.fetch_sub(b.size(), Ordering::Relaxed);
+                    }
+                }
+                let buffer = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("forge3d upload"),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: true,
+                });
+                self.inner.created.fetch_add(1, Ordering::Relaxed);
+                self.inner.total_bytes.fetch_add(size, Ordering::Relaxed);
+                let view = buffer
+                    .get_mapped_range_mut(..)
+                    .map_err(|e| Error::Gpu(format!("new upload buffer not mapped: {e}")))?;
+                return Ok(chunk(buffer, view));
+            }
+            // At the cap with copies in flight: wait for the GPU to finish one.
+            self.inner
+                .device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map_err(|e| Error::Gpu(format!("waiting for an upload buffer failed: {e}")))?;
+        }
+    }
+
+    /// Unmaps `chunk`, lets `record` encode the GPU copy out of it, submits,
+    /// and has the buffer remapped and returned to the pool once the GPU is
+    /// done with it.
+    pub fn submit_copy(
+        &self,
+        queue: &wgpu::Queue,
+        chunk: UploadChunk,
+        record: impl FnOnce(&mut wgpu::CommandEncoder, &wgpu::Buffer),
+    ) -> wgpu::SubmissionIndex {
+        let UploadChunk { buffer, view, .. } = chunk;
+        drop(view);
+        buffer.unmap();
+        let mut encoder = self
+            .inner
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("forge3d upload"),
+            });
+        record(&mut encoder, &buffer);
+        let index = queue.submit([encoder.finish()]);
+        self.inner.in_flight.fetch_add(1, Ordering::Relaxed);
+        let inner = self.inner.clone();
+        let b = buffer.clone();
+        buffer.map_async(wgpu::MapMode::Write, .., move |r| {
+            inner.in_flight.fetch_sub(1, Ordering::Relaxed);
+            match r {
+                Ok(()) => inner.returned.lock().unwrap_or_else(|e| e.into_inner()).push(b),
+                Err(_) => {
+                    inner.total_bytes.fetch_sub(b.size(), Ordering::Relaxed);
+                }
+            }
+        });
+        index
+    }
+}
+
+fn chunk(buffer: wgpu::Buffer, mut view: wgpu::BufferViewMut) -> UploadChunk {
+    let len = view.len();
+    let ptr = view.slice(..).as_raw_ptr().cast::<u8>();
+    UploadChunk {
+        buffer,
+        view,
+        ptr,
+        len,
+    }
+}
+
+// SAFETY: the chunk's pointer is into a mapping that only the chunk refers
+// to; wgpu's buffer and view types are Send.
+unsafe impl Send for UploadChunk {}

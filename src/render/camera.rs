@@ -1,0 +1,262 @@
+//! Cameras: look-at perspective and orthographic projections, as column-major
+//! 4x4 matrices for WGSL (`mat4x4<f32>`), with wgpu's [0, 1] depth range.
+
+pub type Vec3 = [f32; 3];
+/// Column-major: `m[col][row]`.
+pub type Mat4 = [[f32; 4]; 4];
+
+fn sub(a: Vec3, b: Vec3) -> Vec3 {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+fn dot(a: Vec3, b: Vec3) -> f32 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+fn cross(a: Vec3, b: Vec3) -> Vec3 {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+fn norm(a: Vec3) -> f32 {
+    dot(a, a).sqrt()
+}
+fn normalize(a: Vec3) -> Vec3 {
+    let n = norm(a);
+    [a[0] / n, a[1] / n, a[2] / n]
+}
+
+pub fn mul(a: &Mat4, b: &Mat4) -> Mat4 {
+    let mut out = [[0.0; 4]; 4];
+    for (c, col) in out.iter_mut().enumerate() {
+        for (r, v) in col.iter_mut().enumerate() {
+            *v = (0..4).map(|k| a[k][r] * b[c][k]).sum();
+        }
+    }
+    out
+}
+
+/// View matrix looking from `eye` at `target` (right-handed).
+pub fn look_at(eye: Vec3, target: Vec3, up: Vec3) -> Mat4 {
+    let f = normalize(sub(target, eye));
+    let s = normalize(cross(f, up));
+    let u = cross(s, f);
+    [
+        [s[0], u[0], -f[0], 0.0],
+        [s[1], u[1], -f[1], 0.0],
+        [s[2], u[2], -f[2], 0.0],
+        [-dot(s, eye), -dot(u, eye), dot(f, eye), 1.0],
+    ]
+}
+
+/// Perspective projection, depth 0 at `znear` and 1 at `zfar`.
+pub fn perspective(fovy_rad: f32, aspect: f32, znear: f32, zfar: f32) -> Mat4 {
+    let f = 1.0 / (fovy_rad / 2.0).tan();
+    let r = zfar / (znear - zfar);
+    [
+        [f / aspect, 0.0, 0.0, 0.0],
+        [0.0, f, 0.0, 0.0],
+        [0.0, 0.0, r, -1.0],
+        [0.0, 0.0, r * znear, 0.0],
+    ]
+}
+
+/// Orthographic projection of the view-space box, depth 0 at `znear`.
+pub fn orthographic(left: f32, right: f32, bottom: f32, top: f32, znear: f32, zfar: f32) -> Mat4 {
+    let rl = right - left;
+    let tb = top - bottom;
+    let fn_ = zfar - znear;
+    [
+        [2.0 / rl, 0.0, 0.0, 0.0],
+        [0.0, 2.0 / tb, 0.0, 0.0],
+        [0.0, 0.0, -1.0 / fn_, 0.0],
+        [-(right + left) / rl, -(top + bottom) / tb, -znear / fn_, 1.0],
+    ]
+}
+
+/// How the scene is seen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Camera {
+    /// Frame the whole scene from an oblique angle (the default).
+    Auto,
+    Perspective {
+        eye: Vec3,
+        target: Vec3,
+        up: Vec3,
+        fovy_deg: f32,
+        znear: Option<f32>,
+        zfar: Option<f32>,
+    },
+    /// Orthographic, looking straight down -z with +y up, fitting the
+    /// scene's x/y extent into the image (aspect preserved).
+    TopDown,
+}
+
+/// An axis-aligned box in world units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    pub min: Vec3,
+    pub max: Vec3,
+}
+
+impl Bounds {
+    pub fn center(&self) -> Vec3 {
+        [
+            (self.min[0] + self.max[0]) / 2.0,
+            (self.min[1] + self.max[1]) / 2.0,
+            (self.min[2] + self.max[2]) / 2.0,
+        ]
+    }
+    pub fn radius(&self) -> f32 {
+        norm(sub(self.max, self.min)) / 2.0
+    }
+}
+
+impl Camera {
+    /// View-projection matrix for an image of `aspect` = width / height.
+    pub fn view_proj(&self, bounds: &Bounds, aspect: f32) -> Mat4 {
+        let c = bounds.center();
+        let r = bounds.radius().max(1e-6);
+        match self {
+            Camera::Auto => {
+                // From the south, 35 degrees up, 30 degrees west of south.
+                let fovy = 45f32.to_radians();
+                let (az, el) = (200f32.to_radians(), 35f32.to_radians());
+                let fit = if aspect < 1.0 { (fovy / 2.0).tan() * aspect } else { (fovy / 2.0).tan() };
+                let d = r / fit.atan().sin() * 1.02;
+                let dir = [az.sin() * el.cos(), az.cos() * el.cos(), el.sin()];
+                let eye = [c[0] + dir[0] * d, c[1] + dir[1] * d, c[2] + dir[2] * d];
+                let view = look_at(eye, c, [0.0, 0.0, 1.0]);
+                let proj = perspective(fovy, aspect, (d - r).max(d * 1e-3), d + r);
+                mul(&proj, &view)
+            }
+            Camera::Perspective {
+                eye,
+                target,
+                up,
+                fovy_deg,
+                znear,
+                zfar,
+            } => {
+                let d = norm(sub(c, *eye));
+                let near = znear.unwrap_or(((d - r) * 0.9).max(d * 1e-3).max(1e-4));
+                let far = zfar.unwrap_or((d + r) * 1.1);
+                let view = look_at(*eye, *target, *up);
+                mul(&perspective(fovy_deg.to_radians(), aspect, near, far), &view)
+            }
+            Camera::TopDown => {
+                let (w, h) = (bounds.max[0] - bounds.min[0], bounds.max[1] - bounds.min[1]);
+                let (mut hw, mut hh) = (w / 2.0, h / 2.0);
+                if hw / hh.max(1e-12) < aspect {
+                    hw = hh * aspect;
+                } else {
+                    hh = hw / aspect;
+                }
+                let top = bounds.max[2] + r + 1.0;
+                let eye = [c[0], c[1], top];
+                let view = look_at(eye, [c[0], c[1], bounds.min[2]], [0.0, 1.0, 0.0]);
+                let depth = top - bounds.min[2] + 1.0;
+                mul(&orthographic(-hw, hw, -hh, hh, 0.0, depth), &view)
+            }
+        }
+    }
+
+    /// Checks user-supplied values.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Camera::Perspective {
+            eye,
+            target,
+            up,
+            fovy_deg,
+            znear,
+            zfar,
+        } = self
+        {
+            if eye.iter().chain(target).chain(up).any(|v| !v.is_finite()) {
+                return Err("eye, target and up must be finite".into());
+            }
+            if norm(sub(*target, *eye)) == 0.0 {
+                return Err("eye and target must differ".into());
+            }
+            if norm(cross(sub(*target, *eye), *up)) < 1e-9 * norm(sub(*target, *eye)) * norm(*up) {
+                return Err("up must not be parallel to the view direction (target - eye)".into());
+            }
+            if !(fovy_deg.is_finite() && *fovy_deg > 0.0 && *fovy_deg < 180.0) {
+                return Err(format!("fovy_deg must be in (0, 180), got {fovy_deg}"));
+            }
+            if let Some(n) = znear {
+                if !(n.is_finite() && *n > 0.0) {
+                    return Err(format!("znear must be a positive number, got {n}"));
+                }
+            }
+            if let (Some(n), Some(f)) = (znear, zfar) {
+                if !(f.is_finite() && f > n) {
+                    return Err(format!("zfar must be greater than znear ({n}), got {f}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(m: &Mat4, p: Vec3) -> [f32; 3] {
+        let v = [p[0], p[1], p[2], 1.0];
+        let mut o = [0.0; 4];
+        for (r, out) in o.iter_mut().enumerate() {
+            *out = (0..4).map(|c| m[c][r] * v[c]).sum();
+        }
+        [o[0] / o[3], o[1] / o[3], o[2] / o[3]]
+    }
+
+    #[test]
+    fn top_down_maps_the_extent_corners_to_the_image_corners() {
+        let b = Bounds {
+            min: [0.0, 0.0, -5.0],
+            max: [20.0, 10.0, 5.0],
+        };
+        let m = Camera::TopDown.view_proj(&b, 2.0);
+        let tl = apply(&m, [0.0, 10.0, 0.0]);
+        let br = apply(&m, [20.0, 0.0, 0.0]);
+        assert!((tl[0] + 1.0).abs() < 1e-5 && (tl[1] - 1.0).abs() < 1e-5, "{tl:?}");
+        assert!((br[0] - 1.0).abs() < 1e-5 && (br[1] + 1.0).abs() < 1e-5, "{br:?}");
+        assert!(tl[2] > 0.0 && tl[2] < 1.0);
+    }
+
+    #[test]
+    fn auto_camera_keeps_the_whole_box_in_view() {
+        let b = Bounds {
+            min: [0.0, 0.0, 0.0],
+            max: [100.0, 60.0, 20.0],
+        };
+        for aspect in [0.5, 1.0, 1.78] {
+            let m = Camera::Auto.view_proj(&b, aspect);
+            for i in 0..8 {
+                let p = [
+                    if i & 1 == 0 { b.min[0] } else { b.max[0] },
+                    if i & 2 == 0 { b.min[1] } else { b.max[1] },
+                    if i & 4 == 0 { b.min[2] } else { b.max[2] },
+                ];
+                let q = apply(&m, p);
+                assert!(q[0].abs() <= 1.0 && q[1].abs() <= 1.0, "aspect {aspect}: {p:?} -> {q:?}");
+                assert!(q[2] > 0.0 && q[2] < 1.0, "depth {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_perspective_values_are_named() {
+        let cam = Camera::Perspective {
+            eye: [0.0, 0.0, 10.0],
+            target: [0.0, 0.0, 0.0],
+            up: [0.0, 0.0, 1.0],
+            fovy_deg: 45.0,
+            znear: None,
+            zfar: None,
+        };
+        assert!(cam.validate().unwrap_err().contains("parallel"));
+    }
+}

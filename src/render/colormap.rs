@@ -1,0 +1,55 @@
+//! Colormaps as 256-entry RGBA lookup tables (see `colormap_data.rs`).
+
+use super::colormap_data::TABLES;
+use crate::error::{Error, Result};
+
+/// Names accepted by [`lut`].
+pub fn names() -> Vec<&'static str> {
+    TABLES.iter().map(|(n, _)| *n).collect()
+}
+
+/// The RGBA table of colormap `name` (case-insensitive); append `_r` for
+/// the reversed map.
+pub fn lut(name: &str) -> Result<Vec<[u8; 4]>> {
+    let lower = name.to_ascii_lowercase();
+    let (base, reversed) = match lower.strip_suffix("_r") {
+        Some(b) => (b, true),
+        None => (lower.as_str(), false),
+    };
+    let hex = TABLES
+        .iter()
+        .find(|(n, _)| *n == base)
+        .map(|(_, h)| *h)
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "colormap: unknown name {name:?}; choose one of {} (append _r to reverse)",
+                names().join(", ")
+            ))
+        })?;
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("valid hex table"))
+        .collect();
+    let mut out: Vec<[u8; 4]> = bytes.chunks_exact(3).map(|c| [c[0], c[1], c[2], 255]).collect();
+    if reversed {
+        out.reverse();
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_endpoints() {
+        let v = lut("viridis").unwrap();
+        assert_eq!(v.len(), 256);
+        assert_eq!(v[0], [68, 1, 84, 255]);
+        assert_eq!(v[255], [253, 231, 37, 255]);
+        let g = lut("gray").unwrap();
+        assert_eq!((g[0], g[255]), ([0, 0, 0, 255], [255, 255, 255, 255]));
+        assert_eq!(lut("Viridis_r").unwrap()[0], v[255]);
+        assert!(lut("jet").unwrap_err().to_string().contains("viridis, magma, terrain, gray"));
+    }
+}
