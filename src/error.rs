@@ -28,9 +28,7 @@ impl fmt::Display for Error {
             | Error::InvalidType(m)
             | Error::Gpu(m)
             | Error::Io(m)
-            | Error::State(m) => {
-                f.write_str(m)
-            }
+            | Error::State(m) => f.write_str(m),
         }
     }
 }

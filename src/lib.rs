@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod gpu;
+pub mod heightmap;
 pub mod memory;
 pub mod render;
 
@@ -17,6 +18,7 @@ mod py;
 
 pub use error::{Error, Result};
 pub use gpu::{DeviceInfo, GpuContext};
+pub use heightmap::Heightmap;
 pub use memory::ledger::{self, CopyRecord};
 pub use memory::{DType, HostBuffer, Origin};
 pub use render::{Frame, Renderer};

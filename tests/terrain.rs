@@ -42,10 +42,16 @@ fn top_down_unlit_shows_the_colormap_ends_over_the_extreme_cells() {
     let left = f.pixel(1, 64);
     let right = f.pixel(254, 64);
     assert!(left[0] <= 3, "lowest cell should be black, got {left:?}");
-    assert!(right[0] >= 252, "highest cell should be white, got {right:?}");
+    assert!(
+        right[0] >= 252,
+        "highest cell should be white, got {right:?}"
+    );
     // Gray ramps monotonically left to right.
     let row: Vec<u8> = (0..256).map(|x| f.pixel(x, 64)[0]).collect();
-    assert!(row.windows(2).all(|w| w[1] as i32 + 1 >= w[0] as i32), "{row:?}");
+    assert!(
+        row.windows(2).all(|w| w[1] as i32 + 1 >= w[0] as i32),
+        "{row:?}"
+    );
 }
 
 #[test]
@@ -157,19 +163,41 @@ fn exaggeration_changes_the_oblique_silhouette() {
 fn bad_terrain_input_is_rejected_and_leaves_the_renderer_unchanged() {
     let r = Renderer::new(32, 32).unwrap();
     let good = vec![0.0f32, 1.0, 2.0, 3.0];
-    let href = |d: &'static [f32], rows, cols| HeightsRef { data: d, rows, cols };
+    let href = |d: &'static [f32], rows, cols| HeightsRef {
+        data: d,
+        rows,
+        cols,
+    };
     let err = |res: forge3d::Result<_>| res.err().unwrap().to_string();
-    r.add_terrain(HeightsRef { data: &good, rows: 2, cols: 2 }, TerrainOptions::default())
-        .unwrap();
-    assert!(err(r.add_terrain(href(&[1.0, 2.0], 1, 2), TerrainOptions::default())).contains("at least 2x2"));
-    assert!(err(r.add_terrain(href(&[1.0, f32::INFINITY, 0.0, 0.0], 2, 2), TerrainOptions::default()))
-        .contains("infinite"));
-    assert!(err(r.add_terrain(href(&[f32::NAN; 4], 2, 2), TerrainOptions::default())).contains("every value"));
+    r.add_terrain(
+        HeightsRef {
+            data: &good,
+            rows: 2,
+            cols: 2,
+        },
+        TerrainOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        err(r.add_terrain(href(&[1.0, 2.0], 1, 2), TerrainOptions::default()))
+            .contains("at least 2x2")
+    );
+    assert!(err(r.add_terrain(
+        href(&[1.0, f32::INFINITY, 0.0, 0.0], 2, 2),
+        TerrainOptions::default()
+    ))
+    .contains("infinite"));
+    assert!(
+        err(r.add_terrain(href(&[f32::NAN; 4], 2, 2), TerrainOptions::default()))
+            .contains("every value")
+    );
     let bad_spacing = TerrainOptions {
         spacing: (0.0, 1.0),
         ..Default::default()
     };
-    assert!(err(r.add_terrain(href(&[0.0; 4], 2, 2), bad_spacing)).contains("spacing must be positive"));
+    assert!(
+        err(r.add_terrain(href(&[0.0; 4], 2, 2), bad_spacing)).contains("spacing must be positive")
+    );
     let bad_map = TerrainOptions {
         colormap: "nope".into(),
         ..Default::default()

@@ -82,7 +82,11 @@ impl UploadPool {
     /// Moves buffers the GPU gave back into the ready list.
     fn collect_returned(&self) -> Result<()> {
         let back: Vec<wgpu::Buffer> = std::mem::take(
-            &mut *self.inner.returned.lock().unwrap_or_else(|e| e.into_inner()),
+            &mut *self
+                .inner
+                .returned
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
         );
         let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
         for b in back {
@@ -112,7 +116,9 @@ impl UploadPool {
                     let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
                     for (b, v) in ready.drain(..) {
                         drop(v);
-                        self.inner.total_bytes.fetch_sub(b.size(), Ordering::Relaxed);
+                        self.inner
+                            .total_bytes
+                            .fetch_sub(b.size(), Ordering::Relaxed);
                     }
                 }
                 let buffer = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
@@ -148,12 +154,12 @@ impl UploadPool {
         let UploadChunk { buffer, view, .. } = chunk;
         drop(view);
         buffer.unmap();
-        let mut encoder = self
-            .inner
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("forge3d upload"),
-            });
+        let mut encoder =
+            self.inner
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("forge3d upload"),
+                });
         record(&mut encoder, &buffer);
         let index = queue.submit([encoder.finish()]);
         self.inner.in_flight.fetch_add(1, Ordering::Relaxed);
@@ -162,7 +168,11 @@ impl UploadPool {
         buffer.map_async(wgpu::MapMode::Write, .., move |r| {
             inner.in_flight.fetch_sub(1, Ordering::Relaxed);
             match r {
-                Ok(()) => inner.returned.lock().unwrap_or_else(|e| e.into_inner()).push(b),
+                Ok(()) => inner
+                    .returned
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(b),
                 Err(_) => {
                     inner.total_bytes.fetch_sub(b.size(), Ordering::Relaxed);
                 }

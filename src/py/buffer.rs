@@ -31,10 +31,16 @@ pub unsafe fn fill(
     view: *mut ffi::Py_buffer,
     flags: c_int,
     memory: &HostBuffer,
+    readonly: bool,
     owner: Bound<'_, PyAny>,
 ) -> PyResult<()> {
     if view.is_null() {
         return Err(PyBufferError::new_err("Py_buffer view is null"));
+    }
+    if readonly && flags & ffi::PyBUF_WRITABLE == ffi::PyBUF_WRITABLE {
+        return Err(PyBufferError::new_err(
+            "this object's memory is borrowed read-only from the caller; copy it (np.array(obj)) to write",
+        ));
     }
     let strides_bytes = memory.strides();
     let layout = Box::new(ViewLayout {
@@ -51,8 +57,7 @@ pub unsafe fn fill(
     let v = unsafe { &mut *view };
     v.buf = memory.as_ptr() as *mut c_void;
     v.len = memory.len_bytes() as ffi::Py_ssize_t;
-    // Frames and heightmaps own their memory exclusively: writable.
-    v.readonly = 0;
+    v.readonly = c_int::from(readonly);
     v.itemsize = memory.dtype().itemsize() as ffi::Py_ssize_t;
     v.format = if flags & ffi::PyBUF_FORMAT == ffi::PyBUF_FORMAT {
         format_cstr(memory.dtype()).as_ptr() as *mut _

@@ -118,7 +118,7 @@ impl PyFrame {
         flags: c_int,
     ) -> PyResult<()> {
         let memory = slf.get().frame.memory().clone();
-        unsafe { buffer::fill(view, flags, &memory, slf.into_any()) }
+        unsafe { buffer::fill(view, flags, &memory, false, slf.into_any()) }
     }
 
     unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {

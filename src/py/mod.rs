@@ -3,10 +3,12 @@
 //! (NumPy reaches frames through the buffer protocol and DLPack, Arrow
 //! through the PyCapsule interface).
 
+mod array_in;
 mod buffer;
 mod dlpack;
 mod errors;
 mod frame;
+mod heightmap;
 mod info;
 mod renderer;
 
@@ -18,6 +20,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("GpuError", m.py().get_type::<errors::GpuError>())?;
     m.add_class::<renderer::PyRenderer>()?;
     m.add_class::<frame::PyFrame>()?;
+    m.add_class::<heightmap::PyHeightmap>()?;
     info::register(m)?;
     Ok(())
 }

@@ -8,8 +8,11 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
+use super::array_in;
 use super::errors::IntoPy;
 use super::frame::PyFrame;
+use super::heightmap::{nodata_value, pair, PyHeightmap};
+use crate::render::{Camera, HeightsRef, TerrainOptions};
 use crate::Renderer;
 
 /// Reads a pixel count: a Python int (or an object with `__index__`, such as
@@ -136,6 +139,173 @@ impl PyRenderer {
     fn render_triangle_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
         py.detach(move || r.render_triangle()?.save_png(&path))
+            .py_err()
+    }
+
+    /// Uploads a 2-D height grid as this renderer's terrain (replacing any
+    /// previous one). See the Python docstring for the full contract.
+    #[pyo3(signature = (heights, spacing=None, exaggeration=1.0, *, colormap="viridis", height_range=None, nodata=None, copy=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_terrain(
+        &self,
+        py: Python<'_>,
+        heights: &Bound<'_, PyAny>,
+        spacing: Option<&Bound<'_, PyAny>>,
+        exaggeration: f64,
+        colormap: &str,
+        height_range: Option<(f64, f64)>,
+        nodata: Option<f64>,
+        copy: Option<bool>,
+    ) -> PyResult<()> {
+        let mut options = match heights.cast::<PyHeightmap>() {
+            Ok(hm) => hm.get().map.terrain_options(),
+            Err(_) => TerrainOptions::default(),
+        };
+        if let Some(s) = spacing {
+            let (dx, dy) = pair("spacing", s)?;
+            options.spacing = (dx as f32, dy as f32);
+        }
+        options.exaggeration = exaggeration as f32;
+        options.colormap = colormap.to_string();
+        options.height_range = height_range.map(|(a, b)| (a as f32, b as f32));
+        if nodata.is_some() {
+            options.nodata = nodata_value(nodata)?;
+        }
+        let data = array_in::heights("heights", heights, copy)?;
+        let (rows, cols) = data.rows_cols();
+        let r = self.inner.clone();
+        let slice = data.as_f32();
+        py.detach(move || {
+            r.add_terrain(
+                HeightsRef {
+                    data: slice,
+                    rows,
+                    cols,
+                },
+                options,
+            )
+        })
+        .py_err()?;
+        Ok(())
+    }
+
+    /// Facts about the current terrain: spacing, exaggeration, colormap,
+    /// height_range (in effect), data_range, holes, nodata.
+    fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let stats = self.inner.terrain_stats().py_err()?;
+        let o = self.inner.terrain_options().py_err()?;
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("spacing", o.spacing)?;
+        d.set_item("exaggeration", o.exaggeration)?;
+        d.set_item("colormap", o.colormap)?;
+        d.set_item(
+            "height_range",
+            o.height_range.unwrap_or((stats.min, stats.max)),
+        )?;
+        d.set_item("data_range", (stats.min, stats.max))?;
+        d.set_item("holes", stats.holes)?;
+        d.set_item("nodata", o.nodata)?;
+        Ok(d)
+    }
+
+    /// Colormap: viridis, magma, terrain or gray (append _r to reverse).
+    fn set_colormap(&self, name: &str) -> PyResult<()> {
+        self.inner.set_colormap(name).py_err()
+    }
+
+    /// Colormap normalisation: heights `min`..`max` map to the colormap ends.
+    fn set_height_range(&self, min: f64, max: f64) -> PyResult<()> {
+        self.inner
+            .set_height_range(Some((min as f32, max as f32)))
+            .py_err()
+    }
+
+    /// Back to the data's own min and max (ignoring nodata).
+    fn reset_height_range(&self) -> PyResult<()> {
+        self.inner.set_height_range(None).py_err()
+    }
+
+    /// Sun direction (degrees clockwise from north, degrees above the
+    /// horizon) and, optionally, its intensity.
+    #[pyo3(signature = (azimuth_deg, elevation_deg, intensity=None))]
+    fn set_sun(
+        &self,
+        azimuth_deg: f64,
+        elevation_deg: f64,
+        intensity: Option<f64>,
+    ) -> PyResult<()> {
+        let mut l = self.inner.lighting();
+        l.azimuth_deg = azimuth_deg as f32;
+        l.elevation_deg = elevation_deg as f32;
+        if let Some(i) = intensity {
+            l.intensity = i as f32;
+        }
+        self.inner.set_lighting(l).py_err()
+    }
+
+    /// Ambient light in [0, 1]; 1.0 with sun intensity 0 renders unlit colors.
+    fn set_ambient(&self, ambient: f64) -> PyResult<()> {
+        let mut l = self.inner.lighting();
+        l.ambient = ambient as f32;
+        self.inner.set_lighting(l).py_err()
+    }
+
+    /// Perspective look-at camera in world units (x east, y north, z up).
+    #[pyo3(signature = (eye, target, up=(0.0, 0.0, 1.0), fovy_deg=45.0, znear=None, zfar=None))]
+    fn set_camera(
+        &self,
+        eye: (f32, f32, f32),
+        target: (f32, f32, f32),
+        up: (f32, f32, f32),
+        fovy_deg: f32,
+        znear: Option<f32>,
+        zfar: Option<f32>,
+    ) -> PyResult<()> {
+        self.inner
+            .set_camera(Camera::Perspective {
+                eye: eye.into(),
+                target: target.into(),
+                up: up.into(),
+                fovy_deg,
+                znear,
+                zfar,
+            })
+            .py_err()
+    }
+
+    /// Orthographic camera looking straight down, framing the whole terrain.
+    fn set_camera_top_down(&self) -> PyResult<()> {
+        self.inner.set_camera(Camera::TopDown).py_err()
+    }
+
+    /// Back to the default oblique view that frames the whole terrain.
+    fn reset_camera(&self) -> PyResult<()> {
+        self.inner.set_camera(Camera::Auto).py_err()
+    }
+
+    /// Samples per pixel for terrain renders: 1 (off) or 4.
+    fn set_msaa(&self, samples: u32) -> PyResult<()> {
+        self.inner.set_msaa(samples).py_err()
+    }
+
+    /// Renders the terrain; returns the Frame (zero-copy readback).
+    fn render_terrain_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
+        let r = self.inner.clone();
+        let frame = py.detach(move || r.render_terrain()).py_err()?;
+        Ok(PyFrame { frame })
+    }
+
+    /// Renders the terrain into a (height, width, 4) uint8 array whose
+    /// memory is the Frame's (`arr.base`).
+    fn render_terrain_rgba<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let frame = self.render_terrain_frame(py)?;
+        super::frame::to_numpy(Bound::new(py, frame)?)
+    }
+
+    /// Renders the terrain and writes it as a PNG file.
+    fn render_terrain_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let r = self.inner.clone();
+        py.detach(move || r.render_terrain()?.save_png(&path))
             .py_err()
     }
 

@@ -70,8 +70,35 @@ pub fn orthographic(left: f32, right: f32, bottom: f32, top: f32, znear: f32, zf
         [2.0 / rl, 0.0, 0.0, 0.0],
         [0.0, 2.0 / tb, 0.0, 0.0],
         [0.0, 0.0, -1.0 / fn_, 0.0],
-        [-(right + left) / rl, -(top + bottom) / tb, -znear / fn_, 1.0],
+        [
+            -(right + left) / rl,
+            -(top + bottom) / tb,
+            -znear / fn_,
+            1.0,
+        ],
     ]
+}
+
+fn corners(b: &Bounds) -> [Vec3; 8] {
+    let mut out = [[0.0; 3]; 8];
+    for (i, p) in out.iter_mut().enumerate() {
+        *p = [
+            if i & 1 == 0 { b.min[0] } else { b.max[0] },
+            if i & 2 == 0 { b.min[1] } else { b.max[1] },
+            if i & 4 == 0 { b.min[2] } else { b.max[2] },
+        ];
+    }
+    out
+}
+
+/// `m * (p, 1)` as NDC x, y, z and clip w.
+fn project(m: &Mat4, p: Vec3) -> [f32; 4] {
+    let v = [p[0], p[1], p[2], 1.0];
+    let mut o = [0.0; 4];
+    for (r, out) in o.iter_mut().enumerate() {
+        *out = (0..4).map(|c| m[c][r] * v[c]).sum();
+    }
+    [o[0] / o[3], o[1] / o[3], o[2] / o[3], o[3]]
 }
 
 /// How the scene is seen.
@@ -119,16 +146,38 @@ impl Camera {
         let r = bounds.radius().max(1e-6);
         match self {
             Camera::Auto => {
-                // From the south, 35 degrees up, 30 degrees west of south.
+                // From the south-southwest, 35 degrees up; the distance is the
+                // smallest (to 1 %) that keeps every corner of the box in view.
                 let fovy = 45f32.to_radians();
                 let (az, el) = (200f32.to_radians(), 35f32.to_radians());
-                let fit = if aspect < 1.0 { (fovy / 2.0).tan() * aspect } else { (fovy / 2.0).tan() };
-                let d = r / fit.atan().sin() * 1.02;
                 let dir = [az.sin() * el.cos(), az.cos() * el.cos(), el.sin()];
-                let eye = [c[0] + dir[0] * d, c[1] + dir[1] * d, c[2] + dir[2] * d];
-                let view = look_at(eye, c, [0.0, 0.0, 1.0]);
-                let proj = perspective(fovy, aspect, (d - r).max(d * 1e-3), d + r);
-                mul(&proj, &view)
+                let at = |d: f32| {
+                    let eye = [c[0] + dir[0] * d, c[1] + dir[1] * d, c[2] + dir[2] * d];
+                    let view = look_at(eye, c, [0.0, 0.0, 1.0]);
+                    let proj = perspective(fovy, aspect, (d - r).max(d * 1e-3), d + r);
+                    mul(&proj, &view)
+                };
+                let fits = |m: &Mat4| {
+                    corners(bounds).iter().all(|p| {
+                        let q = project(m, *p);
+                        q[3] > 0.0 && q[0].abs() <= 0.96 && q[1].abs() <= 0.96
+                    })
+                };
+                let fit = if aspect < 1.0 {
+                    (fovy / 2.0).tan() * aspect
+                } else {
+                    (fovy / 2.0).tan()
+                };
+                let (mut lo, mut hi) = (r * 0.05, r / fit.atan().sin() * 1.05);
+                for _ in 0..24 {
+                    let mid = 0.5 * (lo + hi);
+                    if fits(&at(mid)) {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                at(hi)
             }
             Camera::Perspective {
                 eye,
@@ -142,7 +191,10 @@ impl Camera {
                 let near = znear.unwrap_or(((d - r) * 0.9).max(d * 1e-3).max(1e-4));
                 let far = zfar.unwrap_or((d + r) * 1.1);
                 let view = look_at(*eye, *target, *up);
-                mul(&perspective(fovy_deg.to_radians(), aspect, near, far), &view)
+                mul(
+                    &perspective(fovy_deg.to_radians(), aspect, near, far),
+                    &view,
+                )
             }
             Camera::TopDown => {
                 let (w, h) = (bounds.max[0] - bounds.min[0], bounds.max[1] - bounds.min[1]);
@@ -203,13 +255,8 @@ impl Camera {
 mod tests {
     use super::*;
 
-    fn apply(m: &Mat4, p: Vec3) -> [f32; 3] {
-        let v = [p[0], p[1], p[2], 1.0];
-        let mut o = [0.0; 4];
-        for (r, out) in o.iter_mut().enumerate() {
-            *out = (0..4).map(|c| m[c][r] * v[c]).sum();
-        }
-        [o[0] / o[3], o[1] / o[3], o[2] / o[3]]
+    fn apply(m: &Mat4, p: Vec3) -> [f32; 4] {
+        project(m, p)
     }
 
     #[test]
@@ -221,8 +268,14 @@ mod tests {
         let m = Camera::TopDown.view_proj(&b, 2.0);
         let tl = apply(&m, [0.0, 10.0, 0.0]);
         let br = apply(&m, [20.0, 0.0, 0.0]);
-        assert!((tl[0] + 1.0).abs() < 1e-5 && (tl[1] - 1.0).abs() < 1e-5, "{tl:?}");
-        assert!((br[0] - 1.0).abs() < 1e-5 && (br[1] + 1.0).abs() < 1e-5, "{br:?}");
+        assert!(
+            (tl[0] + 1.0).abs() < 1e-5 && (tl[1] - 1.0).abs() < 1e-5,
+            "{tl:?}"
+        );
+        assert!(
+            (br[0] - 1.0).abs() < 1e-5 && (br[1] + 1.0).abs() < 1e-5,
+            "{br:?}"
+        );
         assert!(tl[2] > 0.0 && tl[2] < 1.0);
     }
 
@@ -234,16 +287,18 @@ mod tests {
         };
         for aspect in [0.5, 1.0, 1.78] {
             let m = Camera::Auto.view_proj(&b, aspect);
-            for i in 0..8 {
-                let p = [
-                    if i & 1 == 0 { b.min[0] } else { b.max[0] },
-                    if i & 2 == 0 { b.min[1] } else { b.max[1] },
-                    if i & 4 == 0 { b.min[2] } else { b.max[2] },
-                ];
+            let mut widest = 0.0f32;
+            for p in corners(&b) {
                 let q = apply(&m, p);
-                assert!(q[0].abs() <= 1.0 && q[1].abs() <= 1.0, "aspect {aspect}: {p:?} -> {q:?}");
+                widest = widest.max(q[0].abs()).max(q[1].abs());
+                assert!(
+                    q[0].abs() <= 1.0 && q[1].abs() <= 1.0,
+                    "aspect {aspect}: {p:?} -> {q:?}"
+                );
                 assert!(q[2] > 0.0 && q[2] < 1.0, "depth {q:?}");
             }
+            // Framed tightly: some corner reaches the edge of the image.
+            assert!(widest > 0.9, "aspect {aspect}: loose framing {widest}");
         }
     }
 

@@ -30,7 +30,10 @@ pub fn lut(name: &str) -> Result<Vec<[u8; 4]>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("valid hex table"))
         .collect();
-    let mut out: Vec<[u8; 4]> = bytes.chunks_exact(3).map(|c| [c[0], c[1], c[2], 255]).collect();
+    let mut out: Vec<[u8; 4]> = bytes
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2], 255])
+        .collect();
     if reversed {
         out.reverse();
     }
@@ -50,6 +53,9 @@ mod tests {
         let g = lut("gray").unwrap();
         assert_eq!((g[0], g[255]), ([0, 0, 0, 255], [255, 255, 255, 255]));
         assert_eq!(lut("Viridis_r").unwrap()[0], v[255]);
-        assert!(lut("jet").unwrap_err().to_string().contains("viridis, magma, terrain, gray"));
+        assert!(lut("jet")
+            .unwrap_err()
+            .to_string()
+            .contains("viridis, magma, terrain, gray"));
     }
 }

@@ -11,9 +11,9 @@ mod target;
 mod terrain;
 mod triangle;
 
-pub use frame::Frame;
-pub use renderer::Renderer;
 pub use camera::{Bounds, Camera};
 pub use colormap::names as colormap_names;
+pub use frame::Frame;
+pub use renderer::Renderer;
 pub use target::{TileLayout, COLOR_FORMAT};
 pub use terrain::{HeightStats, HeightsRef, Lighting, TerrainOptions};

@@ -103,7 +103,11 @@ impl Renderer {
     /// Uploads `heights` (one CPU copy, into GPU upload memory) and makes it
     /// this renderer's terrain, replacing any previous one. On error the
     /// renderer is unchanged.
-    pub fn add_terrain(&self, heights: HeightsRef<'_>, options: TerrainOptions) -> Result<HeightStats> {
+    pub fn add_terrain(
+        &self,
+        heights: HeightsRef<'_>,
+        options: TerrainOptions,
+    ) -> Result<HeightStats> {
         let layer = TerrainLayer::new(&self.ctx, heights, options, (self.width, self.height))?;
         let stats = layer.stats();
         self.scene().terrain = Some(layer);
@@ -202,7 +206,13 @@ impl Renderer {
             ));
         };
         let aspect = self.width as f32 / self.height as f32;
-        let prepared = terrain.prepare(&self.ctx, &scene.camera, &scene.light, aspect, scene.samples);
+        let prepared = terrain.prepare(
+            &self.ctx,
+            &scene.camera,
+            &scene.light,
+            aspect,
+            scene.samples,
+        );
         self.render_with(true, scene.samples, &|pass| prepared.draw(pass))
     }
 

@@ -87,7 +87,10 @@ impl Default for Lighting {
 
 impl Lighting {
     fn sun_dir(&self) -> [f32; 4] {
-        let (az, el) = (self.azimuth_deg.to_radians(), self.elevation_deg.to_radians());
+        let (az, el) = (
+            self.azimuth_deg.to_radians(),
+            self.elevation_deg.to_radians(),
+        );
         [az.sin() * el.cos(), az.cos() * el.cos(), el.sin(), 0.0]
     }
 }
@@ -341,7 +344,12 @@ fn upload_heights(
                 let pitch_f = (pitch / 4) as usize;
                 for r in 0..n as usize {
                     let src_row = &h.data[(y0 as usize + r) * h.cols..][..h.cols];
-                    copy_row(&mut dst[r * pitch_f..][..h.cols], src_row, nodata_bits, &mut stats);
+                    copy_row(
+                        &mut dst[r * pitch_f..][..h.cols],
+                        src_row,
+                        nodata_bits,
+                        &mut stats,
+                    );
                 }
             }
             if stats.infinite > 0 {
@@ -544,7 +552,9 @@ impl TerrainLayer {
 
     /// The colormap range in effect.
     pub fn height_range(&self) -> (f32, f32) {
-        self.options.height_range.unwrap_or((self.stats.min, self.stats.max))
+        self.options
+            .height_range
+            .unwrap_or((self.stats.min, self.stats.max))
     }
 
     pub fn bounds(&self) -> Bounds {
@@ -583,7 +593,8 @@ impl TerrainLayer {
             sun_intensity: light.intensity,
             hole_below: HOLE_BELOW,
         };
-        ctx.queue.write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
+        ctx.queue
+            .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
         let pipelines = ctx.cached(TerrainPipelines::new);
         Arc::new(PreparedTerrain {
             pipeline: pipelines.get(ctx, samples).clone(),

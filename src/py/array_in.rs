@@ -1,0 +1,216 @@
+//! Arrays in: any object with the buffer protocol (NumPy arrays first of
+//! all) is read where it lies; what cannot be borrowed is converted once,
+//! with the conversion recorded in the copy ledger. NumPy 2's `copy=`
+//! convention decides which is allowed.
+
+use std::ffi::{c_int, CStr};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::memory::convert::{self, Numeric, Strided2d};
+use crate::memory::HostBuffer;
+
+/// A `Py_buffer` held for as long as Rust reads the memory.
+pub struct RawBuffer {
+    view: Box<ffi::Py_buffer>,
+}
+
+// SAFETY: the view only describes memory; it is released with the GIL held.
+unsafe impl Send for RawBuffer {}
+unsafe impl Sync for RawBuffer {}
+impl std::panic::RefUnwindSafe for RawBuffer {}
+
+impl Drop for RawBuffer {
+    fn drop(&mut self) {
+        let view: *mut ffi::Py_buffer = &mut *self.view;
+        // During interpreter shutdown the exporter is gone with it.
+        let _ = Python::try_attach(|_| unsafe { ffi::PyBuffer_Release(view) });
+    }
+}
+
+impl RawBuffer {
+    pub fn readonly(&self) -> bool {
+        self.view.readonly != 0
+    }
+}
+
+fn numeric(format: &str, itemsize: usize) -> Result<(Numeric, bool), String> {
+    let (order, code) = match format.chars().next() {
+        Some(c @ ('@' | '=' | '<' | '>' | '!')) => (c, &format[1..]),
+        _ => ('@', format),
+    };
+    let little = cfg!(target_endian = "little");
+    let swapped = match order {
+        '<' => !little,
+        '>' | '!' => little,
+        _ => false,
+    };
+    let signed = |size| match size {
+        1 => Ok(Numeric::I8),
+        2 => Ok(Numeric::I16),
+        4 => Ok(Numeric::I32),
+        8 => Ok(Numeric::I64),
+        _ => Err(format!("{size}-byte integers")),
+    };
+    let unsigned = |size| match size {
+        1 => Ok(Numeric::U8),
+        2 => Ok(Numeric::U16),
+        4 => Ok(Numeric::U32),
+        8 => Ok(Numeric::U64),
+        _ => Err(format!("{size}-byte unsigned integers")),
+    };
+    let t = match code {
+        "e" => Numeric::F16,
+        "f" => Numeric::F32,
+        "d" => Numeric::F64,
+        "b" | "h" | "i" | "l" | "q" | "n" => signed(itemsize)?,
+        "B" | "H" | "I" | "L" | "Q" | "N" => unsigned(itemsize)?,
+        "?" => return Err("bool".into()),
+        "O" => return Err("object".into()),
+        c if c.starts_with('Z') => return Err("complex".into()),
+        "g" => return Err("long double".into()),
+        other => return Err(format!("buffer format {other:?}")),
+    };
+    if t.itemsize() != itemsize {
+        return Err(format!("buffer format {format:?} with itemsize {itemsize}"));
+    }
+    Ok((t, swapped && t.itemsize() > 1))
+}
+
+/// Gets a strided 2-D view of `obj` through the buffer protocol, falling
+/// back to `numpy.asarray(obj)` (recorded) for sequences.
+pub fn view_2d<'py>(
+    name: &str,
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<(RawBuffer, Strided2d, Option<Bound<'py, PyAny>>)> {
+    let py = obj.py();
+    let mut holder = None;
+    let target =
+        if unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1 {
+            obj.clone()
+        } else {
+            let arr =
+                py.import("numpy")?
+                    .call_method1("asarray", (obj,))
+                    .map_err(|e| {
+                        PyTypeError::new_err(format!(
+                    "{name} must be a 2-D numeric array (NumPy array or buffer), got {}: {e}",
+                    obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                ))
+                    })?;
+            let nbytes: usize = arr.getattr("nbytes")?.extract()?;
+            crate::memory::ledger::record(
+                "convert",
+                nbytes,
+                std::ptr::null(),
+                &format!("{name}: Python sequence -> NumPy array"),
+            );
+            holder = Some(arr.clone());
+            arr
+        };
+    let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
+    let flags: c_int = ffi::PyBUF_RECORDS_RO;
+    if unsafe { ffi::PyObject_GetBuffer(target.as_ptr(), &mut *view, flags) } != 0 {
+        let cause = PyErr::fetch(py);
+        let dtype = target
+            .getattr("dtype")
+            .map(|d| d.to_string())
+            .unwrap_or_else(|_| "unknown".into());
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a numeric array, got dtype {dtype} ({cause}); convert it, e.g. \
+             {name}.astype(np.float32)"
+        )));
+    }
+    let raw = RawBuffer { view };
+    let v = &raw.view;
+    if v.ndim != 2 {
+        let shape: Vec<isize> = (0..v.ndim as usize)
+            .map(|i| unsafe { *v.shape.add(i) })
+            .collect();
+        return Err(PyValueError::new_err(format!(
+            "{name} must be 2-D (rows, cols), got {}-D with shape {shape:?}",
+            v.ndim
+        )));
+    }
+    let format = if v.format.is_null() {
+        "B".to_string()
+    } else {
+        unsafe { CStr::from_ptr(v.format) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    let (dtype, swapped) = numeric(&format, v.itemsize as usize).map_err(|what| {
+        PyTypeError::new_err(format!(
+            "{name}: {what} values cannot be heights; pass real numbers, e.g. \
+             {name}.astype(np.float32)"
+        ))
+    })?;
+    let rows = unsafe { *v.shape } as usize;
+    let cols = unsafe { *v.shape.add(1) } as usize;
+    let strides = if v.strides.is_null() {
+        [(cols * v.itemsize as usize) as isize, v.itemsize]
+    } else {
+        unsafe { [*v.strides, *v.strides.add(1)] }
+    };
+    let s = Strided2d {
+        ptr: v.buf as *const u8,
+        rows,
+        cols,
+        strides,
+        dtype,
+        swapped,
+    };
+    Ok((raw, s, holder))
+}
+
+/// Float32 C-contiguous heights ready for upload: borrowed or converted.
+pub enum Heights {
+    Borrowed { raw: RawBuffer, view: Strided2d },
+    Owned(HostBuffer),
+}
+
+impl Heights {
+    pub fn rows_cols(&self) -> (usize, usize) {
+        match self {
+            Heights::Borrowed { view, .. } => (view.rows, view.cols),
+            Heights::Owned(h) => (h.shape()[0], h.shape()[1]),
+        }
+    }
+    pub fn as_f32(&self) -> &[f32] {
+        match self {
+            // SAFETY: checked native, C-contiguous float32; `raw` keeps the
+            // exporter's memory alive and its size fixed.
+            Heights::Borrowed { view, .. } => unsafe {
+                std::slice::from_raw_parts(view.ptr as *const f32, view.rows * view.cols)
+            },
+            Heights::Owned(h) => bytemuck::cast_slice(h.as_slice()),
+        }
+    }
+}
+
+/// Applies NumPy 2's `copy=` convention to `obj` as float32 C-contiguous.
+pub fn heights(name: &str, obj: &Bound<'_, PyAny>, copy: Option<bool>) -> PyResult<Heights> {
+    let (raw, view, _holder) = view_2d(name, obj)?;
+    let borrowable = view.is_native_f32_contiguous() && (view.ptr as usize) % 4 == 0;
+    if borrowable && copy != Some(true) {
+        return Ok(Heights::Borrowed { raw, view });
+    }
+    if copy == Some(false) {
+        return Err(PyValueError::new_err(format!(
+            "{name} needs a conversion ({}) but copy=False; pass \
+             np.ascontiguousarray({name}, dtype=np.float32), or copy=None to allow it",
+            convert::reason(&view)
+        )));
+    }
+    let reason = if view.is_native_f32_contiguous() && !borrowable {
+        format!("{name}: float32 data not 4-byte aligned")
+    } else {
+        format!("{name}: {}", convert::reason(&view))
+    };
+    // SAFETY: the view describes the exporter's memory, held by `raw`.
+    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) };
+    drop(raw);
+    Ok(Heights::Owned(owned))
+}

@@ -1,0 +1,234 @@
+//! `forge3d.Heightmap`: values + spacing + origin + nodata, exported to
+//! NumPy, Arrow and DLPack without copying.
+
+use std::ffi::c_int;
+use std::sync::Arc;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyTuple};
+use pyo3_arrow::ffi::{
+    to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
+};
+
+use super::array_in::{self, Heights};
+use super::errors::IntoPy;
+use super::{buffer, dlpack};
+use crate::memory::tensor::{tensor_array, tensor_field};
+use crate::memory::{DType, HostBuffer, Origin};
+use crate::Heightmap;
+
+/// A 2-D float32 height grid with spacing, origin and nodata.
+#[pyclass(name = "Heightmap", module = "forge3d._forge3d", frozen)]
+pub struct PyHeightmap {
+    pub(crate) map: Heightmap,
+    readonly: bool,
+}
+
+/// Reads a pair of finite numbers, or one number used twice.
+pub fn pair(name: &str, v: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    if let Ok(x) = v.extract::<f64>() {
+        return Ok((x, x));
+    }
+    v.extract::<(f64, f64)>().map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "{name} must be a number or a pair of numbers (dx, dy), got {}",
+            v.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+pub fn nodata_value(v: Option<f64>) -> PyResult<Option<f32>> {
+    match v {
+        Some(x) if x.is_infinite() => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "nodata must be finite or NaN, got {x}"
+        ))),
+        Some(x) if x.is_nan() => Ok(None),
+        Some(x) => Ok(Some(x as f32)),
+        None => Ok(None),
+    }
+}
+
+impl PyHeightmap {
+    pub fn from_heights(
+        heights: Heights,
+        spacing: (f64, f64),
+        origin: (f64, f64),
+        nodata: Option<f32>,
+    ) -> PyResult<Self> {
+        let (rows, cols) = heights.rows_cols();
+        let (values, readonly) = match heights {
+            Heights::Owned(h) => (h, false),
+            Heights::Borrowed { raw, view } => {
+                let readonly = raw.readonly();
+                let len = rows * cols * 4;
+                let ptr = std::ptr::NonNull::new(view.ptr as *mut u8).ok_or_else(|| {
+                    pyo3::exceptions::PyValueError::new_err("heights: null data pointer")
+                })?;
+                // SAFETY: `raw` keeps the exporter's `len` bytes alive and fixed.
+                let buf = unsafe {
+                    arrow_buffer::Buffer::from_custom_allocation(ptr, len, Arc::new(raw))
+                };
+                (
+                    HostBuffer::new(buf, vec![rows, cols], DType::F32, Origin::Borrowed),
+                    readonly,
+                )
+            }
+        };
+        Ok(Self {
+            map: Heightmap::new(values, spacing, origin, nodata).py_err()?,
+            readonly,
+        })
+    }
+}
+
+#[pymethods]
+impl PyHeightmap {
+    /// Wraps `values` (2-D) as a heightmap. Float32 C-contiguous arrays are
+    /// borrowed without a copy (read-only if the source is); other numeric
+    /// dtypes or layouts are converted once (recorded in the copy ledger).
+    #[new]
+    #[pyo3(signature = (values, spacing=None, origin=None, *, nodata=None, copy=None))]
+    fn new(
+        values: &Bound<'_, PyAny>,
+        spacing: Option<&Bound<'_, PyAny>>,
+        origin: Option<&Bound<'_, PyAny>>,
+        nodata: Option<f64>,
+        copy: Option<bool>,
+    ) -> PyResult<Self> {
+        let heights = array_in::heights("values", values, copy)?;
+        let spacing = spacing
+            .map(|s| pair("spacing", s))
+            .transpose()?
+            .unwrap_or((1.0, 1.0));
+        let origin = origin
+            .map(|o| pair("origin", o))
+            .transpose()?
+            .unwrap_or((0.0, 0.0));
+        Self::from_heights(heights, spacing, origin, nodata_value(nodata)?)
+    }
+
+    /// (rows, cols)
+    #[getter]
+    fn shape(&self) -> (usize, usize) {
+        (self.map.rows(), self.map.cols())
+    }
+    #[getter]
+    fn spacing(&self) -> (f64, f64) {
+        self.map.spacing
+    }
+    #[getter]
+    fn origin(&self) -> (f64, f64) {
+        self.map.origin
+    }
+    #[getter]
+    fn nodata(&self) -> Option<f32> {
+        self.map.nodata
+    }
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        "float32"
+    }
+    /// Address of the first value.
+    #[getter]
+    fn ptr(&self) -> usize {
+        self.map.values().as_ptr() as usize
+    }
+    /// True when the values are the caller's memory (borrowed, not copied).
+    #[getter]
+    fn borrowed(&self) -> bool {
+        self.map.values().origin() == Origin::Borrowed
+    }
+
+    /// The values as a (rows, cols) float32 NumPy array sharing memory.
+    fn to_numpy(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        let np = slf.py().import("numpy")?;
+        np.call_method1("asarray", (slf,))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Heightmap(shape=({}, {}), spacing={:?}, origin={:?}, nodata={:?}, {})",
+            self.map.rows(),
+            self.map.cols(),
+            self.map.spacing,
+            self.map.origin,
+            self.map.nodata,
+            if self.borrowed() { "borrowed" } else { "owned" }
+        )
+    }
+
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let memory = slf.get().map.values().clone();
+        let readonly = slf.get().readonly;
+        unsafe { buffer::fill(view, flags, &memory, readonly, slf.into_any()) }
+    }
+
+    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+        unsafe { buffer::release(view) }
+    }
+
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        Ok(to_schema_pycapsule(
+            py,
+            tensor_field("heights", self.map.values()).as_ref(),
+        )?)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let m = self.map.values();
+        let array = tensor_array(m);
+        Ok(to_array_pycapsules(
+            py,
+            tensor_field("heights", m),
+            array.as_ref(),
+            requested_schema,
+        )?)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let m = self.map.values();
+        let reader = ArrayIterator::new(
+            std::iter::once(Ok(tensor_array(m))),
+            tensor_field("heights", m),
+        );
+        Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
+    }
+
+    #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
+    fn __dlpack__<'py>(
+        &self,
+        py: Python<'py>,
+        stream: Option<Bound<'py, PyAny>>,
+        max_version: Option<(u32, u32)>,
+        dl_device: Option<(i32, i32)>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        dlpack::export(
+            py,
+            self.map.values(),
+            stream.as_ref(),
+            max_version,
+            dl_device,
+            copy,
+        )
+    }
+
+    fn __dlpack_device__(&self) -> (i32, i32) {
+        (1, 0)
+    }
+}
