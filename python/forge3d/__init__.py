@@ -20,6 +20,7 @@ from __future__ import annotations
 from ._forge3d import (
     Frame,
     GpuError,
+    Heightmap,
     Renderer,
     __version__,
     copy_totals,
@@ -33,6 +34,7 @@ __all__ = [
     "CopyRecord",
     "Frame",
     "GpuError",
+    "Heightmap",
     "Renderer",
     "__version__",
     "copy_ledger",

@@ -64,6 +64,75 @@ class Frame:
     def __dlpack_device__(self) -> tuple[int, int]:
         """(1, 0): CPU memory."""
 
+class Heightmap:
+    """A 2-D float32 height grid with spacing, origin and nodata.
+
+    Args:
+        values: 2-D array (rows, cols) of real numbers. float32 C-contiguous
+            arrays are borrowed without a copy (read-only if the source is);
+            other dtypes (float64, float16, int8..int64, uint8..uint64) and
+            non-contiguous or byte-swapped layouts are converted once (recorded
+            in the copy ledger). bool, complex, object and string arrays raise
+            TypeError.
+        spacing: world units between columns and rows, ``(dx, dy)`` or one
+            number for both (default (1.0, 1.0)).
+        origin: world (x, y) of the lower-left cell (default (0.0, 0.0)).
+        nodata: sentinel value marking holes (NaN always does).
+        copy: NumPy 2 convention: None borrows when possible, False raises
+            ValueError if a conversion is needed, True always copies.
+
+    The values export through the buffer protocol (``np.asarray(hm)``),
+    ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32) and DLPack,
+    all sharing memory.
+
+    Example::
+
+        hm = forge3d.Heightmap(dem.astype(np.float32), spacing=30.0, nodata=-9999)
+        renderer.add_terrain(hm)
+    """
+
+    def __init__(
+        self,
+        values: npt.ArrayLike,
+        spacing: float | tuple[float, float] | None = None,
+        origin: float | tuple[float, float] | None = None,
+        *,
+        nodata: float | None = None,
+        copy: bool | None = None,
+    ) -> None: ...
+    @property
+    def shape(self) -> tuple[int, int]: ...
+    @property
+    def spacing(self) -> tuple[float, float]: ...
+    @property
+    def origin(self) -> tuple[float, float]: ...
+    @property
+    def nodata(self) -> float | None: ...
+    @property
+    def dtype(self) -> str:
+        """Always "float32"."""
+    @property
+    def ptr(self) -> int:
+        """Address of the first value."""
+    @property
+    def borrowed(self) -> bool:
+        """True when the values are the caller's memory (not copied)."""
+    def to_numpy(self) -> npt.NDArray[np.float32]:
+        """(rows, cols) float32 view of the values. No copy."""
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
+    ) -> object: ...
+    def __dlpack_device__(self) -> tuple[int, int]: ...
+
 class Renderer:
     """An offscreen renderer of a fixed size on the shared GPU context.
 
@@ -97,6 +166,84 @@ class Renderer:
         writable array whose memory is the Frame's (``arr.base``). Zero CPU copies."""
     def render_triangle_png(self, path: str | os.PathLike[str]) -> None:
         """Render the colored triangle and write it as a PNG file."""
+    def add_terrain(
+        self,
+        heights: npt.ArrayLike | Heightmap,
+        spacing: float | tuple[float, float] | None = None,
+        exaggeration: float = 1.0,
+        *,
+        colormap: str = "viridis",
+        height_range: tuple[float, float] | None = None,
+        nodata: float | None = None,
+        copy: bool | None = None,
+    ) -> None:
+        """Upload a 2-D height grid as this renderer's terrain (replacing any previous one).
+
+        Args:
+            heights: (rows, cols) array, at least 2x2 and at most the device's
+                texture limit per side, or a Heightmap (whose spacing and
+                nodata are the defaults). Row 0 is north (top in the default
+                and top-down views).
+            spacing: world units between columns and rows, (dx, dy) or one
+                number (default (1.0, 1.0)); finite and positive.
+            exaggeration: vertical scale, finite and positive.
+            colormap: viridis, magma, terrain or gray (append _r to reverse).
+            height_range: (min, max) heights mapped to the colormap ends;
+                default: the data's min and max, ignoring holes.
+            nodata: sentinel marking holes (e.g. -32768, -9999); NaN always does.
+                Holes are not drawn.
+            copy: NumPy 2 convention: None borrows when possible, False raises
+                ValueError if a conversion would be needed, True always copies.
+
+        Copies: float32 C-contiguous input is read straight from your memory
+        into GPU upload memory (one CPU copy, ``upload`` in the ledger, source
+        pointer = ``heights.ctypes.data``). Other dtypes and layouts are first
+        converted once (``convert``), then uploaded. Your array is never
+        modified. Raises ValueError/TypeError naming the argument for bad
+        input (wrong ndim or dtype, +-inf heights, all holes, bad spacing,
+        ...); a failed call leaves the previous terrain in place.
+
+        Example::
+
+            r = forge3d.Renderer(1280, 720)
+            r.add_terrain(dem, spacing=(30.0, 30.0), exaggeration=2.0, nodata=-32768)
+            rgba = r.render_terrain_rgba()
+        """
+    def terrain_info(self) -> dict[str, Any]:
+        """spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata."""
+    def set_colormap(self, name: str) -> None:
+        """viridis, magma, terrain or gray (append _r to reverse); ValueError otherwise."""
+    def set_height_range(self, min: float, max: float) -> None:
+        """Heights min..max map to the colormap ends (finite, min < max)."""
+    def reset_height_range(self) -> None:
+        """Back to the data's own min and max."""
+    def set_sun(self, azimuth_deg: float, elevation_deg: float, intensity: float | None = None) -> None:
+        """Sun direction: degrees clockwise from north, degrees above the horizon (-90..90)."""
+    def set_ambient(self, ambient: float) -> None:
+        """Ambient light in [0, 1]. ``set_sun(..., intensity=0)`` with ambient 1 renders unlit colors."""
+    def set_camera(
+        self,
+        eye: tuple[float, float, float],
+        target: tuple[float, float, float],
+        up: tuple[float, float, float] = (0.0, 0.0, 1.0),
+        fovy_deg: float = 45.0,
+        znear: float | None = None,
+        zfar: float | None = None,
+    ) -> None:
+        """Perspective look-at camera in world units: x east (columns * dx),
+        y north ((rows - 1 - row) * dy), z up (height * exaggeration)."""
+    def set_camera_top_down(self) -> None:
+        """Orthographic view straight down, framing the whole terrain (aspect kept)."""
+    def reset_camera(self) -> None:
+        """The default oblique view that frames the whole terrain."""
+    def set_msaa(self, samples: int) -> None:
+        """1 (off) or 4 samples per pixel for terrain renders."""
+    def render_terrain_frame(self) -> Frame:
+        """Render the terrain; returns the Frame (zero CPU copies). RuntimeError before add_terrain."""
+    def render_terrain_rgba(self) -> npt.NDArray[np.uint8]:
+        """Render the terrain into a (height, width, 4) uint8 array whose memory is the Frame's."""
+    def render_terrain_png(self, path: str | os.PathLike[str]) -> None:
+        """Render the terrain and write it as a PNG file."""
 
 def device_info() -> dict[str, Any]:
     """The adapter forge3d renders on: name, backend, device_type, driver,
