@@ -175,6 +175,15 @@ impl GpuContext {
         Ok(out)
     }
 
+    /// Blocks until all submitted GPU work has finished (uploads included)
+    /// and pooled buffers are back.
+    pub fn synchronize(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::Gpu(format!("waiting for the GPU failed: {e}")))?;
+        self.check_alive()
+    }
+
     /// Blocks until `submission` has finished on the GPU and map callbacks ran.
     pub fn wait(&self, submission: wgpu::SubmissionIndex) -> Result<()> {
         self.device

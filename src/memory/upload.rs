@@ -98,6 +98,20 @@ impl UploadPool {
         Ok(())
     }
 
+    /// True when `bytes` of uploads can all be written before any is
+    /// submitted (they fit in the pool at once).
+    pub fn fits_in_one_batch(&self, bytes: u64) -> bool {
+        bytes <= POOL_CAP_BYTES
+    }
+
+    /// True when a buffer of `size` bytes can be had without waiting for the
+    /// GPU (one is ready, or the pool may grow).
+    pub fn has_room(&self, size: u64) -> bool {
+        let ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+        ready.iter().any(|(b, _)| b.size() == size)
+            || self.inner.total_bytes.load(Ordering::Relaxed) + size <= POOL_CAP_BYTES
+    }
+
     /// A mapped buffer of exactly `size` bytes (a multiple of 4).
     pub fn acquire(&self, size: u64) -> Result<UploadChunk> {
         loop {

@@ -108,9 +108,16 @@ impl Renderer {
         heights: HeightsRef<'_>,
         options: TerrainOptions,
     ) -> Result<HeightStats> {
-        let layer = TerrainLayer::new(&self.ctx, heights, options, (self.width, self.height))?;
+        let mut scene = self.scene();
+        let layer = TerrainLayer::new(
+            &self.ctx,
+            heights,
+            options,
+            (self.width, self.height),
+            scene.terrain.as_ref(),
+        )?;
         let stats = layer.stats();
-        self.scene().terrain = Some(layer);
+        scene.terrain = Some(layer);
         Ok(stats)
     }
 

@@ -10,6 +10,7 @@ use super::target::{TileLayout, COLOR_FORMAT, DEPTH_FORMAT};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::memory::ledger;
+use crate::memory::upload::UploadChunk;
 
 /// Heights at or below this are holes on the GPU (NaN and nodata map here).
 const HOLE: f32 = -f32::MAX;
@@ -108,11 +109,16 @@ struct TerrainUniform {
     ambient: f32,
     sun_intensity: f32,
     hole_below: f32,
+    band_rows: u32,
+    _pad: [u32; 3],
 }
 
 /// A terrain on the GPU.
 pub(crate) struct TerrainLayer {
+    texture: wgpu::Texture,
     rows: u32,
+    /// Rows per texture array layer.
+    band_rows: u32,
     cols: u32,
     grid: (u32, u32),
     options: TerrainOptions,
@@ -135,12 +141,12 @@ pub(crate) struct TerrainPipelines {
 impl TerrainPipelines {
     fn new(ctx: &GpuContext) -> Self {
         let device = &ctx.device;
-        let texture = |binding| wgpu::BindGroupLayoutEntry {
+        let texture = |binding, view_dimension| wgpu::BindGroupLayoutEntry {
             binding,
             visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
             ty: wgpu::BindingType::Texture {
                 sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                view_dimension: wgpu::TextureViewDimension::D2,
+                view_dimension,
                 multisampled: false,
             },
             count: None,
@@ -160,8 +166,8 @@ impl TerrainPipelines {
                     },
                     count: None,
                 },
-                texture(1),
-                texture(2),
+                texture(1, wgpu::TextureViewDimension::D2Array),
+                texture(2, wgpu::TextureViewDimension::D2),
             ],
         });
         let tile = TileLayout::get(ctx);
@@ -269,28 +275,166 @@ pub(crate) fn check_range(lo: f32, hi: f32) -> Result<()> {
     Ok(())
 }
 
-/// Copies one row into upload memory, mapping holes to [`HOLE`] and
-/// gathering min/max in the same pass (the copy is memory-bound; the
-/// arithmetic rides along).
+/// Copies one row into upload memory, mapping holes to [`HOLE`], and
+/// gathers min/max/holes/infinities. The copy is a plain memcpy; the
+/// statistics read the row again while it is still in cache, in a loop the
+/// compiler vectorises. Only rows with holes are patched afterwards.
+/// Copies one row into upload memory, mapping holes to [`HOLE`], and
+/// gathers min/max/holes/infinities. The copy is a plain memcpy; the
+/// statistics read the row again while it is still in cache. Only rows with
+/// holes are patched afterwards.
 fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, s: &mut RowStats) {
-    let (mut lo, mut hi) = (s.min, s.max);
-    let mut holes = 0usize;
-    let mut inf = 0usize;
-    for (d, &v) in dst.iter_mut().zip(src) {
-        // `nodata` is NaN when unset, and NaN == NaN is false.
-        let hole = v.is_nan() || v == nodata;
-        *d = if hole { HOLE } else { v };
-        let x = if hole { lo } else { v };
-        lo = lo.min(x);
-        let y = if hole { hi } else { v };
-        hi = hi.max(y);
-        holes += hole as usize;
-        inf += v.is_infinite() as usize;
+    dst.copy_from_slice(src);
+    let (row_lo, row_hi, row_holes) = row_stats(src, nodata);
+    if row_holes > 0 {
+        for (d, &x) in dst.iter_mut().zip(src) {
+            if x.is_nan() || x == nodata {
+                *d = HOLE;
+            }
+        }
     }
-    s.min = lo;
-    s.max = hi;
-    s.holes += holes;
-    s.infinite += inf;
+    // Infinities are valid for min/max, so they show up at the extremes.
+    if row_lo == f32::NEG_INFINITY || row_hi == f32::INFINITY {
+        s.infinite += src.iter().filter(|x| x.is_infinite()).count();
+    }
+    s.min = s.min.min(row_lo);
+    s.max = s.max.max(row_hi);
+    s.holes += row_holes;
+}
+
+/// (min, max) of the valid values and the count of holes (NaN or `nodata`).
+///
+/// `minps`/`maxps` return their second operand when the first is NaN, so
+/// `min(x, acc)` skips NaN for free; `nodata` cells are turned into NaN
+/// first. Holes are only counted (in scalar code) in rows that have any.
+#[cfg(target_arch = "x86_64")]
+fn row_stats(src: &[f32], nodata: f32) -> (f32, f32, usize) {
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is present.
+        unsafe { row_stats_avx2(src, nodata) }
+    } else {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { row_stats_sse2(src, nodata) }
+    }
+}
+
+macro_rules! simd_row_stats {
+    ($name:ident, $feature:literal, $lanes:literal, $vec:ty, $set1:ident, $load:ident, $min:ident,
+     $max:ident, $unord:ident, $eq:ident, $or:ident, $and:ident, $store:ident, $movemask:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $feature)]
+        unsafe fn $name(src: &[f32], nodata: f32) -> (f32, f32, usize) {
+            use std::arch::x86_64::*;
+            let with_nodata = !nodata.is_nan();
+            let nd: $vec = $set1(nodata);
+            let nan: $vec = $set1(f32::NAN);
+            let mut lo: $vec = $set1(f32::INFINITY);
+            let mut hi: $vec = $set1(f32::NEG_INFINITY);
+            let mut holes: $vec = $set1(0.0);
+            let chunks = src.chunks_exact($lanes);
+            let tail = chunks.remainder();
+            for c in chunks {
+                let mut x = unsafe { $load(c.as_ptr()) };
+                let mut h = $unord(x, x);
+                if with_nodata {
+                    let m = $eq(x, nd);
+                    x = $or(x, $and(m, nan));
+                    h = $or(h, m);
+                }
+                lo = $min(x, lo);
+                hi = $max(x, hi);
+                holes = $or(holes, h);
+            }
+            let mut l = [0f32; $lanes];
+            let mut u = [0f32; $lanes];
+            unsafe {
+                $store(l.as_mut_ptr(), lo);
+                $store(u.as_mut_ptr(), hi);
+            }
+            let (tl, th, _) = row_stats_scalar(tail, nodata);
+            let lo = l.iter().copied().fold(tl, f32::min);
+            let hi = u.iter().copied().fold(th, f32::max);
+            let any_hole = $movemask(holes) != 0 || tail.iter().any(|&x| x.is_nan() || x == nodata);
+            let count = if any_hole {
+                row_stats_scalar(src, nodata).2
+            } else {
+                0
+            };
+            (lo, hi, count)
+        }
+    };
+}
+
+simd_row_stats!(
+    row_stats_sse2,
+    "sse2",
+    4,
+    __m128,
+    _mm_set1_ps,
+    _mm_loadu_ps,
+    _mm_min_ps,
+    _mm_max_ps,
+    _mm_cmpunord_ps,
+    _mm_cmpeq_ps,
+    _mm_or_ps,
+    _mm_and_ps,
+    _mm_storeu_ps,
+    _mm_movemask_ps
+);
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn cmpunord256(
+    a: std::arch::x86_64::__m256,
+    b: std::arch::x86_64::__m256,
+) -> std::arch::x86_64::__m256 {
+    std::arch::x86_64::_mm256_cmp_ps::<{ std::arch::x86_64::_CMP_UNORD_Q }>(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn cmpeq256(
+    a: std::arch::x86_64::__m256,
+    b: std::arch::x86_64::__m256,
+) -> std::arch::x86_64::__m256 {
+    std::arch::x86_64::_mm256_cmp_ps::<{ std::arch::x86_64::_CMP_EQ_OQ }>(a, b)
+}
+
+simd_row_stats!(
+    row_stats_avx2,
+    "avx2",
+    8,
+    __m256,
+    _mm256_set1_ps,
+    _mm256_loadu_ps,
+    _mm256_min_ps,
+    _mm256_max_ps,
+    cmpunord256,
+    cmpeq256,
+    _mm256_or_ps,
+    _mm256_and_ps,
+    _mm256_storeu_ps,
+    _mm256_movemask_ps
+);
+
+#[cfg(not(target_arch = "x86_64"))]
+fn row_stats(src: &[f32], nodata: f32) -> (f32, f32, usize) {
+    row_stats_scalar(src, nodata)
+}
+
+fn row_stats_scalar(src: &[f32], nodata: f32) -> (f32, f32, usize) {
+    let (mut lo, mut hi, mut holes) = (f32::INFINITY, f32::NEG_INFINITY, 0);
+    for &x in src {
+        if x.is_nan() || x == nodata {
+            holes += 1;
+        } else {
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+    }
+    (lo, hi, holes)
 }
 
 struct RowStats {
@@ -304,27 +448,54 @@ fn upload_heights(
     ctx: &GpuContext,
     h: HeightsRef<'_>,
     nodata: Option<f32>,
-) -> Result<(wgpu::Texture, HeightStats)> {
+    reuse: Option<&wgpu::Texture>,
+) -> Result<(wgpu::Texture, u32, HeightStats)> {
     let (rows, cols) = (h.rows as u32, h.cols as u32);
-    let texture = ctx.scoped("creating the height texture", || {
-        ctx.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("forge3d heights"),
-            size: wgpu::Extent3d {
-                width: cols,
-                height: rows,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: wgpu::TextureFormat::R32Float,
-            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-            view_formats: &[],
-        })
-    })?;
     let row_bytes = cols as u64 * 4;
     let pitch = row_bytes.next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64);
     let band_rows = (BAND_BYTES / pitch).clamp(1, rows as u64) as u32;
+    let layers = rows.div_ceil(band_rows);
+    if layers > ctx.limits.max_texture_array_layers {
+        return Err(Error::InvalidArgument(format!(
+            "heights shape ({rows}, {cols}) needs {layers} texture layers, more than this device's \
+             {}; downsample it (e.g. heights[::2, ::2])",
+            ctx.limits.max_texture_array_layers
+        )));
+    }
+    // One array layer per upload band: each band's copy covers a whole
+    // subresource, so the GPU never has to clear the texture first.
+    // A previous terrain's texture of the same shape is refilled instead of
+    // allocating (and, on CPU adapters, paging in) new memory, but only when
+    // all bands are submitted together: a failed upload must leave the
+    // previous terrain intact.
+    let size = wgpu::Extent3d {
+        width: cols,
+        height: band_rows,
+        depth_or_array_layers: layers,
+    };
+    let one_batch = ctx
+        .upload_pool
+        .fits_in_one_batch(pitch * band_rows as u64 * layers as u64);
+    let reusable = reuse.filter(|t| one_batch && t.size() == size).cloned();
+    let texture = match reusable {
+        Some(t) => t,
+        None => ctx.scoped("creating the height texture", || {
+            ctx.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("forge3d heights"),
+                size: wgpu::Extent3d {
+                    width: cols,
+                    height: band_rows,
+                    depth_or_array_layers: layers,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: wgpu::TextureFormat::R32Float,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+                view_formats: &[],
+            })
+        })?,
+    };
     let mut stats = RowStats {
         min: f32::INFINITY,
         max: f32::NEG_INFINITY,
@@ -332,16 +503,57 @@ fn upload_heights(
         infinite: 0,
     };
     let nodata_bits = nodata.unwrap_or(f32::NAN);
-    let mut last = None;
-    let mut y0 = 0u32;
+    let pitch_f = (pitch / 4) as usize;
+    // Fill every band before submitting any: on CPU adapters the GPU's own
+    // copy would otherwise compete with ours for the same memory bandwidth.
+    // The upload pool bounds the memory: when it is full, `acquire` waits
+    // for earlier bands, which are then submitted first.
+    let mut pending: Vec<(u32, UploadChunk)> = Vec::new();
+    let submit = |pending: &mut Vec<(u32, UploadChunk)>| {
+        for (y0, chunk) in pending.drain(..) {
+            ctx.upload_pool.submit_copy(&ctx.queue, chunk, |enc, buf| {
+                enc.copy_buffer_to_texture(
+                    wgpu::TexelCopyBufferInfo {
+                        buffer: buf,
+                        layout: wgpu::TexelCopyBufferLayout {
+                            offset: 0,
+                            bytes_per_row: Some(pitch as u32),
+                            rows_per_image: Some(band_rows),
+                        },
+                    },
+                    wgpu::TexelCopyTextureInfo {
+                        texture: &texture,
+                        mip_level: 0,
+                        origin: wgpu::Origin3d {
+                            x: 0,
+                            y: 0,
+                            z: y0 / band_rows,
+                        },
+                        aspect: wgpu::TextureAspect::All,
+                    },
+                    // The whole layer, also for a short last band (its
+                    // extra rows are never read).
+                    wgpu::Extent3d {
+                        width: cols,
+                        height: band_rows,
+                        depth_or_array_layers: 1,
+                    },
+                );
+            });
+        }
+    };
     ctx.scoped("uploading heights", || -> Result<()> {
+        let mut y0 = 0u32;
         while y0 < rows {
             let n = band_rows.min(rows - y0);
-            let mut chunk = ctx.upload_pool.acquire(pitch * n as u64)?;
+            let size = pitch * band_rows as u64;
+            if !ctx.upload_pool.has_room(size) {
+                submit(&mut pending);
+            }
+            let mut chunk = ctx.upload_pool.acquire(size)?;
             {
                 let dst: &mut [f32] = bytemuck::try_cast_slice_mut(chunk.as_mut_slice())
                     .map_err(|e| Error::Gpu(format!("upload memory misaligned: {e}")))?;
-                let pitch_f = (pitch / 4) as usize;
                 for r in 0..n as usize {
                     let src_row = &h.data[(y0 as usize + r) * h.cols..][..h.cols];
                     copy_row(
@@ -353,46 +565,19 @@ fn upload_heights(
                 }
             }
             if stats.infinite > 0 {
-                // Not submitted: the chunk's buffer is simply dropped.
+                // Nothing of this texture is used: pending chunks are dropped.
                 return Err(Error::InvalidArgument(format!(
                     "heights contains {} infinite value(s); mark holes with NaN or nodata, or \
                      replace them (np.nan_to_num)",
                     stats.infinite
                 )));
             }
-            let origin_y = y0;
-            last = Some(ctx.upload_pool.submit_copy(&ctx.queue, chunk, |enc, buf| {
-                enc.copy_buffer_to_texture(
-                    wgpu::TexelCopyBufferInfo {
-                        buffer: buf,
-                        layout: wgpu::TexelCopyBufferLayout {
-                            offset: 0,
-                            bytes_per_row: Some(pitch as u32),
-                            rows_per_image: Some(n),
-                        },
-                    },
-                    wgpu::TexelCopyTextureInfo {
-                        texture: &texture,
-                        mip_level: 0,
-                        origin: wgpu::Origin3d {
-                            x: 0,
-                            y: origin_y,
-                            z: 0,
-                        },
-                        aspect: wgpu::TextureAspect::All,
-                    },
-                    wgpu::Extent3d {
-                        width: cols,
-                        height: n,
-                        depth_or_array_layers: 1,
-                    },
-                );
-            }));
+            pending.push((y0, chunk));
             y0 += n;
         }
+        submit(&mut pending);
         Ok(())
     })??;
-    let _ = last;
     ledger::record(
         "upload",
         h.data.len() * 4,
@@ -406,6 +591,7 @@ fn upload_heights(
     }
     Ok((
         texture,
+        band_rows,
         HeightStats {
             min: stats.min,
             max: stats.max,
@@ -483,6 +669,7 @@ impl TerrainLayer {
         heights: HeightsRef<'_>,
         options: TerrainOptions,
         frame_size: (u32, u32),
+        previous: Option<&TerrainLayer>,
     ) -> Result<Self> {
         check_options(&options)?;
         let max = ctx.limits.max_texture_dimension_2d as usize;
@@ -499,9 +686,13 @@ impl TerrainLayer {
             )));
         }
         assert_eq!(heights.data.len(), rows * cols, "HeightsRef length");
-        let (texture, stats) = upload_heights(ctx, heights, options.nodata)?;
+        let (texture, band_rows, stats) =
+            upload_heights(ctx, heights, options.nodata, previous.map(|p| &p.texture))?;
         let pipelines = ctx.cached(TerrainPipelines::new);
-        let heights_view = texture.create_view(&Default::default());
+        let heights_view = texture.create_view(&wgpu::TextureViewDescriptor {
+            dimension: Some(wgpu::TextureViewDimension::D2Array),
+            ..Default::default()
+        });
         let lut = lut_texture(ctx, &options.colormap)?;
         let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("forge3d terrain uniform"),
@@ -514,7 +705,9 @@ impl TerrainLayer {
         let grid = ((cols as u32 - 1).min(side), (rows as u32 - 1).min(side));
         let (indices, index_count) = grid_indices(ctx, grid.0, grid.1)?;
         Ok(Self {
+            texture,
             rows: rows as u32,
+            band_rows,
             cols: cols as u32,
             grid,
             options,
@@ -592,6 +785,8 @@ impl TerrainLayer {
             ambient: light.ambient,
             sun_intensity: light.intensity,
             hole_below: HOLE_BELOW,
+            band_rows: self.band_rows,
+            _pad: [0; 3],
         };
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
@@ -652,6 +847,27 @@ impl PreparedTerrain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simd_and_scalar_statistics_agree() {
+        let v: Vec<f32> = (0..1003)
+            .map(|i| match i % 97 {
+                0 => f32::NAN,
+                1 => -9999.0,
+                _ => ((i * 37) % 1000) as f32 - 500.0,
+            })
+            .collect();
+        for nodata in [f32::NAN, -9999.0, 12.0] {
+            assert_eq!(row_stats(&v, nodata), row_stats_scalar(&v, nodata));
+            #[cfg(target_arch = "x86_64")]
+            assert_eq!(
+                unsafe { row_stats_sse2(&v, nodata) },
+                row_stats_scalar(&v, nodata)
+            );
+        }
+        let clean: Vec<f32> = (0..77).map(|i| i as f32 - 3.0).collect();
+        assert_eq!(row_stats(&clean, f32::NAN), (-3.0, 73.0, 0));
+    }
 
     #[test]
     fn copy_row_maps_holes_and_tracks_valid_min_max() {

@@ -25,9 +25,11 @@ struct Terrain {
     sun_intensity: f32,
     // Heights at or below this are holes (NaN or nodata in the input).
     hole_below: f32,
+    // Rows per texture array layer (one layer per upload band).
+    band_rows: u32,
 };
 @group(1) @binding(0) var<uniform> t: Terrain;
-@group(1) @binding(1) var heights: texture_2d<f32>;
+@group(1) @binding(1) var heights: texture_2d_array<f32>;
 @group(1) @binding(2) var lut: texture_2d<f32>;
 
 struct VsOut {
@@ -39,7 +41,8 @@ struct VsOut {
 
 fn height_at(c: vec2<i32>) -> f32 {
     let m = vec2<i32>(t.size) - vec2<i32>(1, 1);
-    return textureLoad(heights, clamp(c, vec2<i32>(0, 0), m), 0).r;
+    let p = vec2<u32>(clamp(c, vec2<i32>(0, 0), m));
+    return textureLoad(heights, vec2<u32>(p.x, p.y % t.band_rows), p.y / t.band_rows, 0).r;
 }
 
 @vertex
