@@ -24,6 +24,37 @@ assert rgba.shape == (size, size, 4)
 print((after - before) / 1024.0)
 """
 
+TERRAIN_MEMORY_SCRIPT = r"""
+import sys
+import numpy as np
+import forge3d
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+n, frame = int(sys.argv[1]), int(sys.argv[2])
+# Context and pipelines first, then the input, so only forge3d's work counts.
+warm = forge3d.Renderer(64, 64)
+warm.add_terrain(np.zeros((4, 4), np.float32))
+warm.render_terrain_rgba()
+del warm
+h = np.empty((n, n), np.float32)
+for i in range(0, n, 512):
+    y, x = np.mgrid[i:i + 512, 0:n].astype(np.float32) / n
+    h[i:i + 512] = 300 * np.sin(6 * x) * np.cos(4 * y)
+del y, x
+base = status("VmRSS") - h.nbytes
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak (VmHWM) to the current RSS
+r = forge3d.Renderer(frame, frame)
+r.add_terrain(h)
+rgba = r.render_terrain_rgba()
+print((status("VmHWM") - base) / (h.nbytes + rgba.nbytes))
+"""
+
 TIME_SCRIPT = r"""
 import sys, time, statistics
 import forge3d
@@ -44,6 +75,15 @@ def peak_rss_growth_mib(size: int) -> float:
     """ru_maxrss growth of a fresh process rendering one size x size frame."""
     out = subprocess.run(
         [sys.executable, "-c", RSS_SCRIPT, str(size)],
+        capture_output=True, text=True, check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def terrain_peak_memory_ratio(n: int, frame: int) -> float:
+    """(peak RSS - RSS before the input existed) / (input + frame) bytes."""
+    out = subprocess.run(
+        [sys.executable, "-c", TERRAIN_MEMORY_SCRIPT, str(n), str(frame)],
         capture_output=True, text=True, check=True,
     )
     return float(out.stdout.strip().splitlines()[-1])

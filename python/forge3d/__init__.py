@@ -26,6 +26,7 @@ from ._forge3d import (
     copy_totals,
     device_info,
     readback_pool_stats,
+    synchronize,
 )
 from .ledger import CopyLedger, CopyRecord, copy_ledger
 
@@ -41,4 +42,5 @@ __all__ = [
     "copy_totals",
     "device_info",
     "readback_pool_stats",
+    "synchronize",
 ]

@@ -250,6 +250,9 @@ def device_info() -> dict[str, Any]:
     driver_info, vendor, software, max_texture_dimension, max_buffer_size,
     tiled_rendering, other_adapters. Raises GpuError when there is none."""
 
+def synchronize() -> None:
+    """Block until all submitted GPU work (uploads included) has finished."""
+
 def copy_totals() -> tuple[int, int]:
     """Process-wide (copies, bytes) recorded by the copy ledger since start."""
 

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Host memory the pool may hold in upload buffers before it waits for the
 /// GPU to finish with one instead of creating another.
-const POOL_CAP_BYTES: u64 = 96 << 20;
+const POOL_CAP_BYTES: u64 = 64 << 20;
 
 struct UploadInner {
     device: wgpu::Device,

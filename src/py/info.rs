@@ -31,6 +31,12 @@ fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     Ok(d)
 }
 
+/// Blocks until all submitted GPU work (uploads included) has finished.
+#[pyfunction]
+fn synchronize(py: Python<'_>) -> PyResult<()> {
+    py.detach(|| GpuContext::shared()?.synchronize()).py_err()
+}
+
 /// Opens a ledger session on this thread; returns its start index.
 #[pyfunction]
 fn _ledger_open() -> usize {
@@ -73,6 +79,7 @@ fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(device_info, m)?)?;
+    m.add_function(wrap_pyfunction!(synchronize, m)?)?;
     m.add_function(wrap_pyfunction!(_ledger_open, m)?)?;
     m.add_function(wrap_pyfunction!(_ledger_records, m)?)?;
     m.add_function(wrap_pyfunction!(_ledger_close, m)?)?;

@@ -15,6 +15,7 @@ def test_reports_zero_copy_ok_with_pointers_in_verbose_mode():
     out = run("--render-size", "333x200", "--verbose")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "zero-copy OK" in out.stdout
+    assert "heights in: (200, 333) float32, 266400 bytes, 1 CPU copy" in out.stdout
     assert "numpy data pointer : 0x" in out.stdout
     assert "copy ledger: 0 CPU copies" in out.stdout
 
