@@ -11,17 +11,25 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 RSS_SCRIPT = r"""
-import resource, sys
+import sys
 import forge3d
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
 size = int(sys.argv[1])
 # Context and pipelines first, so only the frame itself is measured.
 forge3d.Renderer(64, 64).render_triangle_rgba()
 r = forge3d.Renderer(size, size)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = status("VmRSS")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak (VmHWM) to the current RSS
 rgba = r.render_triangle_rgba()
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 assert rgba.shape == (size, size, 4)
-print((after - before) / 1024.0)
+print((status("VmHWM") - before) / 2**20)
 """
 
 TERRAIN_MEMORY_SCRIPT = r"""

@@ -1,0 +1,121 @@
+"""Measure forge3d's issue targets on this machine and print a Markdown table.
+
+    python benches/report.py [--quick] [--json out.json]
+
+Each figure is a median over repeated calls in this one run; ratios compare
+figures measured side by side in this run. The asv suite (benches/asv) runs
+the same measurements under asv; this script exists to take them in one go
+on machines without asv (e.g. a GPU host).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import forge3d
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "asv"))
+import _measure  # noqa: E402
+
+
+def median_time(fn, reps, before=None):
+    ts = []
+    for _ in range(reps):
+        if before:
+            before()
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def dem(n):
+    out = np.empty((n, n), np.float32)
+    for i in range(0, n, 512):
+        y, x = np.mgrid[i : i + 512, 0:n].astype(np.float32) / n
+        out[i : i + 512] = 300 * np.sin(6 * x) * np.cos(4 * y) + 100 * np.sin(20 * x * y)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--json", help="also write the figures as JSON")
+    args = ap.parse_args()
+    reps = 3 if args.quick else 15
+    info = forge3d.device_info()
+    rows = []
+
+    def add(name, value, unit, target=""):
+        rows.append((name, value, unit, target))
+        print(f"{name}: {value:.4g} {unit}", file=sys.stderr)
+
+    for size in (512, 2048, 4096):
+        r = forge3d.Renderer(size, size)
+        r.render_triangle_rgba()
+        add(f"render_triangle_rgba {size}x{size}", 1e3 * median_time(r.render_triangle_rgba, reps), "ms",
+            "<= 4 ms on H100 at 4096" if size == 4096 else "")
+    add("peak RSS growth, one 4096x4096 frame", _measure.peak_rss_growth_mib(4096), "MiB", "<= 70.4 MiB")
+
+    for size in (64, 4096):
+        frame = forge3d.Renderer(size, size).render_triangle_frame()
+        for label, fn in [("numpy", lambda: np.asarray(frame)), ("dlpack", lambda: np.from_dlpack(frame))]:
+            add(f"export {label} {size}x{size}", 1e6 * median_time(fn, 200), "us", "4096 within 2x of 64")
+        try:
+            import pyarrow as pa
+
+            add(f"export pyarrow {size}x{size}", 1e6 * median_time(lambda: pa.array(frame), 200), "us",
+                "4096 within 2x of 64")
+        except ImportError:
+            pass
+
+    h = dem(4096)
+    dst = np.empty_like(h)
+    np.copyto(dst, h)
+    r = forge3d.Renderer(512, 512)
+    r.add_terrain(h)
+    add_t = median_time(lambda: r.add_terrain(h), reps * 2, before=forge3d.synchronize)
+    copy_t = median_time(lambda: np.copyto(dst, h), reps * 2)
+    add("add_terrain 4096x4096 float32", 1e3 * add_t, "ms")
+    add("np.copyto 4096x4096 float32 (warm)", 1e3 * copy_t, "ms")
+    add("add_terrain / np.copyto", add_t / copy_t, "x", "<= 1.25")
+
+    terrain = dem(2048)
+    for size in (512, 1024, 4096):
+        rr = forge3d.Renderer(size, size)
+        rr.add_terrain(terrain)
+        rr.render_terrain_rgba()
+        add(f"render_terrain_rgba {size}x{size} (2048^2 DEM)", 1e3 * median_time(rr.render_terrain_rgba, reps), "ms")
+
+    big = dem(8192)
+    r8 = forge3d.Renderer(1024, 1024)
+    t = time.perf_counter()
+    r8.add_terrain(big)
+    r8.render_terrain_rgba()
+    add("8192^2 add_terrain + render at 1024^2 (first)", 1e3 * (time.perf_counter() - t), "ms")
+    del big, r8
+    add("8192^2 peak memory / (input + frame)", _measure.terrain_peak_memory_ratio(8192, 1024), "x", "<= 1.25")
+
+    print(f"Machine: {platform.node()} ({os.cpu_count()} CPUs), adapter {info['name']} "
+          f"({info['backend']}, {info['device_type']}, driver {info['driver']} {info['driver_info']})")
+    print(f"Date: {time.strftime('%Y-%m-%d')}  Command: python benches/report.py{' --quick' if args.quick else ''}\n")
+    print("| measurement | value | unit | target |")
+    print("| --- | ---: | --- | --- |")
+    for name, value, unit, target in rows:
+        print(f"| {name} | {value:.4g} | {unit} | {target} |")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"device": info, "rows": rows}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
