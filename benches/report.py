@@ -63,6 +63,14 @@ def main() -> int:
         r.render_triangle_rgba()
         add(f"render_triangle_rgba {size}x{size}", 1e3 * median_time(r.render_triangle_rgba, reps), "ms",
             "<= 4 ms on H100 at 4096" if size == 4096 else "")
+    baseline = _measure.baseline_python()
+    if baseline:
+        for size in (512, 2048, 4096):
+            n = 3 if size == 4096 else 5
+            theirs = _measure.median_render_seconds(baseline, size, n)
+            ours = _measure.median_render_seconds(sys.executable, size, n)
+            add(f"published forge3d 1.45 render_triangle_rgba {size}x{size}", 1e3 * theirs, "ms")
+            add(f"speedup over forge3d 1.45 at {size}x{size}", theirs / ours, "x", ">= 20")
     add("peak RSS growth, one 4096x4096 frame", _measure.peak_rss_growth_mib(4096), "MiB", "<= 70.4 MiB")
 
     for size in (64, 4096):
