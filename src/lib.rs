@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod gpu;
+pub mod grid;
 pub mod heightmap;
 pub mod memory;
 pub mod render;

@@ -1,0 +1,127 @@
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float32Array, Float64Array, Int16Array, RecordBatch, StringArray};
+
+use super::*;
+
+fn batch(x: Vec<f64>, y: Vec<f64>, z: Vec<Option<f32>>) -> RecordBatch {
+    RecordBatch::try_from_iter([
+        ("x", Arc::new(Float64Array::from(x)) as ArrayRef),
+        ("y", Arc::new(Float64Array::from(y)) as ArrayRef),
+        ("z", Arc::new(Float32Array::from(z)) as ArrayRef),
+    ])
+    .unwrap()
+}
+
+const C: Columns<'static> = Columns { x: "x", y: "y", z: "z" };
+
+fn run(batches: Vec<RecordBatch>, o: &GridOptions) -> Result<GridResult> {
+    grid_from_batches(|| Ok(Box::new(batches.clone().into_iter().map(Ok)) as Batches<'_>), &C, o)
+}
+
+#[test]
+fn a_shuffled_lattice_is_placed_exactly() {
+    // 3 rows x 4 cols, spacing (10, 5), origin (100, 50); z = 10*row + col.
+    let mut pts = Vec::new();
+    for r in 0..3 {
+        for c in 0..4 {
+            pts.push((100.0 + 10.0 * c as f64, 50.0 + 5.0 * (2 - r) as f64, (10 * r + c) as f32));
+        }
+    }
+    pts.reverse();
+    pts.swap(1, 7);
+    let (x, y, z): (Vec<_>, Vec<_>, Vec<_>) = pts.iter().map(|&(x, y, z)| (x, y, Some(z))).fold(
+        (vec![], vec![], vec![]),
+        |(mut a, mut b, mut c), (x, y, z)| {
+            a.push(x);
+            b.push(y);
+            c.push(z);
+            (a, b, c)
+        },
+    );
+    let half = x.len() / 2;
+    let g = run(
+        vec![
+            batch(x[..half].to_vec(), y[..half].to_vec(), z[..half].to_vec()),
+            batch(x[half..].to_vec(), y[half..].to_vec(), z[half..].to_vec()),
+        ],
+        &GridOptions::default(),
+    )
+    .unwrap();
+    assert!(g.lattice);
+    assert_eq!((g.rows, g.cols, g.spacing, g.origin), (3, 4, (10.0, 5.0), (100.0, 50.0)));
+    let want: Vec<f32> = (0..3).flat_map(|r| (0..4).map(move |c| (10 * r + c) as f32)).collect();
+    assert_eq!(g.values, want);
+    assert_eq!((g.empty_cells, g.rows_skipped), (0, 0));
+}
+
+#[test]
+fn scattered_points_are_binned_by_every_agg() {
+    let b = batch(
+        vec![0.1, 0.2, 0.9, 1.9, 1.95],
+        vec![0.1, 0.3, 0.2, 1.9, 1.8],
+        vec![Some(1.0), Some(3.0), Some(5.0), Some(7.0), None],
+    );
+    let res = |agg| GridOptions {
+        resolution: Some((1.0, 1.0)),
+        agg,
+        ..Default::default()
+    };
+    // Cells: (row 1 = bottom, col 0) holds 1, 3, 5; (row 0, col 1) holds 7.
+    let pick = |g: &GridResult| (g.values[2], g.values[1]);
+    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Mean)).unwrap()), (3.0, 7.0));
+    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Min)).unwrap()), (1.0, 7.0));
+    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Max)).unwrap()), (5.0, 7.0));
+    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::First)).unwrap()), (1.0, 7.0));
+    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Last)).unwrap()), (5.0, 7.0));
+    let g = run(vec![b.clone()], &res(Agg::Count)).unwrap();
+    assert_eq!((pick(&g), g.values[0], g.rows_skipped), ((3.0, 1.0), 0.0, 1));
+    let g = run(vec![b], &res(Agg::Mean)).unwrap();
+    assert!(g.values[0].is_nan() && g.empty_cells == 2);
+}
+
+#[test]
+fn fill_nearest_and_value() {
+    let b = batch(vec![0.0, 3.0], vec![0.0, 1.0], vec![Some(1.0), Some(9.0)]);
+    let o = GridOptions {
+        shape: Some((2, 4)),
+        fill: Fill::Nearest,
+        ..Default::default()
+    };
+    let g = run(vec![b.clone()], &o).unwrap();
+    assert!(g.values.iter().all(|v| *v == 1.0 || *v == 9.0), "{:?}", g.values);
+    assert_eq!(g.values[4], 1.0);
+    let o = GridOptions {
+        shape: Some((2, 4)),
+        fill: Fill::Value(-5.0),
+        ..Default::default()
+    };
+    assert_eq!(run(vec![b], &o).unwrap().values[0], -5.0);
+}
+
+#[test]
+fn bad_tables_get_clear_errors() {
+    let err = |r: Result<GridResult>| r.err().unwrap().to_string();
+    let one = batch(vec![1.0], vec![2.0], vec![Some(3.0)]);
+    assert!(err(run(vec![one], &GridOptions::default())).contains("two distinct"));
+    let empty = batch(vec![], vec![], vec![]);
+    assert!(err(run(vec![empty], &GridOptions::default())).contains("no rows"));
+    let nulls = batch(vec![f64::NAN, 1.0], vec![0.0, 1.0], vec![Some(1.0), None]);
+    assert!(err(run(vec![nulls], &GridOptions::default())).contains("2 skipped"));
+    let s = RecordBatch::try_from_iter([
+        ("x", Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef),
+        ("y", Arc::new(Int16Array::from(vec![1, 2])) as ArrayRef),
+        ("z", Arc::new(Int16Array::from(vec![1, 2])) as ArrayRef),
+    ])
+    .unwrap();
+    assert!(err(run(vec![s.clone()], &GridOptions::default())).contains("not a real number type"));
+    let cols = Columns { x: "lon", y: "y", z: "z" };
+    let e = grid_from_batches(|| Ok(Box::new(std::iter::once(Ok(s.clone()))) as Batches<'_>), &cols, &GridOptions::default());
+    assert!(e.err().unwrap().to_string().contains("no column named \"lon\""));
+    let huge = batch(vec![0.0, 1e9], vec![0.0, 1e9], vec![Some(1.0), Some(2.0)]);
+    let o = GridOptions {
+        resolution: Some((1.0, 1.0)),
+        ..Default::default()
+    };
+    assert!(err(run(vec![huge], &o)).contains("coarser resolution"));
+}
