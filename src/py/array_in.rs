@@ -167,15 +167,18 @@ pub fn view_2d<'py>(
 
 /// Float32 C-contiguous heights ready for upload: borrowed or converted.
 pub enum Heights {
+    /// A buffer-protocol export, read where it lies.
     Borrowed { raw: RawBuffer, view: Strided2d },
-    Owned(HostBuffer),
+    /// Rust-owned (converted), or an Arrow buffer borrowed without a copy
+    /// (see the HostBuffer's origin).
+    Host(HostBuffer),
 }
 
 impl Heights {
     pub fn rows_cols(&self) -> (usize, usize) {
         match self {
             Heights::Borrowed { view, .. } => (view.rows, view.cols),
-            Heights::Owned(h) => (h.shape()[0], h.shape()[1]),
+            Heights::Host(h) => (h.shape()[0], h.shape()[1]),
         }
     }
     pub fn as_f32(&self) -> &[f32] {
@@ -185,13 +188,34 @@ impl Heights {
             Heights::Borrowed { view, .. } => unsafe {
                 std::slice::from_raw_parts(view.ptr as *const f32, view.rows * view.cols)
             },
-            Heights::Owned(h) => bytemuck::cast_slice(h.as_slice()),
+            Heights::Host(h) => bytemuck::cast_slice(h.as_slice()),
         }
     }
 }
 
-/// Applies NumPy 2's `copy=` convention to `obj` as float32 C-contiguous.
-pub fn heights(name: &str, obj: &Bound<'_, PyAny>, copy: Option<bool>) -> PyResult<Heights> {
+/// Heights from a NumPy array, any buffer-protocol object, a nested
+/// sequence, or an Arrow object (`shape` is for flat Arrow columns), under
+/// NumPy 2's `copy=` convention.
+pub fn heights(
+    name: &str,
+    obj: &Bound<'_, PyAny>,
+    shape: Option<(usize, usize)>,
+    copy: Option<bool>,
+) -> PyResult<Heights> {
+    let has_buffer = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1;
+    if !has_buffer && super::arrow_in::is_arrow(obj) {
+        return super::arrow_in::heights(name, obj, shape, copy);
+    }
+    if let Some(s) = shape {
+        // `shape` only describes flat Arrow columns; an array has its own.
+        let (_, view, _) = view_2d(name, obj)?;
+        if (view.rows, view.cols) != s {
+            return Err(PyValueError::new_err(format!(
+                "{name}: shape={s:?} does not match the array's shape ({}, {})",
+                view.rows, view.cols
+            )));
+        }
+    }
     let (raw, view, _holder) = view_2d(name, obj)?;
     let borrowable = view.is_native_f32_contiguous() && (view.ptr as usize) % 4 == 0;
     if borrowable && copy != Some(true) {
@@ -212,5 +236,5 @@ pub fn heights(name: &str, obj: &Bound<'_, PyAny>, copy: Option<bool>) -> PyResu
     // SAFETY: the view describes the exporter's memory, held by `raw`.
     let owned = unsafe { convert::to_f32_contiguous(&view, &reason) };
     drop(raw);
-    Ok(Heights::Owned(owned))
+    Ok(Heights::Host(owned))
 }

@@ -50,6 +50,13 @@ pub fn nodata_value(v: Option<f64>) -> PyResult<Option<f32>> {
 }
 
 impl PyHeightmap {
+    pub fn from_map(map: Heightmap) -> Self {
+        Self {
+            map,
+            readonly: false,
+        }
+    }
+
     pub fn from_heights(
         heights: Heights,
         spacing: (f64, f64),
@@ -58,7 +65,11 @@ impl PyHeightmap {
     ) -> PyResult<Self> {
         let (rows, cols) = heights.rows_cols();
         let (values, readonly) = match heights {
-            Heights::Owned(h) => (h, false),
+            // Arrow memory is immutable by contract.
+            Heights::Host(h) => {
+                let ro = h.origin() == Origin::Borrowed;
+                (h, ro)
+            }
             Heights::Borrowed { raw, view } => {
                 let readonly = raw.readonly();
                 let len = rows * cols * 4;
@@ -88,15 +99,16 @@ impl PyHeightmap {
     /// borrowed without a copy (read-only if the source is); other numeric
     /// dtypes or layouts are converted once (recorded in the copy ledger).
     #[new]
-    #[pyo3(signature = (values, spacing=None, origin=None, *, nodata=None, copy=None))]
+    #[pyo3(signature = (values, spacing=None, origin=None, *, nodata=None, shape=None, copy=None))]
     fn new(
         values: &Bound<'_, PyAny>,
         spacing: Option<&Bound<'_, PyAny>>,
         origin: Option<&Bound<'_, PyAny>>,
         nodata: Option<f64>,
+        shape: Option<(usize, usize)>,
         copy: Option<bool>,
     ) -> PyResult<Self> {
-        let heights = array_in::heights("values", values, copy)?;
+        let heights = array_in::heights("values", values, shape, copy)?;
         let spacing = spacing
             .map(|s| pair("spacing", s))
             .transpose()?
@@ -138,6 +150,17 @@ impl PyHeightmap {
     #[getter]
     fn borrowed(&self) -> bool {
         self.map.values().origin() == Origin::Borrowed
+    }
+
+    /// The heightmap as a long table of x, y, z (one row per cell,
+    /// row-major): a pyarrow.Table when pyarrow is installed, otherwise an
+    /// object exporting `__arrow_c_stream__`. z is this heightmap's memory.
+    fn to_table<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let stream = Bound::new(py, super::table::long_table(&self.map))?;
+        match py.import("pyarrow") {
+            Ok(pa) => pa.call_method1("table", (stream,)),
+            Err(_) => Ok(stream.into_any()),
+        }
     }
 
     /// The values as a (rows, cols) float32 NumPy array sharing memory.

@@ -4,6 +4,7 @@
 //! through the PyCapsule interface).
 
 mod array_in;
+mod arrow_in;
 mod buffer;
 mod dlpack;
 mod errors;
@@ -11,6 +12,7 @@ mod frame;
 mod heightmap;
 mod info;
 mod renderer;
+mod table;
 
 use pyo3::prelude::*;
 
@@ -22,5 +24,6 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<frame::PyFrame>()?;
     m.add_class::<heightmap::PyHeightmap>()?;
     info::register(m)?;
+    table::register(m)?;
     Ok(())
 }

@@ -144,7 +144,7 @@ impl PyRenderer {
 
     /// Uploads a 2-D height grid as this renderer's terrain (replacing any
     /// previous one). See the Python docstring for the full contract.
-    #[pyo3(signature = (heights, spacing=None, exaggeration=1.0, *, colormap="viridis", height_range=None, nodata=None, copy=None))]
+    #[pyo3(signature = (heights, spacing=None, exaggeration=1.0, *, colormap="viridis", height_range=None, nodata=None, shape=None, copy=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_terrain(
         &self,
@@ -155,6 +155,7 @@ impl PyRenderer {
         colormap: &str,
         height_range: Option<(f64, f64)>,
         nodata: Option<f64>,
+        shape: Option<(usize, usize)>,
         copy: Option<bool>,
     ) -> PyResult<()> {
         let mut options = match heights.cast::<PyHeightmap>() {
@@ -171,7 +172,7 @@ impl PyRenderer {
         if nodata.is_some() {
             options.nodata = nodata_value(nodata)?;
         }
-        let data = array_in::heights("heights", heights, copy)?;
+        let data = array_in::heights("heights", heights, shape, copy)?;
         let (rows, cols) = data.rows_cols();
         let r = self.inner.clone();
         let slice = data.as_f32();

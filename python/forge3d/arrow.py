@@ -1,0 +1,187 @@
+"""forge3d and Arrow: heightmaps and frames as Arrow arrays, tables as terrain.
+
+``import forge3d.arrow`` gives one way in and out for NumPy, pandas, Polars,
+pyarrow, DuckDB, arro3 and nanoarrow, all through the Arrow PyCapsule
+interface (``__arrow_c_array__`` / ``__arrow_c_stream__``):
+
+* :func:`heightmap` and ``Renderer.add_terrain`` accept any Arrow column or
+  ``arrow.fixed_shape_tensor``. A single-chunk float32 column without nulls
+  is borrowed (no copy); nulls become NaN (holes), chunks are concatenated
+  and other numeric types converted, each in one recorded pass.
+* ``Frame`` and ``Heightmap`` export ``arrow.fixed_shape_tensor`` arrays over
+  their own memory; :func:`to_pyarrow`, :func:`to_polars`, :func:`to_pandas`
+  wrap them, and :func:`frames_table` puts many frames in one table with one
+  chunk per frame.
+* :func:`terrain_from_table` turns x, y, z points (a DEM exported to XYZ, or
+  scattered samples) into a ``Heightmap``, in Rust, streaming.
+
+Example::
+
+    import forge3d, forge3d.arrow, polars as pl
+    df = pl.read_csv("dem.xyz", separator=" ", has_header=False, new_columns=["x", "y", "z"])
+    hm = forge3d.arrow.terrain_from_table(df)
+    r = forge3d.Renderer(1280, 720)
+    r.add_terrain(hm)
+    r.render_terrain_png("dem.png")
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from . import _forge3d
+from ._forge3d import Frame, Heightmap
+
+__all__ = [
+    "frames_table",
+    "heightmap",
+    "terrain_from_table",
+    "to_pandas",
+    "to_polars",
+    "to_pyarrow",
+]
+
+
+def heightmap(
+    obj: Any,
+    shape: tuple[int, int] | None = None,
+    *,
+    spacing: float | tuple[float, float] | None = None,
+    origin: float | tuple[float, float] | None = None,
+    nodata: float | None = None,
+    copy: bool | None = None,
+) -> Heightmap:
+    """A :class:`forge3d.Heightmap` from an Arrow column, tensor or NumPy array.
+
+    Args:
+        obj: anything exporting ``__arrow_c_array__`` or ``__arrow_c_stream__``
+            (pyarrow Array/ChunkedArray/table column, Polars Series, pandas
+            Series, arro3/nanoarrow arrays, DuckDB results), an
+            ``arrow.fixed_shape_tensor`` array of one 2-D tensor, or a 2-D
+            NumPy array.
+        shape: ``(rows, cols)`` for a flat column (row-major); a mismatch
+            with the column's length is a ValueError quoting both.
+        spacing, origin, nodata: as for :class:`forge3d.Heightmap`.
+        copy: None borrows when possible; False raises ValueError when a
+            conversion (nulls, chunks, dtype) would be needed; True copies.
+
+    Copies: none for a single-chunk float32 column without nulls (the
+    Heightmap's memory is the Arrow buffer); otherwise one ``convert`` record
+    in the copy ledger. Strings, lists and other non-numeric types raise
+    TypeError.
+
+    Example::
+
+        hm = forge3d.arrow.heightmap(pl.Series(z.ravel()), shape=z.shape)
+    """
+    return Heightmap(obj, spacing, origin, nodata=nodata, shape=shape, copy=copy)
+
+
+def _pyarrow():
+    try:
+        import pyarrow
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("forge3d.arrow needs pyarrow for this call: pip install pyarrow") from e
+    return pyarrow
+
+
+def to_pyarrow(obj: Frame | Heightmap) -> Any:
+    """The frame or heightmap as a ``pyarrow.FixedShapeTensorArray`` of one
+    element, sharing memory (no copy). ``.to_numpy_ndarray()`` gives the
+    tensor back as NumPy, still without a copy."""
+    return _pyarrow().array(obj)
+
+
+def to_polars(obj: Frame | Heightmap) -> Any:
+    """The frame or heightmap as a Polars Series of one element (an Extension
+    of ``Array(dtype, size)``), sharing memory (no copy)."""
+    import polars as pl
+
+    return pl.Series(obj)
+
+
+def to_pandas(obj: Frame | Heightmap) -> Any:
+    """The frame or heightmap as a one-element pandas Series with an
+    ``ArrowDtype`` (the Arrow array inside shares memory: no copy). pandas has
+    no tensor dtype of its own; ``np.asarray(obj)`` is the NumPy route."""
+    import pandas as pd
+
+    arr = to_pyarrow(obj)
+    return pd.Series(arr, dtype=pd.ArrowDtype(arr.type))
+
+
+def frames_table(frames: Sequence[Frame] | Iterable[Frame], **columns: Sequence[Any]) -> Any:
+    """A ``pyarrow.Table`` with a ``frame`` column holding each frame as one
+    chunk (frames are never concatenated or copied) plus metadata columns.
+
+    Args:
+        frames: rendered frames, all of the same shape.
+        **columns: one value per frame each, e.g. ``index=range(n)``,
+            ``azimuth=[...]``; chunked the same way as the frames.
+
+    Example::
+
+        t = forge3d.arrow.frames_table(frames, index=range(len(frames)), azimuth=az)
+    """
+    pa = _pyarrow()
+    frames = list(frames)
+    if not frames:
+        raise ValueError("frames: pass at least one Frame")
+    shapes = {f.shape for f in frames}
+    if len(shapes) != 1:
+        raise ValueError(f"frames: all frames must have the same shape, got {sorted(shapes)}")
+    chunks = [pa.array(f) for f in frames]
+    cols = {"frame": pa.chunked_array(chunks, type=chunks[0].type)}
+    for name, values in columns.items():
+        values = list(values)
+        if len(values) != len(frames):
+            raise ValueError(f"{name}: {len(values)} values for {len(frames)} frames")
+        col = pa.array(values)
+        cols[name] = pa.chunked_array([col.slice(i, 1) for i in range(len(values))], type=col.type)
+    return pa.table(cols)
+
+
+def terrain_from_table(
+    table: Any,
+    x: str = "x",
+    y: str = "y",
+    z: str = "z",
+    *,
+    resolution: float | tuple[float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    agg: str = "mean",
+    fill: str | float | None = None,
+    return_info: bool = False,
+) -> Heightmap | tuple[Heightmap, dict[str, Any]]:
+    """Grid the x, y, z points of a table into a :class:`forge3d.Heightmap`.
+
+    Args:
+        table: anything exporting ``__arrow_c_stream__``: pandas or Polars
+            DataFrame, pyarrow Table or RecordBatchReader, DuckDB relation.
+            Tables are streamed twice (extent, then values), so memory is
+            about the output grid plus one record batch; a one-shot
+            RecordBatchReader is read once and its batches kept.
+        x, y, z: column names; any real number types. Rows with a null or
+            NaN x, y or z are skipped (counted in the info).
+        resolution: cell size ``(dx, dy)`` (or one number) for binning.
+        shape: ``(rows, cols)`` of the output, for binning.
+        agg: how points in one cell combine: mean, min, max, first, last,
+            count.
+        fill: what empty cells hold: None (NaN, a hole), "nearest" (the
+            nearest filled cell, in grid steps), or a number.
+        return_info: also return a dict with ``lattice``, ``rows_read``,
+            ``rows_skipped``, ``empty_cells``, ``shape``.
+
+    Without ``resolution`` or ``shape``, points on a regular lattice (a DEM
+    exported to XYZ, in any row order) are detected and placed exactly, one
+    cell per point; scattered points get about one point per cell. Row 0 of
+    the result is the largest y (north); ``origin`` is the lower-left cell.
+
+    Example::
+
+        hm = forge3d.arrow.terrain_from_table(df, resolution=25.0, agg="max", fill="nearest")
+    """
+    hm, info = _forge3d._terrain_from_table(
+        table, x, y, z, resolution=resolution, shape=shape, agg=agg, fill=fill
+    )
+    return (hm, info) if return_info else hm

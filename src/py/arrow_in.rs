@@ -1,0 +1,182 @@
+//! Heights from Arrow: anything exporting `__arrow_c_array__` or
+//! `__arrow_c_stream__` (pyarrow, Polars, pandas, DuckDB, arro3, nanoarrow).
+//! A single-chunk float32 column without nulls is borrowed; anything else is
+//! converted in one recorded pass.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3_arrow::{PyArray, PyChunkedArray};
+
+use super::array_in::Heights;
+use crate::grid::columns;
+use crate::memory::{ledger, DType, HostBuffer, Origin};
+
+/// True when `obj` speaks the Arrow PyCapsule interface.
+pub fn is_arrow(obj: &Bound<'_, PyAny>) -> bool {
+    obj.hasattr("__arrow_c_stream__").unwrap_or(false)
+        || obj.hasattr("__arrow_c_array__").unwrap_or(false)
+}
+
+fn import(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<ArrayRef>, arrow_schema::FieldRef)> {
+    if obj.hasattr("__arrow_c_stream__")? {
+        let c: PyChunkedArray = obj.extract()?;
+        Ok(c.into_inner())
+    } else {
+        let a: PyArray = obj.extract()?;
+        let (array, field) = a.into_inner();
+        Ok((vec![array], field))
+    }
+}
+
+/// The `shape` of an `arrow.fixed_shape_tensor` field, if it is one.
+fn tensor_shape(field: &arrow_schema::Field) -> Option<Vec<usize>> {
+    let md = field.metadata();
+    if md.get("ARROW:extension:name").map(String::as_str) != Some("arrow.fixed_shape_tensor") {
+        return None;
+    }
+    let text = md.get("ARROW:extension:metadata")?;
+    let start = text.find("\"shape\"")?;
+    let open = start + text[start..].find('[')?;
+    let close = open + text[open..].find(']')?;
+    text[open + 1..close]
+        .split(',')
+        .map(|s| s.trim().parse::<usize>().ok())
+        .collect()
+}
+
+/// Flat value arrays and (rows, cols) for an Arrow input.
+fn flatten(
+    name: &str,
+    chunks: Vec<ArrayRef>,
+    field: &arrow_schema::Field,
+    shape: Option<(usize, usize)>,
+) -> PyResult<(Vec<ArrayRef>, (usize, usize))> {
+    if let Some(tshape) = tensor_shape(field) {
+        if tshape.len() != 2 {
+            return Err(PyValueError::new_err(format!(
+                "{name}: tensor shape {tshape:?} is not 2-D (rows, cols)"
+            )));
+        }
+        let tensors: usize = chunks.iter().map(|c| c.len()).sum();
+        if tensors != 1 {
+            return Err(PyValueError::new_err(format!(
+                "{name}: expected one tensor, got an array of {tensors}; pass one element"
+            )));
+        }
+        let dims = (tshape[0], tshape[1]);
+        if let Some(s) = shape {
+            if s != dims {
+                return Err(PyValueError::new_err(format!(
+                    "{name}: shape={s:?} does not match the tensor's shape {dims:?}"
+                )));
+            }
+        }
+        let values = chunks
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                let l = c.as_fixed_size_list();
+                let size = l.value_length() as usize;
+                l.values().slice(l.offset() * size, l.len() * size)
+            })
+            .collect();
+        return Ok((values, dims));
+    }
+    if let DataType::FixedSizeList(..) | DataType::List(_) | DataType::LargeList(_) =
+        field.data_type()
+    {
+        return Err(PyTypeError::new_err(format!(
+            "{name}: a list column ({}) is not a height grid; pass a flat numeric column with \
+             shape=(rows, cols), or an arrow.fixed_shape_tensor",
+            field.data_type()
+        )));
+    }
+    if !columns::is_numeric(field.data_type()) {
+        return Err(PyTypeError::new_err(format!(
+            "{name}: Arrow type {} is not a real number type; heights must be numeric",
+            field.data_type()
+        )));
+    }
+    let n: usize = chunks.iter().map(|c| c.len()).sum();
+    let Some((rows, cols)) = shape else {
+        return Err(PyValueError::new_err(format!(
+            "{name}: a flat Arrow column of {n} values needs shape=(rows, cols)"
+        )));
+    };
+    if rows.checked_mul(cols) != Some(n) {
+        return Err(PyValueError::new_err(format!(
+            "{name}: shape=({rows}, {cols}) holds {} values but the column has {n}",
+            rows.saturating_mul(cols)
+        )));
+    }
+    Ok((chunks, (rows, cols)))
+}
+
+/// Heights from an Arrow object under NumPy 2's `copy=` convention.
+pub fn heights(
+    name: &str,
+    obj: &Bound<'_, PyAny>,
+    shape: Option<(usize, usize)>,
+    copy: Option<bool>,
+) -> PyResult<Heights> {
+    let (chunks, field) = import(obj)?;
+    let (values, (rows, cols)) = flatten(name, chunks, &field, shape)?;
+    let nonempty: Vec<&ArrayRef> = values.iter().filter(|a| !a.is_empty()).collect();
+    if let [one] = nonempty.as_slice() {
+        if one.data_type() == &DataType::Float32 && one.null_count() == 0 && copy != Some(true) {
+            let buf = one.as_primitive::<arrow_array::types::Float32Type>().values().inner().clone();
+            return Ok(Heights::Host(HostBuffer::new(
+                buf,
+                vec![rows, cols],
+                DType::F32,
+                Origin::Borrowed,
+            )));
+        }
+    }
+    let dtype = values.first().map(|a| a.data_type().clone()).unwrap_or(DataType::Float32);
+    let nulls: usize = values.iter().map(|a| a.null_count()).sum();
+    let mut why = Vec::new();
+    if dtype != DataType::Float32 {
+        why.push(format!("{dtype} -> float32"));
+    }
+    if nulls > 0 {
+        why.push(format!("{nulls} nulls -> NaN"));
+    }
+    if nonempty.len() > 1 {
+        why.push(format!("{} chunks concatenated", nonempty.len()));
+    }
+    if why.is_empty() {
+        why.push("copy=True".into());
+    }
+    let reason = format!("{name}: {}", why.join(", "));
+    if copy == Some(false) {
+        return Err(PyValueError::new_err(format!(
+            "{name} needs a conversion ({}) but copy=False; pass a single-chunk float32 column \
+             without nulls, or copy=None to allow it",
+            why.join(", ")
+        )));
+    }
+    let mut out: Vec<f32> = Vec::with_capacity(rows * cols);
+    let src = nonempty
+        .first()
+        .and_then(|a| a.to_data().buffers().first().map(|b| b.as_ptr()))
+        .unwrap_or(std::ptr::null());
+    for a in &values {
+        columns::append_f32(name, a, &mut out).map_err(super::errors::to_py)?;
+    }
+    let bytes: usize = values
+        .iter()
+        .map(|a| a.len() * a.data_type().primitive_width().unwrap_or(4))
+        .sum();
+    ledger::record("convert", bytes, src, &reason);
+    let buf = arrow_buffer::Buffer::from_vec(out);
+    Ok(Heights::Host(HostBuffer::new(
+        buf,
+        vec![rows, cols],
+        DType::F32,
+        Origin::Rust,
+    )))
+}
