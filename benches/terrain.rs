@@ -17,13 +17,19 @@ fn upload(c: &mut Criterion) {
     let n = 4096;
     let h = dem(n);
     let r = Renderer::new(512, 512).expect("a GPU adapter");
-    let heights = HeightsRef { data: &h, rows: n, cols: n };
+    let heights = HeightsRef {
+        data: &h,
+        rows: n,
+        cols: n,
+    };
     r.add_terrain(heights, TerrainOptions::default()).unwrap();
     let mut dst = vec![0f32; n * n];
     let mut group = c.benchmark_group("terrain_upload_4096");
     group.sample_size(10);
     group.throughput(Throughput::Bytes((n * n * 4) as u64));
-    group.bench_function("memcpy", |b| b.iter(|| dst.copy_from_slice(std::hint::black_box(&h))));
+    group.bench_function("memcpy", |b| {
+        b.iter(|| dst.copy_from_slice(std::hint::black_box(&h)))
+    });
     group.bench_function("add_terrain", |b| {
         b.iter_custom(|iters| {
             let mut total = std::time::Duration::ZERO;
@@ -47,8 +53,15 @@ fn render(c: &mut Criterion) {
     group.sample_size(10);
     for size in [512u32, 1024, 4096] {
         let r = Renderer::new(size, size).expect("a GPU adapter");
-        r.add_terrain(HeightsRef { data: &h, rows: n, cols: n }, TerrainOptions::default())
-            .unwrap();
+        r.add_terrain(
+            HeightsRef {
+                data: &h,
+                rows: n,
+                cols: n,
+            },
+            TerrainOptions::default(),
+        )
+        .unwrap();
         drop(r.render_terrain().unwrap());
         group.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
             b.iter(|| {

@@ -68,7 +68,9 @@ class Heightmap:
     """A 2-D float32 height grid with spacing, origin and nodata.
 
     Args:
-        values: 2-D array (rows, cols) of real numbers. float32 C-contiguous
+        values: 2-D array (rows, cols) of real numbers, or an Arrow column
+            (with ``shape``) or ``arrow.fixed_shape_tensor`` (see
+            ``forge3d.arrow.heightmap``). float32 C-contiguous
             arrays are borrowed without a copy (read-only if the source is);
             other dtypes (float64, float16, int8..int64, uint8..uint64) and
             non-contiguous or byte-swapped layouts are converted once (recorded
@@ -98,6 +100,7 @@ class Heightmap:
         origin: float | tuple[float, float] | None = None,
         *,
         nodata: float | None = None,
+        shape: tuple[int, int] | None = None,
         copy: bool | None = None,
     ) -> None: ...
     @property
@@ -119,6 +122,10 @@ class Heightmap:
         """True when the values are the caller's memory (not copied)."""
     def to_numpy(self) -> npt.NDArray[np.float32]:
         """(rows, cols) float32 view of the values. No copy."""
+    def to_table(self) -> Any:
+        """Long x, y, z table, one row per cell (row-major, row 0 = north):
+        a pyarrow.Table when pyarrow is installed, otherwise an object with
+        ``__arrow_c_stream__``. z is the heightmap's memory (no copy), NaN for holes."""
     def __buffer__(self, flags: int, /) -> memoryview: ...
     def __arrow_c_schema__(self) -> object: ...
     def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
@@ -175,6 +182,7 @@ class Renderer:
         colormap: str = "viridis",
         height_range: tuple[float, float] | None = None,
         nodata: float | None = None,
+        shape: tuple[int, int] | None = None,
         copy: bool | None = None,
     ) -> None:
         """Upload a 2-D height grid as this renderer's terrain (replacing any previous one).
@@ -192,6 +200,8 @@ class Renderer:
                 default: the data's min and max, ignoring holes.
             nodata: sentinel marking holes (e.g. -32768, -9999); NaN always does.
                 Holes are not drawn.
+            shape: (rows, cols) of a flat Arrow column (pyarrow, Polars,
+                pandas, DuckDB, ...); Arrow input is described in forge3d.arrow.
             copy: NumPy 2 convention: None borrows when possible, False raises
                 ValueError if a conversion would be needed, True always copies.
 
@@ -249,6 +259,25 @@ def device_info() -> dict[str, Any]:
     """The adapter forge3d renders on: name, backend, device_type, driver,
     driver_info, vendor, software, max_texture_dimension, max_buffer_size,
     tiled_rendering, other_adapters. Raises GpuError when there is none."""
+
+class ArrowStream:
+    """A record batch exported through ``__arrow_c_stream__`` (Heightmap.to_table without pyarrow)."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __len__(self) -> int: ...
+
+def _terrain_from_table(
+    table: Any,
+    x: str = "x",
+    y: str = "y",
+    z: str = "z",
+    *,
+    resolution: float | tuple[float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    agg: str = "mean",
+    fill: str | float | None = None,
+) -> tuple[Heightmap, dict[str, Any]]:
+    """See forge3d.arrow.terrain_from_table."""
 
 def synchronize() -> None:
     """Block until all submitted GPU work (uploads included) has finished."""

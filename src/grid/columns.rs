@@ -11,7 +11,11 @@ macro_rules! each_numeric {
     ($arr:expr, $out:ident, $conv:expr, $other:expr) => {{
         let a: &dyn Array = $arr;
         match a.data_type() {
-            DataType::Float16 => $conv(a.as_primitive::<Float16Type>(), |v: half::f16| v.to_f64(), $out),
+            DataType::Float16 => $conv(
+                a.as_primitive::<Float16Type>(),
+                |v: half::f16| v.to_f64(),
+                $out,
+            ),
             DataType::Float32 => $conv(a.as_primitive::<Float32Type>(), |v: f32| v as f64, $out),
             DataType::Float64 => $conv(a.as_primitive::<Float64Type>(), |v: f64| v, $out),
             DataType::Int8 => $conv(a.as_primitive::<Int8Type>(), |v: i8| v as f64, $out),
@@ -35,12 +39,14 @@ fn push_f64<T: arrow_array::ArrowPrimitiveType>(
     let values = a.values();
     match a.nulls() {
         None => out.extend(values.iter().map(|&v| f(v))),
-        Some(n) => out.extend(
-            values
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| if n.is_valid(i) { f(v) } else { f64::NAN }),
-        ),
+        Some(n) => {
+            out.extend(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| if n.is_valid(i) { f(v) } else { f64::NAN }),
+            )
+        }
     }
 }
 
@@ -52,12 +58,13 @@ fn push_f32<T: arrow_array::ArrowPrimitiveType>(
     let values = a.values();
     match a.nulls() {
         None => out.extend(values.iter().map(|&v| f(v) as f32)),
-        Some(n) => out.extend(
-            values
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| if n.is_valid(i) { f(v) as f32 } else { f32::NAN }),
-        ),
+        Some(n) => out.extend(values.iter().enumerate().map(|(i, &v)| {
+            if n.is_valid(i) {
+                f(v) as f32
+            } else {
+                f32::NAN
+            }
+        })),
     }
 }
 
@@ -69,13 +76,23 @@ fn type_error(name: &str, dt: &DataType) -> Error {
 
 /// Appends `array` as f64 to `out`; nulls become NaN.
 pub fn append_f64(name: &str, array: &ArrayRef, out: &mut Vec<f64>) -> Result<()> {
-    each_numeric!(array.as_ref(), out, push_f64, return Err(type_error(name, array.data_type())));
+    each_numeric!(
+        array.as_ref(),
+        out,
+        push_f64,
+        return Err(type_error(name, array.data_type()))
+    );
     Ok(())
 }
 
 /// Appends `array` as f32 to `out`; nulls become NaN.
 pub fn append_f32(name: &str, array: &ArrayRef, out: &mut Vec<f32>) -> Result<()> {
-    each_numeric!(array.as_ref(), out, push_f32, return Err(type_error(name, array.data_type())));
+    each_numeric!(
+        array.as_ref(),
+        out,
+        push_f32,
+        return Err(type_error(name, array.data_type()))
+    );
     Ok(())
 }
 

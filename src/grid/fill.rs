@@ -9,7 +9,16 @@ pub fn nearest(values: &mut [f32], count: &[u32], rows: usize, cols: usize) {
     let mut queue: VecDeque<usize> = (0..values.len()).filter(|&k| done[k]).collect();
     while let Some(k) = queue.pop_front() {
         let (r, c) = ((k / cols) as isize, (k % cols) as isize);
-        for (dr, dc) in [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)] {
+        for (dr, dc) in [
+            (-1, -1),
+            (-1, 0),
+            (-1, 1),
+            (0, -1),
+            (0, 1),
+            (1, -1),
+            (1, 0),
+            (1, 1),
+        ] {
             let (nr, nc) = (r + dr, c + dc);
             if nr < 0 || nc < 0 || nr >= rows as isize || nc >= cols as isize {
                 continue;

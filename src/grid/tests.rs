@@ -13,10 +13,18 @@ fn batch(x: Vec<f64>, y: Vec<f64>, z: Vec<Option<f32>>) -> RecordBatch {
     .unwrap()
 }
 
-const C: Columns<'static> = Columns { x: "x", y: "y", z: "z" };
+const C: Columns<'static> = Columns {
+    x: "x",
+    y: "y",
+    z: "z",
+};
 
 fn run(batches: Vec<RecordBatch>, o: &GridOptions) -> Result<GridResult> {
-    grid_from_batches(|| Ok(Box::new(batches.clone().into_iter().map(Ok)) as Batches<'_>), &C, o)
+    grid_from_batches(
+        || Ok(Box::new(batches.clone().into_iter().map(Ok)) as Batches<'_>),
+        &C,
+        o,
+    )
 }
 
 #[test]
@@ -25,7 +33,11 @@ fn a_shuffled_lattice_is_placed_exactly() {
     let mut pts = Vec::new();
     for r in 0..3 {
         for c in 0..4 {
-            pts.push((100.0 + 10.0 * c as f64, 50.0 + 5.0 * (2 - r) as f64, (10 * r + c) as f32));
+            pts.push((
+                100.0 + 10.0 * c as f64,
+                50.0 + 5.0 * (2 - r) as f64,
+                (10 * r + c) as f32,
+            ));
         }
     }
     pts.reverse();
@@ -49,8 +61,13 @@ fn a_shuffled_lattice_is_placed_exactly() {
     )
     .unwrap();
     assert!(g.lattice);
-    assert_eq!((g.rows, g.cols, g.spacing, g.origin), (3, 4, (10.0, 5.0), (100.0, 50.0)));
-    let want: Vec<f32> = (0..3).flat_map(|r| (0..4).map(move |c| (10 * r + c) as f32)).collect();
+    assert_eq!(
+        (g.rows, g.cols, g.spacing, g.origin),
+        (3, 4, (10.0, 5.0), (100.0, 50.0))
+    );
+    let want: Vec<f32> = (0..3)
+        .flat_map(|r| (0..4).map(move |c| (10 * r + c) as f32))
+        .collect();
     assert_eq!(g.values, want);
     assert_eq!((g.empty_cells, g.rows_skipped), (0, 0));
 }
@@ -69,13 +86,31 @@ fn scattered_points_are_binned_by_every_agg() {
     };
     // Cells: (row 1 = bottom, col 0) holds 1, 3, 5; (row 0, col 1) holds 7.
     let pick = |g: &GridResult| (g.values[2], g.values[1]);
-    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Mean)).unwrap()), (3.0, 7.0));
-    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Min)).unwrap()), (1.0, 7.0));
-    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Max)).unwrap()), (5.0, 7.0));
-    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::First)).unwrap()), (1.0, 7.0));
-    assert_eq!(pick(&run(vec![b.clone()], &res(Agg::Last)).unwrap()), (5.0, 7.0));
+    assert_eq!(
+        pick(&run(vec![b.clone()], &res(Agg::Mean)).unwrap()),
+        (3.0, 7.0)
+    );
+    assert_eq!(
+        pick(&run(vec![b.clone()], &res(Agg::Min)).unwrap()),
+        (1.0, 7.0)
+    );
+    assert_eq!(
+        pick(&run(vec![b.clone()], &res(Agg::Max)).unwrap()),
+        (5.0, 7.0)
+    );
+    assert_eq!(
+        pick(&run(vec![b.clone()], &res(Agg::First)).unwrap()),
+        (1.0, 7.0)
+    );
+    assert_eq!(
+        pick(&run(vec![b.clone()], &res(Agg::Last)).unwrap()),
+        (5.0, 7.0)
+    );
     let g = run(vec![b.clone()], &res(Agg::Count)).unwrap();
-    assert_eq!((pick(&g), g.values[0], g.rows_skipped), ((3.0, 1.0), 0.0, 1));
+    assert_eq!(
+        (pick(&g), g.values[0], g.rows_skipped),
+        ((3.0, 1.0), 0.0, 1)
+    );
     let g = run(vec![b], &res(Agg::Mean)).unwrap();
     assert!(g.values[0].is_nan() && g.empty_cells == 2);
 }
@@ -89,7 +124,11 @@ fn fill_nearest_and_value() {
         ..Default::default()
     };
     let g = run(vec![b.clone()], &o).unwrap();
-    assert!(g.values.iter().all(|v| *v == 1.0 || *v == 9.0), "{:?}", g.values);
+    assert!(
+        g.values.iter().all(|v| *v == 1.0 || *v == 9.0),
+        "{:?}",
+        g.values
+    );
     assert_eq!(g.values[4], 1.0);
     let o = GridOptions {
         shape: Some((2, 4)),
@@ -115,9 +154,21 @@ fn bad_tables_get_clear_errors() {
     ])
     .unwrap();
     assert!(err(run(vec![s.clone()], &GridOptions::default())).contains("not a real number type"));
-    let cols = Columns { x: "lon", y: "y", z: "z" };
-    let e = grid_from_batches(|| Ok(Box::new(std::iter::once(Ok(s.clone()))) as Batches<'_>), &cols, &GridOptions::default());
-    assert!(e.err().unwrap().to_string().contains("no column named \"lon\""));
+    let cols = Columns {
+        x: "lon",
+        y: "y",
+        z: "z",
+    };
+    let e = grid_from_batches(
+        || Ok(Box::new(std::iter::once(Ok(s.clone()))) as Batches<'_>),
+        &cols,
+        &GridOptions::default(),
+    );
+    assert!(e
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("no column named \"lon\""));
     let huge = batch(vec![0.0, 1e9], vec![0.0, 1e9], vec![Some(1.0), Some(2.0)]);
     let o = GridOptions {
         resolution: Some((1.0, 1.0)),

@@ -127,7 +127,11 @@ pub fn heights(
     let nonempty: Vec<&ArrayRef> = values.iter().filter(|a| !a.is_empty()).collect();
     if let [one] = nonempty.as_slice() {
         if one.data_type() == &DataType::Float32 && one.null_count() == 0 && copy != Some(true) {
-            let buf = one.as_primitive::<arrow_array::types::Float32Type>().values().inner().clone();
+            let buf = one
+                .as_primitive::<arrow_array::types::Float32Type>()
+                .values()
+                .inner()
+                .clone();
             return Ok(Heights::Host(HostBuffer::new(
                 buf,
                 vec![rows, cols],
@@ -136,7 +140,10 @@ pub fn heights(
             )));
         }
     }
-    let dtype = values.first().map(|a| a.data_type().clone()).unwrap_or(DataType::Float32);
+    let dtype = values
+        .first()
+        .map(|a| a.data_type().clone())
+        .unwrap_or(DataType::Float32);
     let nulls: usize = values.iter().map(|a| a.null_count()).sum();
     let mut why = Vec::new();
     if dtype != DataType::Float32 {

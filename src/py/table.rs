@@ -19,13 +19,6 @@ use crate::memory::{DType, HostBuffer, Origin};
 use crate::{Error, Heightmap};
 
 fn reader(obj: &Bound<'_, PyAny>) -> PyResult<Box<dyn RecordBatchReader + Send>> {
-    if !obj.hasattr("__arrow_c_stream__")? {
-        return Err(PyTypeError::new_err(format!(
-            "table must export __arrow_c_stream__ (a pandas, Polars or pyarrow table, a pyarrow \
-             RecordBatchReader, a DuckDB relation, ...), got {}",
-            obj.get_type().name()?
-        )));
-    }
     let r: PyRecordBatchReader = obj.extract()?;
     r.into_reader()
 }
@@ -47,10 +40,14 @@ fn parse_fill(fill: Option<&Bound<'_, PyAny>>) -> PyResult<Fill> {
             ))),
         };
     }
-    let v: f64 = f.extract().map_err(|_| {
-        PyTypeError::new_err("fill must be None, \"nearest\" or a number")
-    })?;
-    Ok(if v.is_nan() { Fill::Hole } else { Fill::Value(v as f32) })
+    let v: f64 = f
+        .extract()
+        .map_err(|_| PyTypeError::new_err("fill must be None, \"nearest\" or a number"))?;
+    Ok(if v.is_nan() {
+        Fill::Hole
+    } else {
+        Fill::Value(v as f32)
+    })
 }
 
 /// Grids the x, y, z columns of `table` into a Heightmap; returns it with a
@@ -77,9 +74,17 @@ fn _terrain_from_table<'py>(
         ..Default::default()
     };
     let cols = Columns { x, y, z };
+    if !table.hasattr("__arrow_c_stream__")? {
+        return Err(PyTypeError::new_err(format!(
+            "table must export __arrow_c_stream__ (a pandas, Polars or pyarrow table, a pyarrow \
+             RecordBatchReader, a DuckDB relation, ...), got {}",
+            table.get_type().name()?
+        )));
+    }
     // A one-shot reader is read once and its batches kept for the second
     // pass; tables and relations are streamed twice.
-    let one_shot = table.hasattr("read_next_batch")? || table.get_type().name()?.to_string().contains("Reader");
+    let one_shot = table.hasattr("read_next_batch")?
+        || table.get_type().name()?.to_string().contains("Reader");
     let result = if one_shot {
         let kept: Vec<RecordBatch> = reader(table)?
             .collect::<Result<_, _>>()
@@ -91,7 +96,11 @@ fn _terrain_from_table<'py>(
         )
     } else {
         grid::grid_from_batches(
-            || reader(table).map(batches).map_err(|e| Error::InvalidArgument(e.to_string())),
+            || {
+                reader(table)
+                    .map(batches)
+                    .map_err(|e| Error::InvalidArgument(e.to_string()))
+            },
             &cols,
             &options,
         )
@@ -147,7 +156,9 @@ pub fn long_table(map: &Heightmap) -> PyArrowStream {
     let (x0, y0) = map.origin;
     let n = rows * cols;
     let xs: Vec<f64> = (0..n).map(|k| x0 + (k % cols) as f64 * dx).collect();
-    let ys: Vec<f64> = (0..n).map(|k| y0 + (rows - 1 - k / cols) as f64 * dy).collect();
+    let ys: Vec<f64> = (0..n)
+        .map(|k| y0 + (rows - 1 - k / cols) as f64 * dy)
+        .collect();
     let z = Float32Array::new(ScalarBuffer::new(map.values().buffer().clone(), 0, n), None);
     let schema = Arc::new(Schema::new(vec![
         Field::new("x", DataType::Float64, false),
