@@ -112,6 +112,37 @@ def main() -> int:
     del big, r8
     add("8192^2 peak memory / (input + frame)", _measure.terrain_peak_memory_ratio(8192, 1024), "x", "<= 1.25")
 
+    # forge3d.arrow: dataframe to terrain against pandas' pivot, same data.
+    try:
+        import pandas as pd  # noqa: F401
+
+        import bench_arrow
+        import forge3d.arrow as fa
+
+        df = bench_arrow.lattice_frame(4096)
+        ours = median_time(lambda: fa.terrain_from_table(df), 3)
+        pivot = median_time(lambda: df.pivot(index="y", columns="x", values="z"), 3)
+        add("terrain_from_table, 16M-row shuffled lattice (pandas)", 1e3 * ours, "ms")
+        add("DataFrame.pivot, same data", 1e3 * pivot, "ms")
+        add("speedup of terrain_from_table over pivot", pivot / ours, "x", ">= 10")
+        del df
+        import pyarrow as pa
+        import polars as pl
+
+        for side in (64, 4096):
+            v = np.ones((side, side), np.float32)
+            hm = forge3d.Heightmap(v)
+            col, ser = pa.array(v.ravel()), pl.Series(v.ravel())
+            for label, fn in [
+                ("import pyarrow", lambda: fa.heightmap(col, shape=(side, side))),
+                ("import polars", lambda: fa.heightmap(ser, shape=(side, side))),
+                ("export pyarrow", lambda: pa.array(hm)),
+                ("export polars", lambda: pl.Series(hm)),
+            ]:
+                add(f"heightmap {label} {side}x{side}", 1e6 * median_time(fn, 200), "us", "4096 within 2x of 64")
+    except ImportError as e:
+        print(f"(forge3d.arrow figures skipped: {e})", file=sys.stderr)
+
     print(f"Machine: {platform.node()} ({os.cpu_count()} CPUs), adapter {info['name']} "
           f"({info['backend']}, {info['device_type']}, driver {info['driver']} {info['driver_info']})")
     print(f"Date: {time.strftime('%Y-%m-%d')}  Command: python benches/report.py{' --quick' if args.quick else ''}\n")
