@@ -4,8 +4,8 @@ use std::collections::VecDeque;
 
 /// Breadth-first from every filled cell (8-neighbourhood): each empty cell
 /// takes the value of a filled cell the fewest grid steps away.
-pub fn nearest(values: &mut [f32], count: &[u32], rows: usize, cols: usize) {
-    let mut done: Vec<bool> = count.iter().map(|&n| n > 0).collect();
+pub fn nearest(values: &mut [f32], filled: &[bool], rows: usize, cols: usize) {
+    let mut done = filled.to_vec();
     let mut queue: VecDeque<usize> = (0..values.len()).filter(|&k| done[k]).collect();
     while let Some(k) = queue.pop_front() {
         let (r, c) = ((k / cols) as isize, (k % cols) as isize);

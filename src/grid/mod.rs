@@ -373,31 +373,30 @@ pub fn grid_from_batches<'a>(
             s.n, acc.rows
         )));
     }
-    let count: Vec<u32> = acc.cells.iter().map(|c| c.count).collect();
+    let fill_value = match (o.agg, o.fill) {
+        (Agg::Count, _) | (_, Fill::Hole) | (_, Fill::Nearest) => f32::NAN,
+        (_, Fill::Value(v)) => v,
+    };
+    let mut empty_cells = 0usize;
     let mut values: Vec<f32> = acc
         .cells
         .iter()
         .map(|c| match o.agg {
             Agg::Count => c.count as f32,
-            _ if c.count == 0 => f32::NAN,
+            _ if c.count == 0 => {
+                empty_cells += 1;
+                fill_value
+            }
             Agg::Mean => (c.sum / c.count as f64) as f32,
             _ => c.value,
         })
         .collect();
-    drop(acc.cells);
-    let empty_cells = count.iter().filter(|&&n| n == 0).count();
-    if o.agg != Agg::Count {
-        match o.fill {
-            Fill::Hole => {}
-            Fill::Value(v) => {
-                for (value, &n) in values.iter_mut().zip(&count) {
-                    if n == 0 {
-                        *value = v;
-                    }
-                }
-            }
-            Fill::Nearest => fill::nearest(&mut values, &count, g.rows, g.cols),
-        }
+    if o.agg == Agg::Count {
+        empty_cells = acc.cells.iter().filter(|c| c.count == 0).count();
+    } else if o.fill == Fill::Nearest && empty_cells > 0 {
+        let filled: Vec<bool> = acc.cells.iter().map(|c| c.count > 0).collect();
+        drop(acc.cells);
+        fill::nearest(&mut values, &filled, g.rows, g.cols);
     }
     Ok(GridResult {
         values,
