@@ -158,26 +158,37 @@ fn slices(batches: Batches<'_>) -> impl Iterator<Item = Result<RecordBatch>> + '
     })
 }
 
-/// Reads x, y, z of one batch as f64 (nulls as NaN) into the scratch vectors.
-fn read_xyz(
-    batch: &RecordBatch,
+/// x, y, z of one batch as f64 slices: float64 columns without nulls are
+/// read in place, others converted into the scratch vectors (nulls as NaN).
+fn read_xyz<'b>(
+    batch: &'b RecordBatch,
     c: &Columns<'_>,
-    sx: &mut Vec<f64>,
-    sy: &mut Vec<f64>,
-    sz: &mut Vec<f64>,
-) -> Result<()> {
-    sx.clear();
-    sy.clear();
-    sz.clear();
-    for (name, role, out) in [
-        (c.x, "x", &mut *sx),
-        (c.y, "y", &mut *sy),
-        (c.z, "z", &mut *sz),
-    ] {
+    sx: &'b mut Vec<f64>,
+    sy: &'b mut Vec<f64>,
+    sz: &'b mut Vec<f64>,
+) -> Result<[&'b [f64]; 3]> {
+    fn one<'b>(
+        batch: &'b RecordBatch,
+        name: &str,
+        role: &str,
+        scratch: &'b mut Vec<f64>,
+    ) -> Result<&'b [f64]> {
         let col = batch.column(column_index(batch, name, role)?);
-        columns::append_f64(&format!("{role} column {name:?}"), col, out)?;
+        if col.data_type() == &arrow_schema::DataType::Float64 && col.null_count() == 0 {
+            use arrow_array::cast::AsArray;
+            return Ok(col
+                .as_primitive::<arrow_array::types::Float64Type>()
+                .values());
+        }
+        scratch.clear();
+        columns::append_f64(&format!("{role} column {name:?}"), col, scratch)?;
+        Ok(scratch)
     }
-    Ok(())
+    Ok([
+        one(batch, c.x, "x", sx)?,
+        one(batch, c.y, "y", sy)?,
+        one(batch, c.z, "z", sz)?,
+    ])
 }
 
 fn scan(batches: Batches<'_>, c: &Columns<'_>) -> Result<Scan> {
@@ -194,10 +205,10 @@ fn scan(batches: Batches<'_>, c: &Columns<'_>) -> Result<Scan> {
     let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
     for batch in slices(batches) {
         let batch = batch?;
-        read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
+        let [bx, by, bz] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
         s.n += batch.num_rows();
-        for i in 0..sx.len() {
-            let (x, y, z) = (sx[i], sy[i], sz[i]);
+        for i in 0..bx.len() {
+            let (x, y, z) = (bx[i], by[i], bz[i]);
             if !(x.is_finite() && y.is_finite()) || z.is_nan() {
                 s.skipped += 1;
                 continue;
@@ -443,12 +454,12 @@ fn accumulate(
     let (inv_dx, inv_dy) = (1.0 / g.dx, 1.0 / g.dy);
     for batch in slices(batches) {
         let batch = batch?;
-        read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
+        let [bx, by, bz] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
         rows += batch.num_rows();
         // Cell of every valid point first (sequential, vectorisable) ...
         idx.clear();
-        for i in 0..sx.len() {
-            let (x, y, z) = (sx[i], sy[i], sz[i]);
+        for i in 0..bx.len() {
+            let (x, y, z) = (bx[i], by[i], bz[i]);
             if !(x.is_finite() && y.is_finite()) || z.is_nan() {
                 continue;
             }
