@@ -13,8 +13,9 @@ pub struct ZeroedSlice<T: bytemuck::Zeroable> {
 }
 
 impl<T: bytemuck::Zeroable> ZeroedSlice<T> {
-    pub fn new(len: usize) -> Self {
-        let bytes = (len * std::mem::size_of::<T>()).max(1);
+    /// `None` when the memory cannot be had.
+    pub fn new(len: usize) -> Option<Self> {
+        let bytes = len.checked_mul(std::mem::size_of::<T>())?.max(1);
         #[cfg(target_os = "linux")]
         unsafe {
             // SAFETY: anonymous private mapping, zero-filled by the kernel.
@@ -29,24 +30,24 @@ impl<T: bytemuck::Zeroable> ZeroedSlice<T> {
             if p != libc::MAP_FAILED {
                 // Best effort: refused where THP is off.
                 libc::madvise(p, bytes, libc::MADV_HUGEPAGE);
-                return Self {
+                return Some(Self {
                     ptr: p as *mut T,
                     len,
                     bytes,
-                };
+                });
             }
         }
-        let layout = std::alloc::Layout::from_size_align(bytes, 64).expect("layout");
+        let layout = std::alloc::Layout::from_size_align(bytes, 64).ok()?;
         // SAFETY: non-zero size; zeroed memory is a valid T.
         let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
         if p.is_null() {
-            std::alloc::handle_alloc_error(layout);
+            return None;
         }
-        Self {
+        Some(Self {
             ptr: p,
             len,
             bytes: bytes | (1usize << (usize::BITS - 1)),
-        }
+        })
     }
 }
 

@@ -258,12 +258,16 @@ fn lattice_candidate(s: &Scan, o: &GridOptions) -> Option<Geometry> {
         return None;
     }
     let (dx, dy) = (s.x2 - s.xmin, s.y2 - s.ymin);
-    let cols = ((s.xmax - s.xmin) / dx).round() as usize + 1;
-    let rows = ((s.ymax - s.ymin) / dy).round() as usize + 1;
-    let valid = s.n - s.skipped;
+    let cols = ((s.xmax - s.xmin) / dx).round() + 1.0;
+    let rows = ((s.ymax - s.ymin) / dy).round() + 1.0;
+    let valid = (s.n - s.skipped) as f64;
     // A lattice with most cells present; far sparser is scattered data.
-    let cells = rows.checked_mul(cols)?;
-    (cells <= valid.saturating_mul(4) && cells <= o.max_cells).then_some(Geometry {
+    let cells = rows * cols;
+    if !(cells.is_finite() && cells <= valid * 4.0 && cells <= o.max_cells as f64) {
+        return None;
+    }
+    let (rows, cols) = (rows as usize, cols as usize);
+    Some(Geometry {
         rows,
         cols,
         x0: s.xmin,
@@ -272,6 +276,13 @@ fn lattice_candidate(s: &Scan, o: &GridOptions) -> Option<Geometry> {
         dy,
         lattice: true,
     })
+}
+
+/// Cells needed to cover `span` in steps of `step` (inclusive), if that
+/// count is a sane number.
+fn cell_count(span: f64, step: f64, max: usize) -> Option<usize> {
+    let n = (span / step).floor() + 1.0;
+    (n.is_finite() && n >= 1.0 && n <= max as f64).then_some(n as usize)
 }
 
 fn geometry(s: &Scan, o: &GridOptions) -> Result<Geometry> {
@@ -309,13 +320,21 @@ fn geometry_with(s: &Scan, o: &GridOptions, allow_lattice: bool) -> Result<Geome
                 "resolution must be positive finite cell sizes (dx, dy), got ({dx}, {dy})"
             )));
         }
-        let cols = (wx / dx).floor() as usize + 1;
-        let rows = (wy / dy).floor() as usize + 1;
+        let too_many = || {
+            Error::InvalidArgument(format!(
+                "resolution ({dx}, {dy}) over a {wx} x {wy} extent needs more than {} cells; \
+                 pass a coarser resolution",
+                o.max_cells
+            ))
+        };
+        let cols = cell_count(wx, dx, o.max_cells).ok_or_else(too_many)?;
+        let rows = cell_count(wy, dy, o.max_cells).ok_or_else(too_many)?;
         (rows, cols, dx, dy)
     } else if let Some((rows, cols)) = o.shape {
-        if rows < 2 || cols < 2 {
+        if rows < 2 || cols < 2 || rows.saturating_mul(cols) > o.max_cells {
             return Err(Error::InvalidArgument(format!(
-                "shape must be at least (2, 2), got ({rows}, {cols})"
+                "shape must be at least (2, 2) and at most {} cells, got ({rows}, {cols})",
+                o.max_cells
             )));
         }
         // Bins cover [min, max] exactly; the max point falls into the last bin.
@@ -326,9 +345,11 @@ fn geometry_with(s: &Scan, o: &GridOptions, allow_lattice: bool) -> Result<Geome
             wy / rows as f64 * (1.0 + 1e-12),
         )
     } else {
-        // About one point per cell, with the points' aspect.
-        let cols = ((valid as f64 * wx / wy).sqrt().round() as usize).max(2);
-        let rows = ((valid as f64 / cols as f64).round() as usize).max(2);
+        // About one point per cell, with the points' aspect (bounded: very
+        // flat extents must not ask for absurd shapes).
+        let side = (o.max_cells as f64).sqrt();
+        let cols = (valid as f64 * wx / wy).sqrt().round().clamp(2.0, side) as usize;
+        let rows = (valid as f64 / cols as f64).round().clamp(2.0, side) as usize;
         (
             rows,
             cols,
@@ -447,7 +468,15 @@ fn accumulate(
     o: &GridOptions,
     g: &Geometry,
 ) -> Result<Option<Accumulated>> {
-    let mut cells = cells::ZeroedSlice::<Cell>::new(g.rows * g.cols);
+    let mut cells = cells::ZeroedSlice::<Cell>::new(g.rows * g.cols).ok_or_else(|| {
+        Error::InvalidArgument(format!(
+            "not enough memory for a {} x {} grid ({} bytes of accumulators); pass a coarser \
+             resolution or a smaller shape",
+            g.rows,
+            g.cols,
+            g.rows * g.cols * std::mem::size_of::<Cell>()
+        ))
+    })?;
     let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
     let mut idx: Vec<(u32, f64)> = Vec::with_capacity(SLICE_ROWS);
     let mut rows = 0usize;

@@ -175,4 +175,16 @@ fn bad_tables_get_clear_errors() {
         ..Default::default()
     };
     assert!(err(run(vec![huge], &o)).contains("coarser resolution"));
+    // Extreme spacing of the two smallest values must not overflow cell counts.
+    let odd = batch(
+        vec![0.0, 1e-10, 1e10],
+        vec![0.0, 1.0, 2.0],
+        vec![Some(1.0), Some(2.0), Some(3.0)],
+    );
+    assert!(run(vec![odd.clone()], &GridOptions::default()).is_ok());
+    let tiny = GridOptions {
+        resolution: Some((1e-300, 1.0)),
+        ..Default::default()
+    };
+    assert!(err(run(vec![odd], &tiny)).contains("coarser resolution"));
 }

@@ -134,7 +134,8 @@ pub unsafe fn to_f32_contiguous(src: &Strided2d, reason_text: &str) -> HostBuffe
         for r in 0..src.rows {
             let row = unsafe { src.ptr.offset(r as isize * src.strides[0]) };
             if src.dtype == Numeric::F32 && !src.swapped && src.strides[1] == 4 {
-                unsafe { std::ptr::copy_nonoverlapping(row as *const f32, dst.add(k), src.cols) };
+                // Bytes, not floats: the source may be misaligned.
+                unsafe { std::ptr::copy_nonoverlapping(row, dst.add(k) as *mut u8, src.cols * 4) };
                 k += src.cols;
                 continue;
             }

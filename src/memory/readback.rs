@@ -139,9 +139,10 @@ impl ReadbackPool {
                 )));
             }
         }
-        let view = buffer
-            .get_mapped_range(..)
-            .map_err(|e| Error::Gpu(format!("mapped range unavailable: {e}")))?;
+        let view = buffer.get_mapped_range(..).map_err(|e| {
+            self.inner.in_use.fetch_sub(1, Ordering::Relaxed);
+            Error::Gpu(format!("mapped range unavailable: {e}"))
+        })?;
         let len = view.len();
         let ptr = NonNull::new(view.as_ptr() as *mut u8)
             .ok_or_else(|| Error::Gpu("mapped readback memory has a null address".into()))?;

@@ -13,10 +13,21 @@ use super::{DType, HostBuffer};
 
 pub const EXTENSION_NAME: &str = "arrow.fixed_shape_tensor";
 
+/// Arrow's FixedSizeList length is an i32.
+fn items_i32(memory: &HostBuffer) -> crate::Result<i32> {
+    let items: usize = memory.shape().iter().product();
+    i32::try_from(items).map_err(|_| {
+        crate::Error::InvalidArgument(format!(
+            "{items} values are more than one Arrow fixed_shape_tensor element can hold (2^31 - 1); \
+             use the buffer protocol (np.asarray) instead"
+        ))
+    })
+}
+
 /// The field describing `memory` as a one-element fixed-shape tensor column.
-pub fn tensor_field(name: &str, memory: &HostBuffer) -> FieldRef {
+pub fn tensor_field(name: &str, memory: &HostBuffer) -> crate::Result<FieldRef> {
     let shape = memory.shape();
-    let items: usize = shape.iter().product();
+    let items = items_i32(memory)?;
     let item = Arc::new(Field::new("item", memory.dtype().arrow(), false));
     let shape_json = shape
         .iter()
@@ -33,19 +44,19 @@ pub fn tensor_field(name: &str, memory: &HostBuffer) -> FieldRef {
             format!("{{\"shape\":[{shape_json}]}}"),
         ),
     ]);
-    Arc::new(
+    Ok(Arc::new(
         Field::new(
             name,
-            arrow_schema::DataType::FixedSizeList(item, items as i32),
+            arrow_schema::DataType::FixedSizeList(item, items),
             false,
         )
         .with_metadata(metadata),
-    )
+    ))
 }
 
 /// The storage array: length 1, values are `memory` itself.
-pub fn tensor_array(memory: &HostBuffer) -> ArrayRef {
-    let items = memory.shape().iter().product::<usize>();
+pub fn tensor_array(memory: &HostBuffer) -> crate::Result<ArrayRef> {
+    let items = items_i32(memory)? as usize;
     let values: ArrayRef = match memory.dtype() {
         DType::U8 => Arc::new(UInt8Array::new(
             ScalarBuffer::new(memory.buffer().clone(), 0, items),
@@ -57,7 +68,12 @@ pub fn tensor_array(memory: &HostBuffer) -> ArrayRef {
         )),
     };
     let item = Arc::new(Field::new("item", memory.dtype().arrow(), false));
-    Arc::new(FixedSizeListArray::new(item, items as i32, values, None))
+    Ok(Arc::new(FixedSizeListArray::new(
+        item,
+        items as i32,
+        values,
+        None,
+    )))
 }
 
 #[cfg(test)]
@@ -70,12 +86,12 @@ mod tests {
     fn tensor_storage_shares_the_host_memory() {
         let bytes = arrow_buffer::Buffer::from_vec((0u8..24).collect::<Vec<_>>());
         let hb = HostBuffer::new(bytes, vec![2, 3, 4], DType::U8, Origin::Rust);
-        let field = tensor_field("rgba", &hb);
+        let field = tensor_field("rgba", &hb).unwrap();
         assert_eq!(
             field.metadata()["ARROW:extension:metadata"],
             "{\"shape\":[2,3,4]}"
         );
-        let arr = tensor_array(&hb);
+        let arr = tensor_array(&hb).unwrap();
         assert_eq!(arr.len(), 1);
         let values = arr.to_data().child_data()[0].buffers()[0].as_ptr();
         assert_eq!(values, hb.as_ptr());

@@ -30,12 +30,26 @@ pub struct UploadPool {
     inner: Arc<UploadInner>,
 }
 
-/// A mapped upload buffer being written.
+/// A mapped upload buffer being written. Dropped without being submitted
+/// (an upload that failed half-way), it goes back to the pool still mapped.
 pub struct UploadChunk {
-    buffer: wgpu::Buffer,
-    view: wgpu::BufferViewMut,
+    /// `None` once handed to [`UploadPool::submit_copy`].
+    mapped: Option<(wgpu::Buffer, wgpu::BufferViewMut)>,
     ptr: NonNull<u8>,
     len: usize,
+    pool: Arc<UploadInner>,
+}
+
+impl Drop for UploadChunk {
+    fn drop(&mut self) {
+        if let Some(pair) = self.mapped.take() {
+            self.pool
+                .ready
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(pair);
+        }
+    }
 }
 
 impl UploadChunk {
@@ -68,6 +82,17 @@ impl UploadPool {
         }
     }
 
+    fn chunk(&self, buffer: wgpu::Buffer, mut view: wgpu::BufferViewMut) -> UploadChunk {
+        let len = view.len();
+        let ptr = view.slice(..).as_raw_ptr().cast::<u8>();
+        UploadChunk {
+            mapped: Some((buffer, view)),
+            ptr,
+            len,
+            pool: self.inner.clone(),
+        }
+    }
+
     /// Upload buffers ever created (tests read this to prove reuse).
     pub fn created(&self) -> u64 {
         self.inner.created.load(Ordering::Relaxed)
@@ -80,7 +105,7 @@ impl UploadPool {
     }
 
     /// Moves buffers the GPU gave back into the ready list.
-    fn collect_returned(&self) -> Result<()> {
+    fn collect_returned(&self) {
         let back: Vec<wgpu::Buffer> = std::mem::take(
             &mut *self
                 .inner
@@ -90,12 +115,16 @@ impl UploadPool {
         );
         let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
         for b in back {
-            let view = b
-                .get_mapped_range_mut(..)
-                .map_err(|e| Error::Gpu(format!("upload buffer not mapped: {e}")))?;
-            ready.push((b, view));
+            match b.get_mapped_range_mut(..) {
+                Ok(view) => ready.push((b, view)),
+                // Not mapped after all: drop it, and stop counting it.
+                Err(_) => {
+                    self.inner
+                        .total_bytes
+                        .fetch_sub(b.size(), Ordering::Relaxed);
+                }
+            }
         }
-        Ok(())
     }
 
     /// True when `bytes` of uploads can all be written before any is
@@ -116,12 +145,12 @@ impl UploadPool {
     pub fn acquire(&self, size: u64) -> Result<UploadChunk> {
         loop {
             if let Some((buffer, view)) = self.take_ready(size) {
-                return Ok(chunk(buffer, view));
+                return Ok(self.chunk(buffer, view));
             }
             let _ = self.inner.device.poll(wgpu::PollType::Poll);
-            self.collect_returned()?;
+            self.collect_returned();
             if let Some((buffer, view)) = self.take_ready(size) {
-                return Ok(chunk(buffer, view));
+                return Ok(self.chunk(buffer, view));
             }
             let total = self.inner.total_bytes.load(Ordering::Relaxed);
             if total + size <= POOL_CAP_BYTES || self.inner.in_flight.load(Ordering::Relaxed) == 0 {
@@ -143,10 +172,11 @@ impl UploadPool {
                 });
                 self.inner.created.fetch_add(1, Ordering::Relaxed);
                 self.inner.total_bytes.fetch_add(size, Ordering::Relaxed);
-                let view = buffer
-                    .get_mapped_range_mut(..)
-                    .map_err(|e| Error::Gpu(format!("new upload buffer not mapped: {e}")))?;
-                return Ok(chunk(buffer, view));
+                let view = buffer.get_mapped_range_mut(..).map_err(|e| {
+                    self.inner.total_bytes.fetch_sub(size, Ordering::Relaxed);
+                    Error::Gpu(format!("new upload buffer not mapped: {e}"))
+                })?;
+                return Ok(self.chunk(buffer, view));
             }
             // At the cap with copies in flight: wait for the GPU to finish one.
             self.inner
@@ -165,7 +195,9 @@ impl UploadPool {
         chunk: UploadChunk,
         record: impl FnOnce(&mut wgpu::CommandEncoder, &wgpu::Buffer),
     ) -> wgpu::SubmissionIndex {
-        let UploadChunk { buffer, view, .. } = chunk;
+        let mut chunk = chunk;
+        let (buffer, view) = chunk.mapped.take().expect("a chunk is submitted once");
+        drop(chunk);
         drop(view);
         buffer.unmap();
         let mut encoder =
@@ -193,17 +225,6 @@ impl UploadPool {
             }
         });
         index
-    }
-}
-
-fn chunk(buffer: wgpu::Buffer, mut view: wgpu::BufferViewMut) -> UploadChunk {
-    let len = view.len();
-    let ptr = view.slice(..).as_raw_ptr().cast::<u8>();
-    UploadChunk {
-        buffer,
-        view,
-        ptr,
-        len,
     }
 }
 

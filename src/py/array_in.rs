@@ -206,9 +206,9 @@ pub fn heights(
     if !has_buffer && super::arrow_in::is_arrow(obj) {
         return super::arrow_in::heights(name, obj, shape, copy);
     }
+    let (raw, view, _holder) = view_2d(name, obj)?;
     if let Some(s) = shape {
         // `shape` only describes flat Arrow columns; an array has its own.
-        let (_, view, _) = view_2d(name, obj)?;
         if (view.rows, view.cols) != s {
             return Err(PyValueError::new_err(format!(
                 "{name}: shape={s:?} does not match the array's shape ({}, {})",
@@ -216,7 +216,6 @@ pub fn heights(
             )));
         }
     }
-    let (raw, view, _holder) = view_2d(name, obj)?;
     let borrowable = view.is_native_f32_contiguous() && (view.ptr as usize) % 4 == 0;
     if borrowable && copy != Some(true) {
         return Ok(Heights::Borrowed { raw, view });

@@ -66,7 +66,31 @@ fn flatten(
                 "{name}: expected one tensor, got an array of {tensors}; pass one element"
             )));
         }
+        if field
+            .metadata()
+            .get("ARROW:extension:metadata")
+            .is_some_and(|m| {
+                m.contains("\"permutation\"")
+                    && !m.contains("\"permutation\":[0,1]")
+                    && !m.contains("\"permutation\": [0, 1]")
+            })
+        {
+            return Err(PyValueError::new_err(format!(
+                "{name}: fixed_shape_tensor with a permutation is not supported; pass the tensor \
+                 in row-major (C) order"
+            )));
+        }
         let dims = (tshape[0], tshape[1]);
+        let expected = dims.0 * dims.1;
+        match field.data_type() {
+            DataType::FixedSizeList(_, size) if *size as usize == expected => {}
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "{name}: fixed_shape_tensor of shape {tshape:?} needs storage \
+                     FixedSizeList<{expected}>, got {other}"
+                )))
+            }
+        }
         if let Some(s) = shape {
             if s != dims {
                 return Err(PyValueError::new_err(format!(

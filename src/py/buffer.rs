@@ -37,6 +37,14 @@ pub unsafe fn fill(
     if view.is_null() {
         return Err(PyBufferError::new_err("Py_buffer view is null"));
     }
+    if flags & ffi::PyBUF_F_CONTIGUOUS == ffi::PyBUF_F_CONTIGUOUS
+        && flags & ffi::PyBUF_ANY_CONTIGUOUS != ffi::PyBUF_ANY_CONTIGUOUS
+        && memory.shape().iter().filter(|&&d| d > 1).count() > 1
+    {
+        return Err(PyBufferError::new_err(
+            "this memory is C-contiguous (row-major), not Fortran-contiguous",
+        ));
+    }
     if readonly && flags & ffi::PyBUF_WRITABLE == ffi::PyBUF_WRITABLE {
         return Err(PyBufferError::new_err(
             "this object's memory is borrowed read-only from the caller; copy it (np.array(obj)) to write",

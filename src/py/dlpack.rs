@@ -136,9 +136,13 @@ unsafe extern "C" fn capsule_destructor(capsule: *mut ffi::PyObject) {
 }
 
 /// Implements `__dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None)`.
+/// `readonly` memory is flagged read-only in versioned capsules; an
+/// unversioned capsule cannot say so, and gets a (recorded) copy instead.
+#[allow(clippy::too_many_arguments)]
 pub fn export<'py>(
     py: Python<'py>,
     memory: &HostBuffer,
+    readonly: bool,
     stream: Option<&Bound<'py, PyAny>>,
     max_version: Option<(u32, u32)>,
     dl_device: Option<(i32, i32)>,
@@ -158,14 +162,22 @@ pub fn export<'py>(
             )));
         }
     }
+    let versioned = max_version.is_some_and(|(major, _)| major >= 1);
+    let must_copy = copy == Some(true) || (readonly && !versioned);
+    if must_copy && copy == Some(false) {
+        return Err(PyBufferError::new_err(
+            "this memory is read-only and an unversioned DLPack capsule cannot mark it so; \
+             pass max_version=(1, 0) or allow a copy",
+        ));
+    }
     let owned;
-    let memory = if copy == Some(true) {
+    let memory = if must_copy {
         owned = copied(memory);
         &owned
     } else {
         memory
     };
-    let versioned = max_version.is_some_and(|(major, _)| major >= 1);
+    let readonly = readonly && !must_copy;
     let mut ctx = context(memory);
     let dl_tensor = tensor(memory, &mut ctx);
     let manager_ctx = Box::into_raw(ctx) as *mut c_void;
@@ -174,8 +186,8 @@ pub fn export<'py>(
             version: DLPackVersion { major: 1, minor: 0 },
             manager_ctx,
             deleter: Some(delete_versioned),
-            // Writable, and a copy only when asked for.
-            flags: if copy == Some(true) { 1 << 1 } else { 0 },
+            // Bit 0: read-only; bit 1: this is a copy.
+            flags: u64::from(readonly) | if must_copy { 1 << 1 } else { 0 },
             dl_tensor,
         })) as *mut c_void
     } else {

@@ -126,7 +126,7 @@ impl PyFrame {
     }
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        let field = tensor_field("rgba", self.frame.memory());
+        let field = tensor_field("rgba", self.frame.memory()).py_err()?;
         Ok(to_schema_pycapsule(py, field.as_ref())?)
     }
 
@@ -137,10 +137,10 @@ impl PyFrame {
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let memory = self.frame.memory();
-        let array = tensor_array(memory);
+        let array = tensor_array(memory).py_err()?;
         Ok(to_array_pycapsules(
             py,
-            tensor_field("rgba", memory),
+            tensor_field("rgba", memory).py_err()?,
             array.as_ref(),
             requested_schema,
         )?)
@@ -153,8 +153,8 @@ impl PyFrame {
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let memory = self.frame.memory();
-        let field = tensor_field("rgba", memory);
-        let reader = ArrayIterator::new(std::iter::once(Ok(tensor_array(memory))), field);
+        let field = tensor_field("rgba", memory).py_err()?;
+        let reader = ArrayIterator::new(std::iter::once(Ok(tensor_array(memory).py_err()?)), field);
         Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
     }
 
@@ -170,6 +170,7 @@ impl PyFrame {
         dlpack::export(
             py,
             self.frame.memory(),
+            false,
             stream.as_ref(),
             max_version,
             dl_device,

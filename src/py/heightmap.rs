@@ -198,7 +198,9 @@ impl PyHeightmap {
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
         Ok(to_schema_pycapsule(
             py,
-            tensor_field("heights", self.map.values()).as_ref(),
+            tensor_field("heights", self.map.values())
+                .py_err()?
+                .as_ref(),
         )?)
     }
 
@@ -209,10 +211,10 @@ impl PyHeightmap {
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let m = self.map.values();
-        let array = tensor_array(m);
+        let array = tensor_array(m).py_err()?;
         Ok(to_array_pycapsules(
             py,
-            tensor_field("heights", m),
+            tensor_field("heights", m).py_err()?,
             array.as_ref(),
             requested_schema,
         )?)
@@ -226,8 +228,8 @@ impl PyHeightmap {
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let m = self.map.values();
         let reader = ArrayIterator::new(
-            std::iter::once(Ok(tensor_array(m))),
-            tensor_field("heights", m),
+            std::iter::once(Ok(tensor_array(m).py_err()?)),
+            tensor_field("heights", m).py_err()?,
         );
         Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
     }
@@ -244,6 +246,7 @@ impl PyHeightmap {
         dlpack::export(
             py,
             self.map.values(),
+            self.readonly,
             stream.as_ref(),
             max_version,
             dl_device,

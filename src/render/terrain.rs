@@ -477,6 +477,7 @@ fn upload_heights(
         .upload_pool
         .fits_in_one_batch(pitch * band_rows as u64 * layers as u64);
     let reusable = reuse.filter(|t| one_batch && t.size() == size).cloned();
+    let reusing = reusable.is_some();
     let texture = match reusable {
         Some(t) => t,
         None => ctx.scoped("creating the height texture", || {
@@ -547,7 +548,10 @@ fn upload_heights(
         while y0 < rows {
             let n = band_rows.min(rows - y0);
             let size = pitch * band_rows as u64;
-            if !ctx.upload_pool.has_room(size) {
+            // Early submission keeps memory bounded for huge inputs; never
+            // into a reused texture, whose old contents must survive a
+            // failure (the pool then grows instead of waiting).
+            if !reusing && !ctx.upload_pool.has_room(size) {
                 submit(&mut pending);
             }
             let mut chunk = ctx.upload_pool.acquire(size)?;
