@@ -7,13 +7,9 @@ use std::path::PathBuf;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyTuple};
-use pyo3_arrow::ffi::{
-    to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
-};
 
 use super::errors::IntoPy;
 use super::{buffer, dlpack};
-use crate::memory::tensor::{tensor_array, tensor_field};
 use crate::Frame;
 
 /// A rendered RGBA8 image of shape (height, width, 4).
@@ -126,8 +122,7 @@ impl PyFrame {
     }
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        let field = tensor_field("rgba", self.frame.memory()).py_err()?;
-        Ok(to_schema_pycapsule(py, field.as_ref())?)
+        super::exports::schema(py, "rgba", self.frame.memory())
     }
 
     #[pyo3(signature = (requested_schema=None))]
@@ -136,14 +131,7 @@ impl PyFrame {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let memory = self.frame.memory();
-        let array = tensor_array(memory).py_err()?;
-        Ok(to_array_pycapsules(
-            py,
-            tensor_field("rgba", memory).py_err()?,
-            array.as_ref(),
-            requested_schema,
-        )?)
+        super::exports::array(py, "rgba", self.frame.memory(), requested_schema)
     }
 
     #[pyo3(signature = (requested_schema=None))]
@@ -152,10 +140,7 @@ impl PyFrame {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let memory = self.frame.memory();
-        let field = tensor_field("rgba", memory).py_err()?;
-        let reader = ArrayIterator::new(std::iter::once(Ok(tensor_array(memory).py_err()?)), field);
-        Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
+        super::exports::stream(py, "rgba", self.frame.memory(), requested_schema)
     }
 
     #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]

@@ -7,14 +7,10 @@ use std::sync::Arc;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
-use pyo3_arrow::ffi::{
-    to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
-};
 
 use super::array_in::{self, Heights};
 use super::errors::IntoPy;
 use super::{buffer, dlpack};
-use crate::memory::tensor::{tensor_array, tensor_field};
 use crate::memory::{DType, HostBuffer, Origin};
 use crate::Heightmap;
 
@@ -196,12 +192,7 @@ impl PyHeightmap {
     }
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        Ok(to_schema_pycapsule(
-            py,
-            tensor_field("heights", self.map.values())
-                .py_err()?
-                .as_ref(),
-        )?)
+        super::exports::schema(py, "heights", self.map.values())
     }
 
     #[pyo3(signature = (requested_schema=None))]
@@ -210,14 +201,7 @@ impl PyHeightmap {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let m = self.map.values();
-        let array = tensor_array(m).py_err()?;
-        Ok(to_array_pycapsules(
-            py,
-            tensor_field("heights", m).py_err()?,
-            array.as_ref(),
-            requested_schema,
-        )?)
+        super::exports::array(py, "heights", self.map.values(), requested_schema)
     }
 
     #[pyo3(signature = (requested_schema=None))]
@@ -226,12 +210,7 @@ impl PyHeightmap {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let m = self.map.values();
-        let reader = ArrayIterator::new(
-            std::iter::once(Ok(tensor_array(m).py_err()?)),
-            tensor_field("heights", m).py_err()?,
-        );
-        Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
+        super::exports::stream(py, "heights", self.map.values(), requested_schema)
     }
 
     #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]

@@ -8,6 +8,7 @@ mod arrow_in;
 mod buffer;
 mod dlpack;
 mod errors;
+mod exports;
 mod frame;
 mod heightmap;
 mod info;

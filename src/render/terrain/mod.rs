@@ -1,0 +1,400 @@
+//! Terrain: a height texture uploaded with one CPU copy, drawn as a grid
+//! generated from the vertex index (no per-texel vertex or index buffers),
+//! colored by a colormap and lit per pixel from the full-resolution heights.
+
+mod pipeline;
+mod stats;
+mod upload;
+
+use std::sync::Arc;
+
+use super::camera::{Bounds, Camera};
+use super::colormap;
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use pipeline::{TerrainPipelines, TerrainUniform};
+use upload::upload_heights;
+
+/// Heights at or below this are holes on the GPU (NaN and nodata map here).
+const HOLE: f32 = -f32::MAX;
+const HOLE_BELOW: f32 = -1.0e38;
+/// Most grid cells per side that are drawn; shading stays full resolution.
+const GRID_MAX: u32 = 1024;
+
+/// A C-contiguous float32 height grid borrowed from the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct HeightsRef<'a> {
+    pub data: &'a [f32],
+    pub rows: usize,
+    pub cols: usize,
+}
+
+/// How to interpret and draw heights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TerrainOptions {
+    /// World units between columns (dx) and rows (dy).
+    pub spacing: (f32, f32),
+    /// Vertical scale applied to heights.
+    pub exaggeration: f32,
+    pub colormap: String,
+    /// Colormap normalisation; `None` uses the data's min and max.
+    pub height_range: Option<(f32, f32)>,
+    /// A sentinel marking holes, besides NaN.
+    pub nodata: Option<f32>,
+}
+
+impl Default for TerrainOptions {
+    fn default() -> Self {
+        Self {
+            spacing: (1.0, 1.0),
+            exaggeration: 1.0,
+            colormap: "viridis".into(),
+            height_range: None,
+            nodata: None,
+        }
+    }
+}
+
+/// What an upload found in the data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeightStats {
+    /// Smallest and largest valid height.
+    pub min: f32,
+    pub max: f32,
+    /// Cells that are NaN or equal to `nodata`.
+    pub holes: usize,
+}
+
+/// Sun and ambient light.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lighting {
+    /// Degrees clockwise from north (+y).
+    pub azimuth_deg: f32,
+    /// Degrees above the horizon.
+    pub elevation_deg: f32,
+    pub intensity: f32,
+    pub ambient: f32,
+}
+
+impl Default for Lighting {
+    fn default() -> Self {
+        Self {
+            azimuth_deg: 315.0,
+            elevation_deg: 45.0,
+            intensity: 0.75,
+            ambient: 0.3,
+        }
+    }
+}
+
+impl Lighting {
+    fn sun_dir(&self) -> [f32; 4] {
+        let (az, el) = (
+            self.azimuth_deg.to_radians(),
+            self.elevation_deg.to_radians(),
+        );
+        [az.sin() * el.cos(), az.cos() * el.cos(), el.sin(), 0.0]
+    }
+}
+
+/// A terrain on the GPU.
+pub(crate) struct TerrainLayer {
+    texture: wgpu::Texture,
+    rows: u32,
+    /// Rows per texture array layer.
+    band_rows: u32,
+    cols: u32,
+    grid: (u32, u32),
+    options: TerrainOptions,
+    stats: HeightStats,
+    heights_view: wgpu::TextureView,
+    uniform: wgpu::Buffer,
+    bind_group: wgpu::BindGroup,
+    indices: wgpu::Buffer,
+    index_count: u32,
+}
+
+fn check_options(o: &TerrainOptions) -> Result<()> {
+    let (dx, dy) = o.spacing;
+    if !(dx.is_finite() && dy.is_finite()) {
+        return Err(Error::InvalidArgument(format!(
+            "spacing must be finite, got ({dx}, {dy})"
+        )));
+    }
+    if dx <= 0.0 || dy <= 0.0 {
+        return Err(Error::InvalidArgument(format!(
+            "spacing must be positive (world units between columns and rows), got ({dx}, {dy})"
+        )));
+    }
+    if !o.exaggeration.is_finite() || o.exaggeration <= 0.0 {
+        return Err(Error::InvalidArgument(format!(
+            "exaggeration must be a positive finite number, got {}",
+            o.exaggeration
+        )));
+    }
+    if let Some((lo, hi)) = o.height_range {
+        check_range(lo, hi)?;
+    }
+    if let Some(n) = o.nodata {
+        if n.is_infinite() {
+            return Err(Error::InvalidArgument(format!(
+                "nodata must be finite or NaN, got {n}"
+            )));
+        }
+    }
+    colormap::lut(&o.colormap)?;
+    Ok(())
+}
+
+pub(crate) fn check_range(lo: f32, hi: f32) -> Result<()> {
+    if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
+        return Err(Error::InvalidArgument(format!(
+            "height_range must be two finite numbers with min < max, got ({lo}, {hi})"
+        )));
+    }
+    Ok(())
+}
+
+fn lut_texture(ctx: &GpuContext, name: &str) -> Result<wgpu::TextureView> {
+    let table = colormap::lut(name)?;
+    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("forge3d colormap"),
+        size: wgpu::Extent3d {
+            width: 256,
+            height: 1,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8Unorm,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    ctx.queue.write_texture(
+        texture.as_image_copy(),
+        bytemuck::cast_slice(&table),
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(256 * 4),
+            rows_per_image: Some(1),
+        },
+        texture.size(),
+    );
+    Ok(texture.create_view(&Default::default()))
+}
+
+/// A strip per grid row, joined by primitive restarts, written straight
+/// into the mapped index buffer.
+fn grid_indices(ctx: &GpuContext, gw: u32, gh: u32) -> Result<(wgpu::Buffer, u32)> {
+    let per_row = 2 * (gw + 1) + 1;
+    let count = gh * per_row;
+    let buffer = ctx.scoped("creating the terrain grid", || {
+        ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("forge3d terrain grid"),
+            size: count as u64 * 4,
+            usage: wgpu::BufferUsages::INDEX,
+            mapped_at_creation: true,
+        })
+    })?;
+    {
+        let mut view = buffer
+            .get_mapped_range_mut(..)
+            .map_err(|e| Error::Gpu(format!("terrain grid not mapped: {e}")))?;
+        let mut row = Vec::with_capacity(per_row as usize);
+        let row_bytes = per_row as usize * 4;
+        for j in 0..gh {
+            row.clear();
+            for x in 0..=gw {
+                row.push(j * (gw + 1) + x);
+                row.push((j + 1) * (gw + 1) + x);
+            }
+            row.push(u32::MAX);
+            view.slice(j as usize * row_bytes..(j as usize + 1) * row_bytes)
+                .copy_from_slice(bytemuck::cast_slice(&row));
+        }
+    }
+    buffer.unmap();
+    Ok((buffer, count))
+}
+
+impl TerrainLayer {
+    pub fn new(
+        ctx: &GpuContext,
+        heights: HeightsRef<'_>,
+        options: TerrainOptions,
+        frame_size: (u32, u32),
+        previous: Option<&TerrainLayer>,
+    ) -> Result<Self> {
+        check_options(&options)?;
+        let max = ctx.limits.max_texture_dimension_2d as usize;
+        let (rows, cols) = (heights.rows, heights.cols);
+        if rows < 2 || cols < 2 {
+            return Err(Error::InvalidArgument(format!(
+                "heights must be at least 2x2, got shape ({rows}, {cols})"
+            )));
+        }
+        if rows > max || cols > max {
+            return Err(Error::InvalidArgument(format!(
+                "heights shape ({rows}, {cols}) exceeds this device's texture limit of {max} per \
+                 side; downsample it (e.g. heights[::2, ::2])"
+            )));
+        }
+        assert_eq!(heights.data.len(), rows * cols, "HeightsRef length");
+        let (texture, band_rows, stats) =
+            upload_heights(ctx, heights, options.nodata, previous.map(|p| &p.texture))?;
+        let pipelines = ctx.cached(TerrainPipelines::new);
+        let heights_view = texture.create_view(&wgpu::TextureViewDescriptor {
+            dimension: Some(wgpu::TextureViewDimension::D2Array),
+            ..Default::default()
+        });
+        let lut = lut_texture(ctx, &options.colormap)?;
+        let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("forge3d terrain uniform"),
+            size: std::mem::size_of::<TerrainUniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let bind_group = bind_group(ctx, &pipelines, &uniform, &heights_view, &lut);
+        let side = (frame_size.0.max(frame_size.1) / 2).clamp(64, GRID_MAX);
+        let grid = ((cols as u32 - 1).min(side), (rows as u32 - 1).min(side));
+        let (indices, index_count) = grid_indices(ctx, grid.0, grid.1)?;
+        Ok(Self {
+            texture,
+            rows: rows as u32,
+            band_rows,
+            cols: cols as u32,
+            grid,
+            options,
+            stats,
+            heights_view,
+            uniform,
+            bind_group,
+            indices,
+            index_count,
+        })
+    }
+
+    pub fn stats(&self) -> HeightStats {
+        self.stats
+    }
+    pub fn options(&self) -> &TerrainOptions {
+        &self.options
+    }
+
+    pub fn set_colormap(&mut self, ctx: &GpuContext, name: &str) -> Result<()> {
+        let lut = lut_texture(ctx, name)?;
+        let pipelines = ctx.cached(TerrainPipelines::new);
+        self.bind_group = bind_group(ctx, &pipelines, &self.uniform, &self.heights_view, &lut);
+        self.options.colormap = name.to_string();
+        Ok(())
+    }
+
+    pub fn set_height_range(&mut self, range: Option<(f32, f32)>) -> Result<()> {
+        if let Some((lo, hi)) = range {
+            check_range(lo, hi)?;
+        }
+        self.options.height_range = range;
+        Ok(())
+    }
+
+    /// The colormap range in effect.
+    pub fn height_range(&self) -> (f32, f32) {
+        self.options
+            .height_range
+            .unwrap_or((self.stats.min, self.stats.max))
+    }
+
+    pub fn bounds(&self) -> Bounds {
+        let (dx, dy) = self.options.spacing;
+        let e = self.options.exaggeration;
+        Bounds {
+            min: [0.0, 0.0, self.stats.min * e],
+            max: [
+                (self.cols - 1) as f32 * dx,
+                (self.rows - 1) as f32 * dy,
+                self.stats.max * e,
+            ],
+        }
+    }
+
+    /// Writes this frame's uniforms and returns what the draw needs.
+    pub fn prepare(
+        &self,
+        ctx: &GpuContext,
+        camera: &Camera,
+        light: &Lighting,
+        aspect: f32,
+        samples: u32,
+    ) -> Arc<PreparedTerrain> {
+        let (lo, hi) = self.height_range();
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let u = TerrainUniform {
+            view_proj: camera.view_proj(&self.bounds(), aspect),
+            sun_dir: light.sun_dir(),
+            size: [self.cols as f32, self.rows as f32],
+            grid: [self.grid.0 as f32, self.grid.1 as f32],
+            spacing: [self.options.spacing.0, self.options.spacing.1],
+            range: [lo, 1.0 / span],
+            exaggeration: self.options.exaggeration,
+            ambient: light.ambient,
+            sun_intensity: light.intensity,
+            hole_below: HOLE_BELOW,
+            band_rows: self.band_rows,
+            _pad: [0; 3],
+        };
+        ctx.queue
+            .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
+        let pipelines = ctx.cached(TerrainPipelines::new);
+        Arc::new(PreparedTerrain {
+            pipeline: pipelines.get(ctx, samples).clone(),
+            bind_group: self.bind_group.clone(),
+            indices: self.indices.clone(),
+            index_count: self.index_count,
+        })
+    }
+}
+
+fn bind_group(
+    ctx: &GpuContext,
+    pipelines: &TerrainPipelines,
+    uniform: &wgpu::Buffer,
+    heights: &wgpu::TextureView,
+    lut: &wgpu::TextureView,
+) -> wgpu::BindGroup {
+    ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("forge3d terrain"),
+        layout: &pipelines.layout,
+        entries: &[
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: uniform.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::TextureView(heights),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: wgpu::BindingResource::TextureView(lut),
+            },
+        ],
+    })
+}
+
+/// Everything one terrain draw binds.
+pub(crate) struct PreparedTerrain {
+    pipeline: wgpu::RenderPipeline,
+    bind_group: wgpu::BindGroup,
+    indices: wgpu::Buffer,
+    index_count: u32,
+}
+
+impl PreparedTerrain {
+    pub fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(1, &self.bind_group, &[]);
+        pass.set_index_buffer(self.indices.slice(..), wgpu::IndexFormat::Uint32);
+        pass.draw_indexed(0..self.index_count, 0, 0..1);
+    }
+}

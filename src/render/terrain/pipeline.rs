@@ -1,0 +1,127 @@
+//! The terrain render pipelines (one per sample count) and their uniforms.
+
+use std::sync::OnceLock;
+
+use crate::gpu::GpuContext;
+use crate::render::target::{TileLayout, COLOR_FORMAT, DEPTH_FORMAT};
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct TerrainUniform {
+    pub view_proj: [[f32; 4]; 4],
+    pub sun_dir: [f32; 4],
+    pub size: [f32; 2],
+    pub grid: [f32; 2],
+    pub spacing: [f32; 2],
+    pub range: [f32; 2],
+    pub exaggeration: f32,
+    pub ambient: f32,
+    pub sun_intensity: f32,
+    pub hole_below: f32,
+    pub band_rows: u32,
+    pub _pad: [u32; 3],
+}
+
+pub(crate) struct TerrainPipelines {
+    pub layout: wgpu::BindGroupLayout,
+    pipeline_layout: wgpu::PipelineLayout,
+    module: wgpu::ShaderModule,
+    /// One per sample count (1 and 4).
+    pipelines: [OnceLock<wgpu::RenderPipeline>; 2],
+}
+
+impl TerrainPipelines {
+    pub fn new(ctx: &GpuContext) -> Self {
+        let device = &ctx.device;
+        let texture = |binding, view_dimension| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+            ty: wgpu::BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                view_dimension,
+                multisampled: false,
+            },
+            count: None,
+        };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("forge3d terrain"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: wgpu::BufferSize::new(
+                            std::mem::size_of::<TerrainUniform>() as u64,
+                        ),
+                    },
+                    count: None,
+                },
+                texture(1, wgpu::TextureViewDimension::D2Array),
+                texture(2, wgpu::TextureViewDimension::D2),
+            ],
+        });
+        let tile = TileLayout::get(ctx);
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("forge3d terrain"),
+            bind_group_layouts: &[Some(&tile.0), Some(&layout)],
+            immediate_size: 0,
+        });
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("forge3d terrain"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("terrain.wgsl").into()),
+        });
+        Self {
+            layout,
+            pipeline_layout,
+            module,
+            pipelines: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    pub fn get(&self, ctx: &GpuContext, samples: u32) -> &wgpu::RenderPipeline {
+        self.pipelines[usize::from(samples > 1)].get_or_init(|| {
+            ctx.device
+                .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                    label: Some("forge3d terrain"),
+                    layout: Some(&self.pipeline_layout),
+                    vertex: wgpu::VertexState {
+                        module: &self.module,
+                        entry_point: Some("vs_main"),
+                        compilation_options: Default::default(),
+                        buffers: &[],
+                    },
+                    primitive: wgpu::PrimitiveState {
+                        topology: wgpu::PrimitiveTopology::TriangleStrip,
+                        strip_index_format: Some(wgpu::IndexFormat::Uint32),
+                        cull_mode: None,
+                        ..Default::default()
+                    },
+                    depth_stencil: Some(wgpu::DepthStencilState {
+                        format: DEPTH_FORMAT,
+                        depth_write_enabled: Some(true),
+                        depth_compare: Some(wgpu::CompareFunction::Less),
+                        stencil: Default::default(),
+                        bias: Default::default(),
+                    }),
+                    multisample: wgpu::MultisampleState {
+                        count: samples,
+                        ..Default::default()
+                    },
+                    fragment: Some(wgpu::FragmentState {
+                        module: &self.module,
+                        entry_point: Some("fs_main"),
+                        compilation_options: Default::default(),
+                        targets: &[Some(wgpu::ColorTargetState {
+                            format: COLOR_FORMAT,
+                            blend: None,
+                            write_mask: wgpu::ColorWrites::ALL,
+                        })],
+                    }),
+                    multiview_mask: None,
+                    cache: None,
+                })
+        })
+    }
+}

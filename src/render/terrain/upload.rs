@@ -1,0 +1,225 @@
+//! The one CPU copy of a terrain: heights go from the caller's memory into
+//! pooled GPU upload memory in bands, one texture-array layer per band,
+//! with the statistics gathered on the way.
+
+use super::stats::row_stats;
+use super::{HeightStats, HeightsRef, HOLE};
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::memory::ledger;
+use crate::memory::upload::UploadChunk;
+
+/// Upload band size: the upload pool's memory stays bounded for any input.
+const BAND_BYTES: u64 = 16 << 20;
+
+/// Copies one row into upload memory, mapping holes to [`HOLE`], and
+/// gathers min/max/holes/infinities. The copy is a plain memcpy; the
+/// statistics read the row again while it is still in cache. Only rows with
+/// holes are patched afterwards.
+fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, s: &mut RowStats) {
+    dst.copy_from_slice(src);
+    let (row_lo, row_hi, row_holes) = row_stats(src, nodata);
+    if row_holes > 0 {
+        for (d, &x) in dst.iter_mut().zip(src) {
+            if x.is_nan() || x == nodata {
+                *d = HOLE;
+            }
+        }
+    }
+    // Infinities are valid for min/max, so they show up at the extremes.
+    if row_lo == f32::NEG_INFINITY || row_hi == f32::INFINITY {
+        s.infinite += src.iter().filter(|x| x.is_infinite()).count();
+    }
+    s.min = s.min.min(row_lo);
+    s.max = s.max.max(row_hi);
+    s.holes += row_holes;
+}
+
+struct RowStats {
+    min: f32,
+    max: f32,
+    holes: usize,
+    infinite: usize,
+}
+
+pub(super) fn upload_heights(
+    ctx: &GpuContext,
+    h: HeightsRef<'_>,
+    nodata: Option<f32>,
+    reuse: Option<&wgpu::Texture>,
+) -> Result<(wgpu::Texture, u32, HeightStats)> {
+    let (rows, cols) = (h.rows as u32, h.cols as u32);
+    let row_bytes = cols as u64 * 4;
+    let pitch = row_bytes.next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64);
+    let band_rows = (BAND_BYTES / pitch).clamp(1, rows as u64) as u32;
+    let layers = rows.div_ceil(band_rows);
+    if layers > ctx.limits.max_texture_array_layers {
+        return Err(Error::InvalidArgument(format!(
+            "heights shape ({rows}, {cols}) needs {layers} texture layers, more than this device's \
+             {}; downsample it (e.g. heights[::2, ::2])",
+            ctx.limits.max_texture_array_layers
+        )));
+    }
+    // One array layer per upload band: each band's copy covers a whole
+    // subresource, so the GPU never has to clear the texture first.
+    // A previous terrain's texture of the same shape is refilled instead of
+    // allocating (and, on CPU adapters, paging in) new memory, but only when
+    // all bands are submitted together: a failed upload must leave the
+    // previous terrain intact.
+    let size = wgpu::Extent3d {
+        width: cols,
+        height: band_rows,
+        depth_or_array_layers: layers,
+    };
+    let one_batch = ctx
+        .upload_pool
+        .fits_in_one_batch(pitch * band_rows as u64 * layers as u64);
+    let reusable = reuse.filter(|t| one_batch && t.size() == size).cloned();
+    let reusing = reusable.is_some();
+    let texture = match reusable {
+        Some(t) => t,
+        None => ctx.scoped("creating the height texture", || {
+            ctx.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("forge3d heights"),
+                size: wgpu::Extent3d {
+                    width: cols,
+                    height: band_rows,
+                    depth_or_array_layers: layers,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: wgpu::TextureFormat::R32Float,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+                view_formats: &[],
+            })
+        })?,
+    };
+    let mut stats = RowStats {
+        min: f32::INFINITY,
+        max: f32::NEG_INFINITY,
+        holes: 0,
+        infinite: 0,
+    };
+    let nodata_bits = nodata.unwrap_or(f32::NAN);
+    let pitch_f = (pitch / 4) as usize;
+    // Fill every band before submitting any: on CPU adapters the GPU's own
+    // copy would otherwise compete with ours for the same memory bandwidth.
+    // The upload pool bounds the memory: when it is full, `acquire` waits
+    // for earlier bands, which are then submitted first.
+    let mut pending: Vec<(u32, UploadChunk)> = Vec::new();
+    let submit = |pending: &mut Vec<(u32, UploadChunk)>| {
+        for (y0, chunk) in pending.drain(..) {
+            ctx.upload_pool.submit_copy(&ctx.queue, chunk, |enc, buf| {
+                enc.copy_buffer_to_texture(
+                    wgpu::TexelCopyBufferInfo {
+                        buffer: buf,
+                        layout: wgpu::TexelCopyBufferLayout {
+                            offset: 0,
+                            bytes_per_row: Some(pitch as u32),
+                            rows_per_image: Some(band_rows),
+                        },
+                    },
+                    wgpu::TexelCopyTextureInfo {
+                        texture: &texture,
+                        mip_level: 0,
+                        origin: wgpu::Origin3d {
+                            x: 0,
+                            y: 0,
+                            z: y0 / band_rows,
+                        },
+                        aspect: wgpu::TextureAspect::All,
+                    },
+                    // The whole layer, also for a short last band (its
+                    // extra rows are never read).
+                    wgpu::Extent3d {
+                        width: cols,
+                        height: band_rows,
+                        depth_or_array_layers: 1,
+                    },
+                );
+            });
+        }
+    };
+    ctx.scoped("uploading heights", || -> Result<()> {
+        let mut y0 = 0u32;
+        while y0 < rows {
+            let n = band_rows.min(rows - y0);
+            let size = pitch * band_rows as u64;
+            // Early submission keeps memory bounded for huge inputs; never
+            // into a reused texture, whose old contents must survive a
+            // failure (the pool then grows instead of waiting).
+            if !reusing && !ctx.upload_pool.has_room(size) {
+                submit(&mut pending);
+            }
+            let mut chunk = ctx.upload_pool.acquire(size)?;
+            {
+                let dst: &mut [f32] = bytemuck::try_cast_slice_mut(chunk.as_mut_slice())
+                    .map_err(|e| Error::Gpu(format!("upload memory misaligned: {e}")))?;
+                for r in 0..n as usize {
+                    let src_row = &h.data[(y0 as usize + r) * h.cols..][..h.cols];
+                    copy_row(
+                        &mut dst[r * pitch_f..][..h.cols],
+                        src_row,
+                        nodata_bits,
+                        &mut stats,
+                    );
+                }
+            }
+            if stats.infinite > 0 {
+                // Nothing of this texture is used: pending chunks are dropped.
+                return Err(Error::InvalidArgument(format!(
+                    "heights contains {} infinite value(s); mark holes with NaN or nodata, or \
+                     replace them (np.nan_to_num)",
+                    stats.infinite
+                )));
+            }
+            pending.push((y0, chunk));
+            y0 += n;
+        }
+        submit(&mut pending);
+        Ok(())
+    })??;
+    ledger::record(
+        "upload",
+        h.data.len() * 4,
+        h.data.as_ptr() as *const u8,
+        "heights into GPU upload memory",
+    );
+    if stats.holes == h.data.len() {
+        return Err(Error::InvalidArgument(
+            "heights: every value is NaN or nodata; there is nothing to draw".into(),
+        ));
+    }
+    Ok((
+        texture,
+        band_rows,
+        HeightStats {
+            min: stats.min,
+            max: stats.max,
+            holes: stats.holes,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_row_maps_holes_and_tracks_valid_min_max() {
+        let src = [3.0, f32::NAN, -9999.0, 7.5, -2.0];
+        let mut dst = [0.0f32; 5];
+        let mut s = RowStats {
+            min: f32::INFINITY,
+            max: f32::NEG_INFINITY,
+            holes: 0,
+            infinite: 0,
+        };
+        copy_row(&mut dst, &src, -9999.0, &mut s);
+        assert_eq!(dst, [3.0, HOLE, HOLE, 7.5, -2.0]);
+        assert_eq!((s.min, s.max, s.holes, s.infinite), (-2.0, 7.5, 2, 0));
+        copy_row(&mut dst[..1], &[f32::INFINITY], f32::NAN, &mut s);
+        assert_eq!(s.infinite, 1);
+    }
+}
