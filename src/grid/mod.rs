@@ -508,7 +508,7 @@ fn accumulate(
         }
         // ... then the random-access updates, prefetching ahead so the cache
         // misses overlap instead of queueing.
-        const AHEAD: usize = 16;
+        const AHEAD: usize = 64;
         for i in 0..idx.len() {
             #[cfg(target_arch = "x86_64")]
             if let Some(&(k, _)) = idx.get(i + AHEAD) {
