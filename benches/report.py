@@ -49,8 +49,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--json", help="also write the figures as JSON")
+    ap.add_argument("--reps", type=int, default=15, help="repetitions per median (default 15)")
     args = ap.parse_args()
-    reps = 3 if args.quick else 15
+    reps = 3 if args.quick else args.reps
     info = forge3d.device_info()
     rows = []
 
@@ -145,7 +146,8 @@ def main() -> int:
 
     print(f"Machine: {platform.node()} ({os.cpu_count()} CPUs), adapter {info['name']} "
           f"({info['backend']}, {info['device_type']}, driver {info['driver']} {info['driver_info']})")
-    print(f"Date: {time.strftime('%Y-%m-%d')}  Command: python benches/report.py{' --quick' if args.quick else ''}\n")
+    cmd = "python benches/report.py" + (" --quick" if args.quick else f" --reps {reps}")
+    print(f"Date: {time.strftime('%Y-%m-%d')}  Command: {cmd}\n")
     print("| measurement | value | unit | target |")
     print("| --- | ---: | --- | --- |")
     for name, value, unit, target in rows:
