@@ -64,6 +64,20 @@ impl TileLayout {
     }
 }
 
+/// Bytes of render target per tile: `FORGE3D_TILE_MIB` when set (0 turns
+/// tiling off), else 4 MiB on adapters whose memory is host memory and no
+/// tiling on the others.
+fn tile_budget(ctx: &GpuContext) -> Option<u64> {
+    match std::env::var("FORGE3D_TILE_MIB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        Some(0) => None,
+        Some(mib) => Some(mib << 20),
+        None => ctx.shares_host_memory().then_some(TILE_BYTES),
+    }
+}
+
 pub struct OffscreenTarget {
     width: u32,
     height: u32,
@@ -89,10 +103,9 @@ impl OffscreenTarget {
         samples: u32,
     ) -> Result<Self> {
         let row_bytes = width as u64 * 4;
-        let tile_rows = if ctx.shares_host_memory() {
-            (TILE_BYTES / row_bytes).clamp(1, height as u64) as u32
-        } else {
-            height
+        let tile_rows = match tile_budget(ctx) {
+            Some(bytes) => (bytes / row_bytes).clamp(1, height as u64) as u32,
+            None => height,
         };
         let tiles = height.div_ceil(tile_rows);
         ctx.scoped("creating the render target", || {
