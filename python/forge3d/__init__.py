@@ -18,9 +18,13 @@ Example::
 from __future__ import annotations
 
 from ._forge3d import (
+    ExternalBuffer,
     Frame,
     GpuError,
     Heightmap,
+    MappedWrite,
+    Mesh,
+    Points,
     Renderer,
     __version__,
     copy_totals,
@@ -29,17 +33,24 @@ from ._forge3d import (
     synchronize,
 )
 from .ledger import CopyLedger, CopyRecord, copy_ledger
+from . import interop, primitives  # noqa: E402  (submodules users reach as attributes)
 
 __all__ = [
     "CopyLedger",
     "CopyRecord",
+    "ExternalBuffer",
     "Frame",
     "GpuError",
     "Heightmap",
+    "MappedWrite",
+    "Mesh",
+    "Points",
     "Renderer",
     "__version__",
     "copy_ledger",
     "copy_totals",
+    "interop",
+    "primitives",
     "device_info",
     "readback_pool_stats",
     "synchronize",

@@ -94,3 +94,8 @@ class CopyLedger:
 def copy_ledger() -> CopyLedger:
     """Open a ledger of forge3d's CPU copies on this thread (use with ``with``)."""
     return CopyLedger()
+
+
+def _record_convert(nbytes: int, source_ptr: int, reason: str) -> None:
+    """Notes a conversion forge3d's Python helpers made (e.g. np.copyto)."""
+    _forge3d._ledger_convert(int(nbytes), int(source_ptr), reason)

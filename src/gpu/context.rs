@@ -222,4 +222,12 @@ impl GpuContext {
     pub fn shares_host_memory(&self) -> bool {
         self.info.software || self.info.device_type == "integrated_gpu"
     }
+
+    /// True when a buffer's mapping stays valid memory until the buffer is
+    /// destroyed, even after unmap (Vulkan through gpu-allocator, Metal's
+    /// shared storage). Mapped writes handed to Python rely on it; other
+    /// backends stage such writes in host memory instead.
+    pub fn mappings_persist(&self) -> bool {
+        matches!(self.info.backend.as_str(), "vulkan" | "metal")
+    }
 }

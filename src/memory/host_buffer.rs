@@ -11,13 +11,15 @@ use arrow_schema::DataType;
 pub enum DType {
     U8,
     F32,
+    I32,
+    U32,
 }
 
 impl DType {
     pub fn itemsize(self) -> usize {
         match self {
             DType::U8 => 1,
-            DType::F32 => 4,
+            DType::F32 | DType::I32 | DType::U32 => 4,
         }
     }
 
@@ -26,6 +28,8 @@ impl DType {
         match self {
             DType::U8 => "B",
             DType::F32 => "f",
+            DType::I32 => "i",
+            DType::U32 => "I",
         }
     }
 
@@ -33,14 +37,18 @@ impl DType {
         match self {
             DType::U8 => DataType::UInt8,
             DType::F32 => DataType::Float32,
+            DType::I32 => DataType::Int32,
+            DType::U32 => DataType::UInt32,
         }
     }
 
-    /// DLPack `(code, bits)`: kDLUInt = 1, kDLFloat = 2.
+    /// DLPack `(code, bits)`: kDLInt = 0, kDLUInt = 1, kDLFloat = 2.
     pub fn dlpack(self) -> (u8, u8) {
         match self {
             DType::U8 => (1, 8),
             DType::F32 => (2, 32),
+            DType::I32 => (0, 32),
+            DType::U32 => (1, 32),
         }
     }
 
@@ -48,6 +56,8 @@ impl DType {
         match self {
             DType::U8 => "uint8",
             DType::F32 => "float32",
+            DType::I32 => "int32",
+            DType::U32 => "uint32",
         }
     }
 }
@@ -61,6 +71,8 @@ pub enum Origin {
     Borrowed,
     /// A mapped GPU readback buffer: the memory the GPU wrote into.
     MappedReadback,
+    /// A mapped GPU upload buffer: memory the GPU copies from.
+    MappedUpload,
 }
 
 /// Bulk host memory with a C-contiguous shape.

@@ -5,6 +5,7 @@ pub mod convert;
 mod host_buffer;
 pub mod ledger;
 pub mod readback;
+pub mod rows;
 pub mod tensor;
 pub mod upload;
 

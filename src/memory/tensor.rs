@@ -66,6 +66,14 @@ pub fn tensor_array(memory: &HostBuffer) -> crate::Result<ArrayRef> {
             ScalarBuffer::new(memory.buffer().clone(), 0, items),
             None,
         )),
+        DType::I32 => Arc::new(arrow_array::Int32Array::new(
+            ScalarBuffer::new(memory.buffer().clone(), 0, items),
+            None,
+        )),
+        DType::U32 => Arc::new(arrow_array::UInt32Array::new(
+            ScalarBuffer::new(memory.buffer().clone(), 0, items),
+            None,
+        )),
     };
     let item = Arc::new(Field::new("item", memory.dtype().arrow(), false));
     Ok(Arc::new(FixedSizeListArray::new(

@@ -208,22 +208,7 @@ impl UploadPool {
                 });
         record(&mut encoder, &buffer);
         let index = queue.submit([encoder.finish()]);
-        self.inner.in_flight.fetch_add(1, Ordering::Relaxed);
-        let inner = self.inner.clone();
-        let b = buffer.clone();
-        buffer.map_async(wgpu::MapMode::Write, .., move |r| {
-            inner.in_flight.fetch_sub(1, Ordering::Relaxed);
-            match r {
-                Ok(()) => inner
-                    .returned
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(b),
-                Err(_) => {
-                    inner.total_bytes.fetch_sub(b.size(), Ordering::Relaxed);
-                }
-            }
-        });
+        recycle(&self.inner, buffer);
         index
     }
 }
@@ -231,3 +216,100 @@ impl UploadPool {
 // SAFETY: the chunk's pointer is into a mapping that only the chunk refers
 // to; wgpu's buffer and view types are Send.
 unsafe impl Send for UploadChunk {}
+
+impl UploadChunk {
+    /// Ends CPU writing from Rust and turns the chunk into a shareable
+    /// [`StagedUpload`]: the GPU copy out of it is recorded later (for
+    /// meshes: just before the next draw), and the buffer goes back to the
+    /// pool only when the last holder of the `Arc` lets go.
+    pub fn stage(mut self) -> Arc<StagedUpload> {
+        let (buffer, view) = self.mapped.take().expect("a chunk is staged once");
+        Arc::new(StagedUpload {
+            buffer,
+            view: Mutex::new(Some(view)),
+            ptr: self.ptr,
+            len: self.len,
+            pool: self.pool.clone(),
+        })
+    }
+}
+
+/// An upload buffer written on the CPU, waiting for (or past) the GPU copy
+/// out of it. Several owners may hold it: a mesh's pending upload, and a
+/// Python view over the mapped memory that must stay valid memory for as
+/// long as that view lives, even after the copy.
+pub struct StagedUpload {
+    buffer: wgpu::Buffer,
+    /// `Some` while mapped.
+    view: Mutex<Option<wgpu::BufferViewMut>>,
+    ptr: NonNull<u8>,
+    len: usize,
+    pool: Arc<UploadInner>,
+}
+
+// SAFETY: the pointer is into the buffer's mapping, owned by this value; the
+// view is only touched under its mutex.
+unsafe impl Send for StagedUpload {}
+unsafe impl Sync for StagedUpload {}
+
+impl StagedUpload {
+    /// Address of the first mapped byte (stable for the buffer's life).
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Unmaps (once) and returns the buffer to copy from.
+    pub fn unmapped(&self) -> &wgpu::Buffer {
+        if let Some(view) = self.view.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            drop(view);
+            self.buffer.unmap();
+        }
+        &self.buffer
+    }
+}
+
+impl Drop for StagedUpload {
+    fn drop(&mut self) {
+        let view = self
+            .view
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let buffer = self.buffer.clone();
+        match view {
+            // Never copied out of: still mapped, ready at once.
+            Some(view) => self
+                .pool
+                .ready
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((buffer, view)),
+            None => recycle(&self.pool, buffer),
+        }
+    }
+}
+
+/// Remaps `buffer` once the GPU is done with it and hands it back.
+fn recycle(pool: &Arc<UploadInner>, buffer: wgpu::Buffer) {
+    pool.in_flight.fetch_add(1, Ordering::Relaxed);
+    let inner = pool.clone();
+    let b = buffer.clone();
+    buffer.map_async(wgpu::MapMode::Write, .., move |r| {
+        inner.in_flight.fetch_sub(1, Ordering::Relaxed);
+        match r {
+            Ok(()) => inner
+                .returned
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(b),
+            Err(_) => {
+                inner.total_bytes.fetch_sub(b.size(), Ordering::Relaxed);
+            }
+        }
+    });
+}

@@ -31,12 +31,18 @@ impl Drop for RawBuffer {
 }
 
 impl RawBuffer {
+    pub fn new(view: Box<ffi::Py_buffer>) -> Self {
+        Self { view }
+    }
+    pub fn view(&self) -> &ffi::Py_buffer {
+        &self.view
+    }
     pub fn readonly(&self) -> bool {
         self.view.readonly != 0
     }
 }
 
-fn numeric(format: &str, itemsize: usize) -> Result<(Numeric, bool), String> {
+pub(super) fn numeric(format: &str, itemsize: usize) -> Result<(Numeric, bool), String> {
     let (order, code) = match format.chars().next() {
         Some(c @ ('@' | '=' | '<' | '>' | '!')) => (c, &format[1..]),
         _ => ('@', format),

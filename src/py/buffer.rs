@@ -19,6 +19,8 @@ fn format_cstr(dtype: DType) -> &'static CStr {
     match dtype {
         DType::U8 => c"B",
         DType::F32 => c"f",
+        DType::I32 => c"i",
+        DType::U32 => c"I",
     }
 }
 

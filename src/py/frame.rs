@@ -63,11 +63,7 @@ impl PyFrame {
     /// Where the memory lives: always "mapped_readback" for rendered frames.
     #[getter]
     fn origin(&self) -> &'static str {
-        match self.frame.memory().origin() {
-            crate::Origin::MappedReadback => "mapped_readback",
-            crate::Origin::Rust => "rust",
-            crate::Origin::Borrowed => "borrowed",
-        }
+        super::host_array::origin_name(self.frame.memory().origin())
     }
 
     /// RGBA of pixel (x, y); row 0 is the top.

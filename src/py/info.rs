@@ -52,6 +52,12 @@ fn _ledger_records(start: usize) -> Vec<(&'static str, usize, usize, String)> {
         .collect()
 }
 
+/// Records a conversion done in Python (forge3d's own helpers only).
+#[pyfunction]
+fn _ledger_convert(bytes: usize, source_ptr: usize, reason: &str) {
+    crate::ledger::record("convert", bytes, source_ptr as *const u8, reason);
+}
+
 #[pyfunction]
 fn _ledger_close(start: usize) {
     ledger::close_raw(start)
@@ -83,6 +89,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_ledger_open, m)?)?;
     m.add_function(wrap_pyfunction!(_ledger_records, m)?)?;
     m.add_function(wrap_pyfunction!(_ledger_close, m)?)?;
+    m.add_function(wrap_pyfunction!(_ledger_convert, m)?)?;
     m.add_function(wrap_pyfunction!(copy_totals, m)?)?;
     m.add_function(wrap_pyfunction!(readback_pool_stats, m)?)?;
     Ok(())

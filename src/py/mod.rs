@@ -5,13 +5,16 @@
 
 mod array_in;
 mod arrow_in;
+mod attr_in;
 mod buffer;
 mod dlpack;
 mod errors;
 mod exports;
 mod frame;
 mod heightmap;
+mod host_array;
 mod info;
+mod mesh;
 mod renderer;
 mod table;
 
@@ -26,5 +29,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<heightmap::PyHeightmap>()?;
     info::register(m)?;
     table::register(m)?;
+    host_array::register(m)?;
+    mesh::register(m)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use super::array_in;
 use super::errors::IntoPy;
 use super::frame::PyFrame;
 use super::heightmap::{nodata_value, pair, PyHeightmap};
-use crate::render::{Camera, HeightsRef, TerrainOptions};
+use crate::render::{Camera, HeightsRef, MeshStyle, TerrainOptions};
 use crate::Renderer;
 
 /// Reads a pixel count: a Python int (or an object with `__index__`, such as
@@ -71,6 +71,65 @@ fn rgba(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[u8; 4]> {
         })?;
     }
     Ok(out)
+}
+
+fn unit_color(v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
+    let items: Vec<f64> = v.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "color must be 3 or 4 floats in [0, 1], got {}",
+            v.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })?;
+    match items.as_slice() {
+        [r, g, b] => Ok([*r as f32, *g as f32, *b as f32, 1.0]),
+        [r, g, b, a] => Ok([*r as f32, *g as f32, *b as f32, *a as f32]),
+        _ => Err(PyValueError::new_err(format!(
+            "color must have 3 (RGB) or 4 (RGBA) components, got {}",
+            items.len()
+        ))),
+    }
+}
+
+/// Default colors: light gray surfaces, dark wireframes, white points
+/// (vertex colors, when present, are multiplied by these).
+fn mesh_style(
+    style: Option<&str>,
+    point_size: Option<f32>,
+    color: Option<&Bound<'_, PyAny>>,
+    colormap: Option<&str>,
+    scalar_range: Option<(f64, f64)>,
+    size: Option<f64>,
+) -> PyResult<MeshStyle> {
+    let color = color.map(unit_color).transpose()?;
+    let range = scalar_range.map(|(a, b)| (a as f32, b as f32));
+    let default = if point_size.is_some() {
+        "points"
+    } else {
+        "surface"
+    };
+    Ok(match style.unwrap_or(default) {
+        "surface" => MeshStyle::Surface {
+            color: color.unwrap_or([0.8, 0.8, 0.8, 1.0]),
+        },
+        "wireframe" => MeshStyle::Wireframe {
+            color: color.unwrap_or([0.1, 0.1, 0.1, 1.0]),
+        },
+        "scalars" => MeshStyle::Scalars {
+            colormap: colormap.unwrap_or("viridis").to_string(),
+            range,
+        },
+        "points" => MeshStyle::Points {
+            size: size.map(|s| s as f32).or(point_size).unwrap_or(2.0),
+            color: color.unwrap_or([1.0; 4]),
+            colormap: colormap.map(str::to_string),
+            range,
+        },
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "style must be one of surface, wireframe, scalars, points; got {other:?}"
+            )))
+        }
+    })
 }
 
 /// An offscreen renderer of a fixed size on the shared GPU context.
@@ -308,6 +367,85 @@ impl PyRenderer {
         let r = self.inner.clone();
         py.detach(move || r.render_terrain()?.save_png(&path))
             .py_err()
+    }
+
+    /// Adds a Mesh or Points to the scene; returns an id for
+    /// `set_mesh_style` / `remove_mesh`. See the Python docstring.
+    #[pyo3(signature = (mesh, *, style=None, color=None, colormap=None, scalar_range=None, size=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_mesh(
+        &self,
+        mesh: &Bound<'_, PyAny>,
+        style: Option<&str>,
+        color: Option<&Bound<'_, PyAny>>,
+        colormap: Option<&str>,
+        scalar_range: Option<(f64, f64)>,
+        size: Option<f64>,
+    ) -> PyResult<u64> {
+        let (core, point_size) = super::mesh::core_mesh(mesh)?;
+        let style = mesh_style(style, point_size, color, colormap, scalar_range, size)?;
+        self.inner.add_mesh(core, style).py_err()
+    }
+
+    /// Changes how mesh `id` is drawn (same keywords as `add_mesh`).
+    #[pyo3(signature = (id, *, style, color=None, colormap=None, scalar_range=None, size=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_mesh_style(
+        &self,
+        id: u64,
+        style: &str,
+        color: Option<&Bound<'_, PyAny>>,
+        colormap: Option<&str>,
+        scalar_range: Option<(f64, f64)>,
+        size: Option<f64>,
+    ) -> PyResult<()> {
+        let style = mesh_style(Some(style), None, color, colormap, scalar_range, size)?;
+        self.inner.set_mesh_style(id, style).py_err()
+    }
+
+    /// Removes mesh `id` from the scene; False when there was none.
+    fn remove_mesh(&self, id: u64) -> bool {
+        self.inner.remove_mesh(id)
+    }
+
+    /// Removes every mesh and point set (the terrain stays).
+    fn clear_meshes(&self) {
+        self.inner.clear_meshes()
+    }
+
+    /// Ids of the meshes in the scene, in drawing order.
+    #[getter]
+    fn mesh_ids(&self) -> Vec<u64> {
+        self.inner.mesh_ids()
+    }
+
+    /// ((xmin, ymin, zmin), (xmax, ymax, zmax)) that the default camera frames.
+    fn scene_bounds(&self) -> ((f32, f32, f32), (f32, f32, f32)) {
+        let b = self.inner.scene_bounds();
+        (
+            (b.min[0], b.min[1], b.min[2]),
+            (b.max[0], b.max[1], b.max[2]),
+        )
+    }
+
+    /// Renders the whole scene (terrain, meshes, points); returns the Frame.
+    fn render_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
+        let r = self.inner.clone();
+        let frame = py.detach(move || r.render()).py_err()?;
+        Ok(PyFrame { frame })
+    }
+
+    /// Renders the scene into a (height, width, 4) uint8 array over the
+    /// Frame's memory.
+    fn render_rgba<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let frame = self.render_frame(py)?;
+        super::frame::to_numpy(Bound::new(py, frame)?)
+    }
+
+    /// Renders the scene and writes it as a PNG file.
+    fn render_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let r = self.inner.clone();
+        py.detach(move || r.render()?.save_png(&path)).py_err()
     }
 
     fn __repr__(&self) -> String {

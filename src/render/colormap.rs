@@ -2,6 +2,7 @@
 
 use super::colormap_data::TABLES;
 use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
 
 /// Names accepted by [`lut`].
 pub fn names() -> Vec<&'static str> {
@@ -38,6 +39,36 @@ pub fn lut(name: &str) -> Result<Vec<[u8; 4]>> {
         out.reverse();
     }
     Ok(out)
+}
+
+/// The 256 x 1 RGBA8 texture of colormap `name`.
+pub(crate) fn lut_texture(ctx: &GpuContext, name: &str) -> Result<wgpu::TextureView> {
+    let table = lut(name)?;
+    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("forge3d colormap"),
+        size: wgpu::Extent3d {
+            width: 256,
+            height: 1,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8Unorm,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    ctx.queue.write_texture(
+        texture.as_image_copy(),
+        bytemuck::cast_slice(&table),
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(256 * 4),
+            rows_per_image: Some(1),
+        },
+        texture.size(),
+    );
+    Ok(texture.create_view(&Default::default()))
 }
 
 #[cfg(test)]

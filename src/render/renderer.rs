@@ -2,8 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::camera::Camera;
+use super::camera::{Bounds, Camera};
 use super::frame::Frame;
+use super::mesh::{prepare_draws, Mesh, MeshDraw, MeshStyle};
 use super::target::OffscreenTarget;
 use super::terrain::{HeightStats, HeightsRef, Lighting, TerrainLayer, TerrainOptions};
 use super::triangle::TrianglePipeline;
@@ -26,6 +27,9 @@ pub struct Renderer {
 /// What a renderer draws and how.
 struct Scene {
     terrain: Option<TerrainLayer>,
+    /// Meshes and point sets, drawn in the order they were added.
+    meshes: Vec<MeshDraw>,
+    next_id: u64,
     camera: Camera,
     light: Lighting,
     /// MSAA samples for terrain renders: 1 or 4.
@@ -64,6 +68,8 @@ impl Renderer {
             target: Mutex::new(None),
             scene: Mutex::new(Scene {
                 terrain: None,
+                meshes: Vec::new(),
+                next_id: 1,
                 camera: Camera::Auto,
                 light: Lighting::default(),
                 samples: 1,
@@ -204,23 +210,118 @@ impl Renderer {
         Ok(())
     }
 
-    /// Renders the terrain with the current camera and lighting.
+    /// Renders the terrain with the current camera and lighting (and any
+    /// meshes added beside it).
     pub fn render_terrain(&self) -> Result<Frame> {
-        let scene = self.scene();
-        let Some(terrain) = scene.terrain.as_ref() else {
+        if self.scene().terrain.is_none() {
             return Err(Error::State(
                 "this renderer has no terrain yet; call add_terrain(heights) first".into(),
             ));
+        }
+        self.render()
+    }
+
+    /// Adds `mesh` to the scene drawn as `style`; returns its id.
+    pub fn add_mesh(&self, mesh: Arc<Mesh>, style: MeshStyle) -> Result<u64> {
+        if !Arc::ptr_eq(mesh.context(), &self.ctx) {
+            return Err(Error::InvalidArgument(
+                "mesh: it was made on another GPU context than this renderer".into(),
+            ));
+        }
+        style.validate()?;
+        let mut scene = self.scene();
+        let id = scene.next_id;
+        scene.next_id += 1;
+        scene.meshes.push(MeshDraw { id, mesh, style });
+        Ok(id)
+    }
+
+    /// Changes how mesh `id` is drawn.
+    pub fn set_mesh_style(&self, id: u64, style: MeshStyle) -> Result<()> {
+        style.validate()?;
+        let mut scene = self.scene();
+        match scene.meshes.iter_mut().find(|d| d.id == id) {
+            Some(d) => {
+                d.style = style;
+                Ok(())
+            }
+            None => Err(Error::InvalidArgument(format!(
+                "no mesh with id {id} in this renderer"
+            ))),
+        }
+    }
+
+    /// Removes mesh `id`; false when there was none.
+    pub fn remove_mesh(&self, id: u64) -> bool {
+        let mut scene = self.scene();
+        let before = scene.meshes.len();
+        scene.meshes.retain(|d| d.id != id);
+        scene.meshes.len() != before
+    }
+
+    pub fn clear_meshes(&self) {
+        self.scene().meshes.clear();
+    }
+
+    pub fn mesh_ids(&self) -> Vec<u64> {
+        self.scene().meshes.iter().map(|d| d.id).collect()
+    }
+
+    /// The box the default camera frames: the terrain and the meshes'
+    /// positions last uploaded with a copy (a unit cube when empty).
+    pub fn scene_bounds(&self) -> Bounds {
+        Self::bounds_of(&self.scene())
+    }
+
+    fn bounds_of(scene: &Scene) -> Bounds {
+        let mut boxes: Vec<Bounds> = scene
+            .meshes
+            .iter()
+            .filter_map(|d| d.mesh.bounds())
+            .collect();
+        if let Some(t) = &scene.terrain {
+            boxes.push(t.bounds());
+        }
+        let mut it = boxes.into_iter();
+        let Some(mut b) = it.next() else {
+            return Bounds {
+                min: [-0.5; 3],
+                max: [0.5; 3],
+            };
         };
+        for o in it {
+            for k in 0..3 {
+                b.min[k] = b.min[k].min(o.min[k]);
+                b.max[k] = b.max[k].max(o.max[k]);
+            }
+        }
+        b
+    }
+
+    /// Renders the scene (terrain and meshes) with the current camera and
+    /// lighting; an empty scene renders the background.
+    pub fn render(&self) -> Result<Frame> {
+        let scene = self.scene();
         let aspect = self.width as f32 / self.height as f32;
-        let prepared = terrain.prepare(
+        let view_proj = scene.camera.view_proj(&Self::bounds_of(&scene), aspect);
+        let terrain = scene
+            .terrain
+            .as_ref()
+            .map(|t| t.prepare(&self.ctx, view_proj, &scene.light, scene.samples));
+        let meshes = prepare_draws(
             &self.ctx,
-            &scene.camera,
+            &scene.meshes,
+            view_proj,
             &scene.light,
-            aspect,
+            (self.width, self.height),
             scene.samples,
-        );
-        self.render_with(true, scene.samples, &|pass| prepared.draw(pass))
+        )?;
+        self.render_with(true, scene.samples, &|pass| {
+            if let Some(t) = &terrain {
+                t.draw(pass);
+            }
+            meshes.draw(pass);
+        })
     }
 
     /// Renders with `draw` into this renderer's target (created on first use,

@@ -8,7 +8,7 @@ mod upload;
 
 use std::sync::Arc;
 
-use super::camera::{Bounds, Camera};
+use super::camera::{Bounds, Mat4};
 use super::colormap;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -88,7 +88,7 @@ impl Default for Lighting {
 }
 
 impl Lighting {
-    fn sun_dir(&self) -> [f32; 4] {
+    pub(crate) fn sun_dir(&self) -> [f32; 4] {
         let (az, el) = (
             self.azimuth_deg.to_radians(),
             self.elevation_deg.to_radians(),
@@ -155,35 +155,6 @@ pub(crate) fn check_range(lo: f32, hi: f32) -> Result<()> {
     Ok(())
 }
 
-fn lut_texture(ctx: &GpuContext, name: &str) -> Result<wgpu::TextureView> {
-    let table = colormap::lut(name)?;
-    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("forge3d colormap"),
-        size: wgpu::Extent3d {
-            width: 256,
-            height: 1,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8Unorm,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
-    ctx.queue.write_texture(
-        texture.as_image_copy(),
-        bytemuck::cast_slice(&table),
-        wgpu::TexelCopyBufferLayout {
-            offset: 0,
-            bytes_per_row: Some(256 * 4),
-            rows_per_image: Some(1),
-        },
-        texture.size(),
-    );
-    Ok(texture.create_view(&Default::default()))
-}
-
 /// A strip per grid row, joined by primitive restarts, written straight
 /// into the mapped index buffer.
 fn grid_indices(ctx: &GpuContext, gw: u32, gh: u32) -> Result<(wgpu::Buffer, u32)> {
@@ -248,7 +219,7 @@ impl TerrainLayer {
             dimension: Some(wgpu::TextureViewDimension::D2Array),
             ..Default::default()
         });
-        let lut = lut_texture(ctx, &options.colormap)?;
+        let lut = colormap::lut_texture(ctx, &options.colormap)?;
         let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("forge3d terrain uniform"),
             size: std::mem::size_of::<TerrainUniform>() as u64,
@@ -283,7 +254,7 @@ impl TerrainLayer {
     }
 
     pub fn set_colormap(&mut self, ctx: &GpuContext, name: &str) -> Result<()> {
-        let lut = lut_texture(ctx, name)?;
+        let lut = colormap::lut_texture(ctx, name)?;
         let pipelines = ctx.cached(TerrainPipelines::new);
         self.bind_group = bind_group(ctx, &pipelines, &self.uniform, &self.heights_view, &lut);
         self.options.colormap = name.to_string();
@@ -322,15 +293,14 @@ impl TerrainLayer {
     pub fn prepare(
         &self,
         ctx: &GpuContext,
-        camera: &Camera,
+        view_proj: Mat4,
         light: &Lighting,
-        aspect: f32,
         samples: u32,
     ) -> Arc<PreparedTerrain> {
         let (lo, hi) = self.height_range();
         let span = if hi > lo { hi - lo } else { 1.0 };
         let u = TerrainUniform {
-            view_proj: camera.view_proj(&self.bounds(), aspect),
+            view_proj,
             sun_dir: light.sun_dir(),
             size: [self.cols as f32, self.rows as f32],
             grid: [self.grid.0 as f32, self.grid.1 as f32],

@@ -1,0 +1,437 @@
+//! Vertex attributes and indices in: NumPy arrays (or any buffer-protocol
+//! object) of shape (N, C) or flat (C*N,), read where they lie when they are
+//! C-contiguous float32 (uint8 for colors); DataFrames and Arrow tables of C
+//! numeric columns, each column read where it lies when it is a single
+//! float32 chunk without nulls. Anything else is converted once, recorded.
+
+use std::ffi::{c_int, CStr};
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3_arrow::PyRecordBatchReader;
+
+use super::array_in::{numeric, RawBuffer};
+use crate::grid::columns;
+use crate::memory::convert::{self, Numeric, Strided2d};
+use crate::memory::{ledger, HostBuffer};
+use crate::render::{Attribute, AttributeData};
+
+/// Rows of an attribute, borrowed or converted, alive while Rust reads them.
+pub enum AttrInput {
+    /// Buffer-protocol memory read in place (float32, or uint8 colors).
+    Borrowed { _raw: RawBuffer, view: Strided2d },
+    /// Converted once (recorded).
+    Converted(HostBuffer),
+    /// Arrow columns: borrowed single float32 chunks, or converted ones.
+    Columns(Vec<ColumnData>),
+}
+
+pub enum ColumnData {
+    Borrowed(ArrayRef),
+    Converted(Vec<f32>),
+}
+
+impl ColumnData {
+    fn as_f32(&self) -> &[f32] {
+        match self {
+            ColumnData::Borrowed(a) => a.as_primitive::<arrow_array::types::Float32Type>().values(),
+            ColumnData::Converted(v) => v,
+        }
+    }
+}
+
+impl AttrInput {
+    pub fn data(&self) -> AttributeData<'_> {
+        match self {
+            AttrInput::Borrowed { view, .. } => {
+                let len = view.rows * view.cols;
+                // SAFETY: checked C-contiguous and native; `raw` holds the
+                // exporter's memory for as long as `self` lives.
+                unsafe {
+                    match view.dtype {
+                        Numeric::U8 => {
+                            AttributeData::Unorm8(std::slice::from_raw_parts(view.ptr, len))
+                        }
+                        _ => AttributeData::F32(std::slice::from_raw_parts(
+                            view.ptr as *const f32,
+                            len,
+                        )),
+                    }
+                }
+            }
+            AttrInput::Converted(h) => AttributeData::F32(bytemuck::cast_slice(h.as_slice())),
+            AttrInput::Columns(cols) => {
+                AttributeData::Columns(cols.iter().map(ColumnData::as_f32).collect())
+            }
+        }
+    }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
+/// Gets a buffer view of `obj` (1-D or 2-D) as a strided 2-D view.
+fn buffer_view(
+    name: &str,
+    obj: &Bound<'_, PyAny>,
+    comps: usize,
+) -> PyResult<(RawBuffer, Strided2d)> {
+    let py = obj.py();
+    let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
+    let flags: c_int = ffi::PyBUF_RECORDS_RO;
+    if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, flags) } != 0 {
+        let cause = PyErr::fetch(py);
+        let dtype = obj
+            .getattr("dtype")
+            .map(|d| d.to_string())
+            .unwrap_or_else(|_| type_name(obj));
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a numeric array, got {dtype} ({cause}); convert it, e.g. \
+             np.asarray({name}, dtype=np.float32)"
+        )));
+    }
+    let raw = RawBuffer::new(view);
+    let v = raw.view();
+    let shape: Vec<usize> = (0..v.ndim as usize)
+        .map(|i| unsafe { *v.shape.add(i) } as usize)
+        .collect();
+    let format = if v.format.is_null() {
+        "B".to_string()
+    } else {
+        unsafe { CStr::from_ptr(v.format) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    let (dtype, swapped) = numeric(&format, v.itemsize as usize).map_err(|what| {
+        PyTypeError::new_err(format!(
+            "{name}: {what} values are not accepted; pass float32, e.g. \
+             np.asarray({name}, dtype=np.float32)"
+        ))
+    })?;
+    let item = v.itemsize;
+    let strides: Vec<isize> = if v.strides.is_null() {
+        let mut s = vec![item; shape.len()];
+        for i in (0..shape.len().saturating_sub(1)).rev() {
+            s[i] = s[i + 1] * shape[i + 1] as isize;
+        }
+        s
+    } else {
+        (0..shape.len())
+            .map(|i| unsafe { *v.strides.add(i) })
+            .collect()
+    };
+    let expected = if comps == 1 {
+        "(N,) or (N, 1)".to_string()
+    } else {
+        format!("(N, {comps}) or flat ({comps}*N,)")
+    };
+    let s = match shape.as_slice() {
+        [len] => {
+            if len % comps != 0 {
+                return Err(PyValueError::new_err(format!(
+                    "{name}: a flat array of {len} values is not a whole number of rows of \
+                     {comps}; expected shape {expected}"
+                )));
+            }
+            // Read as one row so strided 1-D views convert correctly.
+            Strided2d {
+                ptr: v.buf as *const u8,
+                rows: 1,
+                cols: *len,
+                strides: [*len as isize * item, strides[0]],
+                dtype,
+                swapped,
+            }
+        }
+        [rows, cols] if *cols == comps => Strided2d {
+            ptr: v.buf as *const u8,
+            rows: *rows,
+            cols: *cols,
+            strides: [strides[0], strides[1]],
+            dtype,
+            swapped,
+        },
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "{name} must have shape {expected}, got {other:?}"
+            )))
+        }
+    };
+    Ok((raw, s))
+}
+
+/// Reads `obj` as rows of `attr` under NumPy 2's `copy=` convention
+/// (`copy=True` is the same as `None`: an upload is always a copy).
+pub fn attribute(
+    attr: Attribute,
+    obj: &Bound<'_, PyAny>,
+    copy: Option<bool>,
+) -> PyResult<AttrInput> {
+    let name = attr.name();
+    let comps = attr.components();
+    let has_buffer = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1;
+    if !has_buffer && obj.hasattr("__arrow_c_stream__")? {
+        return columns_in(name, obj, comps, copy);
+    }
+    if !has_buffer {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a NumPy array (or buffer) of shape (N, {comps}), or a DataFrame / \
+             Arrow table of {comps} numeric columns; got {}",
+            type_name(obj)
+        )));
+    }
+    let (raw, view) = buffer_view(name, obj, comps)?;
+    let aligned = (view.ptr as usize) % view.dtype.itemsize() == 0;
+    let borrowable = view.is_c_contiguous() && !view.swapped && aligned;
+    match view.dtype {
+        Numeric::U8 if attr == Attribute::Colors => {
+            if borrowable {
+                return Ok(AttrInput::Borrowed { _raw: raw, view });
+            }
+            return Err(PyValueError::new_err(
+                "colors: uint8 colors must be C-contiguous; pass np.ascontiguousarray(colors)",
+            ));
+        }
+        Numeric::F16 | Numeric::F32 | Numeric::F64 => {}
+        other if attr == Attribute::Colors => {
+            return Err(PyTypeError::new_err(format!(
+                "colors: {} is ambiguous; pass float colors in [0, 1] or uint8 0..255 \
+                 (e.g. colors.astype(np.uint8))",
+                other.name()
+            )))
+        }
+        _ => {}
+    }
+    if view.dtype == Numeric::F32 && borrowable {
+        return Ok(AttrInput::Borrowed { _raw: raw, view });
+    }
+    let why = if view.dtype == Numeric::F32 && !aligned && view.is_c_contiguous() {
+        "float32 data not 4-byte aligned".to_string()
+    } else {
+        convert::reason(&view)
+    };
+    if copy == Some(false) {
+        return Err(PyValueError::new_err(format!(
+            "{name} needs a conversion ({why}) but copy=False; pass \
+             np.ascontiguousarray({name}, dtype=np.float32), or copy=None to allow it"
+        )));
+    }
+    let reason = format!("{name}: {why}");
+    // SAFETY: the view describes the exporter's memory, held by `raw`.
+    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) };
+    drop(raw);
+    Ok(AttrInput::Converted(owned))
+}
+
+/// `comps` numeric columns of a table (DataFrame, pyarrow Table, ...).
+fn columns_in(
+    name: &str,
+    obj: &Bound<'_, PyAny>,
+    comps: usize,
+    copy: Option<bool>,
+) -> PyResult<AttrInput> {
+    let reader: PyRecordBatchReader = obj.extract().map_err(|e| {
+        PyTypeError::new_err(format!(
+            "{name}: could not read {} as an Arrow table: {e}",
+            type_name(obj)
+        ))
+    })?;
+    let reader = reader.into_reader()?;
+    let schema = reader.schema();
+    let fields: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    if fields.len() != comps {
+        return Err(PyValueError::new_err(format!(
+            "{name}: the table has {} columns {fields:?}; select exactly {comps}, e.g. \
+             df[{}]",
+            fields.len(),
+            match comps {
+                3 => "[\"x\", \"y\", \"z\"]",
+                2 => "[\"u\", \"v\"]",
+                4 => "[\"r\", \"g\", \"b\", \"a\"]",
+                _ => "[\"value\"]",
+            }
+        )));
+    }
+    for f in schema.fields() {
+        if !columns::is_numeric(f.data_type()) {
+            return Err(PyTypeError::new_err(format!(
+                "{name}: column {:?} has Arrow type {}, not a real number type",
+                f.name(),
+                f.data_type()
+            )));
+        }
+    }
+    let mut chunks: Vec<Vec<ArrayRef>> = vec![Vec::new(); comps];
+    for batch in reader {
+        let batch = batch.map_err(|e| PyValueError::new_err(format!("{name}: {e}")))?;
+        for (k, col) in batch.columns().iter().enumerate() {
+            if !col.is_empty() {
+                chunks[k].push(col.clone());
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(comps);
+    for (k, parts) in chunks.into_iter().enumerate() {
+        let col = &fields[k];
+        let nulls: usize = parts.iter().map(|a| a.null_count()).sum();
+        if nulls > 0 {
+            return Err(PyValueError::new_err(format!(
+                "{name}: column {col:?} has {nulls} nulls; vertex attributes cannot be null \
+                 (drop those rows or fill them first)"
+            )));
+        }
+        if let [one] = parts.as_slice() {
+            if one.data_type() == &DataType::Float32 {
+                out.push(ColumnData::Borrowed(one.clone()));
+                continue;
+            }
+        }
+        let mut why = Vec::new();
+        if let Some(t) = parts.first().map(|a| a.data_type()) {
+            if t != &DataType::Float32 {
+                why.push(format!("{t} -> float32"));
+            }
+        }
+        if parts.len() > 1 {
+            why.push(format!("{} chunks concatenated", parts.len()));
+        }
+        let why = why.join(", ");
+        if copy == Some(false) {
+            return Err(PyValueError::new_err(format!(
+                "{name}: column {col:?} needs a conversion ({why}) but copy=False; pass single-chunk \
+                 float32 columns, or copy=None to allow it"
+            )));
+        }
+        let n: usize = parts.iter().map(|a| a.len()).sum();
+        let mut v = Vec::with_capacity(n);
+        for a in &parts {
+            columns::append_f32(name, a, &mut v).map_err(super::errors::to_py)?;
+        }
+        let bytes: usize = parts
+            .iter()
+            .map(|a| a.len() * a.data_type().primitive_width().unwrap_or(4))
+            .sum();
+        let src = parts
+            .first()
+            .and_then(|a| a.to_data().buffers().first().map(|b| b.as_ptr()))
+            .unwrap_or(std::ptr::null());
+        ledger::record(
+            "convert",
+            bytes,
+            src,
+            &format!("{name} column {col:?}: {why}"),
+        );
+        out.push(ColumnData::Converted(v));
+    }
+    Ok(AttrInput::Columns(out))
+}
+
+/// Triangle indices as uint32: borrowed when already C-contiguous uint32,
+/// else converted once (recorded) with range checks (negative values are
+/// errors here; values past the vertex count are checked by the mesh).
+pub enum IndicesInput {
+    Borrowed {
+        _raw: RawBuffer,
+        ptr: *const u32,
+        len: usize,
+    },
+    Converted(Vec<u32>),
+}
+
+impl IndicesInput {
+    pub fn as_slice(&self) -> &[u32] {
+        match self {
+            // SAFETY: checked aligned, contiguous, native uint32; `_raw`
+            // holds the memory.
+            IndicesInput::Borrowed { ptr, len, .. } => unsafe {
+                std::slice::from_raw_parts(*ptr, *len)
+            },
+            IndicesInput::Converted(v) => v,
+        }
+    }
+}
+
+fn read_index(p: *const u8, t: Numeric, swapped: bool) -> Option<i128> {
+    macro_rules! rd {
+        ($ty:ty) => {{
+            let mut b =
+                unsafe { std::ptr::read_unaligned(p as *const [u8; std::mem::size_of::<$ty>()]) };
+            if swapped {
+                b.reverse();
+            }
+            <$ty>::from_ne_bytes(b) as i128
+        }};
+    }
+    Some(match t {
+        Numeric::I8 => rd!(i8),
+        Numeric::U8 => rd!(u8),
+        Numeric::I16 => rd!(i16),
+        Numeric::U16 => rd!(u16),
+        Numeric::I32 => rd!(i32),
+        Numeric::U32 => rd!(u32),
+        Numeric::I64 => rd!(i64),
+        Numeric::U64 => rd!(u64),
+        _ => return None,
+    })
+}
+
+pub fn indices(obj: &Bound<'_, PyAny>) -> PyResult<IndicesInput> {
+    let name = "indices";
+    let (raw, view) = buffer_view(name, obj, 3)?;
+    if matches!(view.dtype, Numeric::F16 | Numeric::F32 | Numeric::F64) {
+        return Err(PyTypeError::new_err(format!(
+            "indices must be integers (uint32, int32 or int64), got {}; pass \
+             indices.astype(np.uint32)",
+            view.dtype.name()
+        )));
+    }
+    let len = view.rows * view.cols;
+    if view.dtype == Numeric::U32
+        && !view.swapped
+        && view.is_c_contiguous()
+        && (view.ptr as usize) % 4 == 0
+    {
+        let ptr = view.ptr as *const u32;
+        return Ok(IndicesInput::Borrowed {
+            _raw: raw,
+            ptr,
+            len,
+        });
+    }
+    let mut out = Vec::with_capacity(len);
+    for r in 0..view.rows {
+        for c in 0..view.cols {
+            let p = unsafe {
+                view.ptr
+                    .offset(r as isize * view.strides[0] + c as isize * view.strides[1])
+            };
+            let v = read_index(p, view.dtype, view.swapped).expect("integer dtype");
+            if v < 0 || v > u32::MAX as i128 {
+                let at = r * view.cols + c;
+                return Err(PyValueError::new_err(format!(
+                    "indices: value {v} at position {at} is out of range; indices must be \
+                     non-negative vertex numbers"
+                )));
+            }
+            out.push(v as u32);
+        }
+    }
+    ledger::record(
+        "convert",
+        len * view.dtype.itemsize(),
+        view.ptr,
+        &format!(
+            "indices: {}",
+            convert::reason(&view).replace("float32", "uint32")
+        ),
+    );
+    Ok(IndicesInput::Converted(out))
+}

@@ -1,0 +1,199 @@
+//! `forge3d.ExternalBuffer`: memory forge3d owns (Rust-allocated, 64-byte
+//! aligned, or a mapped upload buffer) that Python writes into, exported
+//! without copying through the buffer protocol (NumPy, Taichi's ndarray
+//! arguments, memoryview), the Arrow PyCapsule interface and DLPack.
+
+use std::ffi::c_int;
+
+use arrow_buffer::{Buffer, MutableBuffer};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyTuple};
+
+use super::{buffer, dlpack};
+use crate::memory::{DType, HostBuffer, Origin};
+
+pub fn origin_name(o: Origin) -> &'static str {
+    match o {
+        Origin::MappedReadback => "mapped_readback",
+        Origin::MappedUpload => "mapped_upload",
+        Origin::Rust => "rust",
+        Origin::Borrowed => "borrowed",
+    }
+}
+
+/// Writable memory owned by forge3d.
+///
+/// NumPy sees it as an array whose `base` is this object
+/// (`np.asarray(buf)`); Arrow as an `arrow.fixed_shape_tensor`; DLPack
+/// consumers as a CPU tensor. All share the one allocation, which lives as
+/// long as any of them.
+#[pyclass(name = "ExternalBuffer", module = "forge3d._forge3d", frozen)]
+pub struct PyExternalBuffer {
+    pub(crate) memory: HostBuffer,
+}
+
+pub fn dtype_from_name(name: &str) -> PyResult<DType> {
+    Ok(match name {
+        "float32" | "f4" | "<f4" | "=f4" | "f" => DType::F32,
+        "uint8" | "u1" | "|u1" | "B" => DType::U8,
+        "int32" | "i4" | "<i4" | "=i4" | "i" => DType::I32,
+        "uint32" | "u4" | "<u4" | "=u4" | "I" => DType::U32,
+        other => {
+            return Err(PyTypeError::new_err(format!(
+                "dtype {other:?} is not supported here; use float32 (vertex data), uint8 \
+                 (colors), int32 or uint32 (indices)"
+            )))
+        }
+    })
+}
+
+impl PyExternalBuffer {
+    /// New Rust-allocated memory of `shape` and `dtype`; zeroed when `zero`.
+    pub fn allocate(shape: Vec<usize>, dtype: DType, zero: bool) -> PyResult<Self> {
+        let count = shape
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .and_then(|n| n.checked_mul(dtype.itemsize()))
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(|| PyValueError::new_err(format!("shape {shape:?} is too large")))?;
+        let mut m = MutableBuffer::with_capacity(count);
+        if zero {
+            m.extend_zeros(count);
+        } else {
+            // SAFETY: capacity is `count`; the bytes are plain data that the
+            // caller overwrites (as with numpy.empty).
+            unsafe { m.set_len(count) };
+        }
+        let buffer: Buffer = m.into();
+        Ok(Self {
+            memory: HostBuffer::new(buffer, shape, dtype, Origin::Rust),
+        })
+    }
+
+    /// `numpy.ndarray(shape, dtype, buffer=self)`: `base` is this object.
+    pub fn to_numpy(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        let py = slf.py();
+        let np = py.import("numpy")?;
+        let shape = slf.get().memory.shape().to_vec();
+        let dtype = np.getattr(slf.get().memory.dtype().name())?;
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("buffer", slf)?;
+        np.getattr("ndarray")?.call((shape, dtype), Some(&kwargs))
+    }
+}
+
+#[pymethods]
+impl PyExternalBuffer {
+    #[getter]
+    fn shape(&self) -> Vec<usize> {
+        self.memory.shape().to_vec()
+    }
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        self.memory.dtype().name()
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.memory.len_bytes()
+    }
+    /// Address of the first byte.
+    #[getter]
+    fn ptr(&self) -> usize {
+        self.memory.as_ptr() as usize
+    }
+    /// "rust" (allocated by forge3d) or "mapped_upload" (GPU upload memory).
+    #[getter]
+    fn origin(&self) -> &'static str {
+        origin_name(self.memory.origin())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ExternalBuffer(shape={:?}, dtype={}, origin={})",
+            self.memory.shape(),
+            self.memory.dtype().name(),
+            self.origin()
+        )
+    }
+
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let memory = slf.get().memory.clone();
+        unsafe { buffer::fill(view, flags, &memory, false, slf.into_any()) }
+    }
+
+    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+        unsafe { buffer::release(view) }
+    }
+
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        super::exports::schema(py, "values", &self.memory)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        super::exports::array(py, "values", &self.memory, requested_schema)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        super::exports::stream(py, "values", &self.memory, requested_schema)
+    }
+
+    #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
+    fn __dlpack__<'py>(
+        &self,
+        py: Python<'py>,
+        stream: Option<Bound<'py, PyAny>>,
+        max_version: Option<(u32, u32)>,
+        dl_device: Option<(i32, i32)>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        dlpack::export(
+            py,
+            &self.memory,
+            false,
+            stream.as_ref(),
+            max_version,
+            dl_device,
+            copy,
+        )
+    }
+
+    fn __dlpack_device__(&self) -> (i32, i32) {
+        (1, 0)
+    }
+}
+
+/// `external_array(shape, dtype="float32", zero=False)` as a NumPy array
+/// over a new [`PyExternalBuffer`].
+#[pyfunction]
+#[pyo3(signature = (shape, dtype="float32", zero=false))]
+fn _external_array<'py>(
+    py: Python<'py>,
+    shape: Vec<usize>,
+    dtype: &str,
+    zero: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let buf = PyExternalBuffer::allocate(shape, dtype_from_name(dtype)?, zero)?;
+    PyExternalBuffer::to_numpy(Bound::new(py, buf)?)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyExternalBuffer>()?;
+    m.add_function(wrap_pyfunction!(_external_array, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,607 @@
+//! `forge3d.Mesh` and `forge3d.Points`: argument checking, GIL release and
+//! mapped-write blocks around the core mesh (`render::mesh`).
+
+use std::panic::RefUnwindSafe;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use arrow_buffer::Buffer;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use super::attr_in::{self, AttrInput};
+use super::errors::IntoPy;
+use super::host_array::PyExternalBuffer;
+use crate::gpu::GpuContext;
+use crate::memory::{DType, HostBuffer, Origin};
+use crate::render::mesh::primitives::Geometry;
+use crate::render::{Attribute, AttributeData, MappedWrite, Mesh};
+
+/// Below this many bytes a copy is quicker than releasing the GIL.
+const DETACH_BYTES: usize = 1 << 20;
+
+fn rows_of(data: &AttributeData<'_>, comps: usize) -> usize {
+    match data {
+        AttributeData::F32(d) => d.len() / comps,
+        AttributeData::Unorm8(d) => d.len() / 4,
+        AttributeData::Columns(c) => c.first().map_or(0, |c| c.len()),
+    }
+}
+
+fn bytes_of(data: &AttributeData<'_>) -> usize {
+    match data {
+        AttributeData::F32(d) => d.len() * 4,
+        AttributeData::Unorm8(d) => d.len(),
+        AttributeData::Columns(c) => c.iter().map(|c| c.len() * 4).sum(),
+    }
+}
+
+fn upload(py: Python<'_>, mesh: &Mesh, attr: Attribute, input: &AttrInput) -> PyResult<()> {
+    let data = input.data();
+    if bytes_of(&data) < DETACH_BYTES {
+        mesh.set(attr, data).py_err()
+    } else {
+        py.detach(|| mesh.set(attr, data)).py_err()
+    }
+}
+
+fn set_attribute(
+    py: Python<'_>,
+    mesh: &Mesh,
+    attr: Attribute,
+    obj: &Bound<'_, PyAny>,
+    copy: Option<bool>,
+) -> PyResult<()> {
+    let input = attr_in::attribute(attr, obj, copy)?;
+    upload(py, mesh, attr, &input)
+}
+
+fn set_indices(mesh: &Mesh, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    match obj {
+        None => mesh.set_indices(None).py_err(),
+        Some(o) => {
+            let idx = attr_in::indices(o)?;
+            mesh.set_indices(Some(idx.as_slice())).py_err()
+        }
+    }
+}
+
+fn vertex_count(v: &Bound<'_, PyAny>) -> PyResult<u32> {
+    let n: i128 = v
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("n must be an integer vertex count, got {v}")))?;
+    u32::try_from(n).map_err(|_| {
+        PyValueError::new_err(format!("n must be between 0 and {}, got {n}", u32::MAX))
+    })
+}
+
+/// A new mesh sized by `positions` (which it uploads).
+fn mesh_from(
+    py: Python<'_>,
+    positions: &Bound<'_, PyAny>,
+    copy: Option<bool>,
+) -> PyResult<Arc<Mesh>> {
+    let input = attr_in::attribute(Attribute::Positions, positions, copy)?;
+    let n = rows_of(&input.data(), 3);
+    let n = u32::try_from(n).map_err(|_| {
+        PyValueError::new_err(format!("vertices: {n} rows is more than a mesh can hold"))
+    })?;
+    let ctx = py.detach(GpuContext::shared).py_err()?;
+    let mesh = Mesh::new(ctx, n).py_err()?;
+    upload(py, &mesh, Attribute::Positions, &input)?;
+    Ok(Arc::new(mesh))
+}
+
+fn bounds_tuple(mesh: &Mesh) -> Option<((f32, f32, f32), (f32, f32, f32))> {
+    mesh.bounds().map(|b| {
+        (
+            (b.min[0], b.min[1], b.min[2]),
+            (b.max[0], b.max[1], b.max[2]),
+        )
+    })
+}
+
+/// Keeps a mapped write's memory alive for every Python object over it.
+struct KeepWrite(MappedWrite);
+// SAFETY: the memory is plain bytes; the staged upload guards its own state.
+unsafe impl Send for KeepWrite {}
+unsafe impl Sync for KeepWrite {}
+impl RefUnwindSafe for KeepWrite {}
+
+enum Block {
+    Unopened,
+    Open {
+        keep: Arc<KeepWrite>,
+        array: Py<PyAny>,
+    },
+    Closed,
+}
+
+/// The context manager of `Mesh.write_vertices()` and friends: yields a
+/// float32 NumPy view of the memory the GPU copies from; at the end of the
+/// block the view becomes read-only and its contents become the attribute.
+#[pyclass(name = "MappedWrite", module = "forge3d._forge3d", frozen)]
+pub struct PyMappedWrite {
+    mesh: Arc<Mesh>,
+    attr: Attribute,
+    block: Mutex<Block>,
+}
+
+impl PyMappedWrite {
+    fn new(mesh: Arc<Mesh>, attr: Attribute) -> Self {
+        Self {
+            mesh,
+            attr,
+            block: Mutex::new(Block::Unopened),
+        }
+    }
+}
+
+#[pymethods]
+impl PyMappedWrite {
+    fn __enter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let mut block = this.block.lock().unwrap_or_else(|e| e.into_inner());
+        if !matches!(*block, Block::Unopened) {
+            return Err(PyRuntimeError::new_err(format!(
+                "this write_{}() block was already used; call write_{}() again for a new one",
+                this.attr.name(),
+                this.attr.name()
+            )));
+        }
+        let mut write = this.mesh.map_write(this.attr).py_err()?;
+        let mapped = write.is_mapped();
+        let ptr = write.as_mut_ptr();
+        let n = this.mesh.vertex_count() as usize;
+        let comps = this.attr.components();
+        let len = n * comps * 4;
+        let keep = Arc::new(KeepWrite(write));
+        let ptr = NonNull::new(ptr).unwrap_or(NonNull::dangling());
+        // SAFETY: `ptr..ptr+len` is the write's memory (mapped upload memory
+        // that stays valid while its buffer lives, or a boxed slice), kept
+        // alive by `keep` for as long as the Buffer exists.
+        let buffer = unsafe { Buffer::from_custom_allocation(ptr, len, keep.clone()) };
+        let shape = if comps == 1 { vec![n] } else { vec![n, comps] };
+        let memory = HostBuffer::new(
+            buffer,
+            shape,
+            DType::F32,
+            if mapped {
+                Origin::MappedUpload
+            } else {
+                Origin::Rust
+            },
+        );
+        let array = PyExternalBuffer::to_numpy(Bound::new(py, PyExternalBuffer { memory })?)?;
+        *block = Block::Open {
+            keep,
+            array: array.clone().unbind(),
+        };
+        Ok(array)
+    }
+
+    #[pyo3(signature = (exc_type=None, _exc=None, _tb=None))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<Bound<'_, PyAny>>,
+        _exc: Option<Bound<'_, PyAny>>,
+        _tb: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let state = std::mem::replace(
+            &mut *self.block.lock().unwrap_or_else(|e| e.into_inner()),
+            Block::Closed,
+        );
+        let Block::Open { keep, array } = state else {
+            return Err(PyRuntimeError::new_err(format!(
+                "write_{}(): __exit__ without __enter__",
+                self.attr.name()
+            )));
+        };
+        // Writes after the block would not reach the GPU: make them fail.
+        array
+            .bind(py)
+            .getattr("flags")?
+            .setattr("writeable", false)?;
+        if exc_type.is_none_or(|e| e.is_none()) {
+            self.mesh.commit(self.attr, &keep.0).py_err()?;
+        }
+        Ok(false)
+    }
+}
+
+/// `#[pymethods]` of a mesh-like class: the shared setters plus `$body`.
+macro_rules! mesh_methods {
+    ($ty:ty, { $($body:tt)* }) => {
+        #[pymethods]
+        impl $ty {
+            $($body)*
+
+            /// Vertices (rows).
+            #[getter]
+            fn vertex_count(&self) -> u32 {
+                self.mesh.vertex_count()
+            }
+            fn __len__(&self) -> usize {
+                self.mesh.vertex_count() as usize
+            }
+            /// ((xmin, ymin, zmin), (xmax, ymax, zmax)) of the positions last
+            /// set with a copy (None before, or after resize).
+            #[getter]
+            fn bounds(&self) -> Option<((f32, f32, f32), (f32, f32, f32))> {
+                bounds_tuple(&self.mesh)
+            }
+            /// "float32", "uint8" (unorm) or None.
+            #[getter]
+            fn color_format(&self) -> Option<&'static str> {
+                self.mesh.color_format().map(|f| match f {
+                    crate::render::ColorFormat::F32 => "float32",
+                    crate::render::ColorFormat::Unorm8 => "uint8",
+                })
+            }
+            /// Names of the attributes this object has.
+            #[getter]
+            fn attributes(&self) -> Vec<&'static str> {
+                Attribute::ALL
+                    .into_iter()
+                    .filter(|a| self.mesh.has(*a))
+                    .map(|a| a.name())
+                    .collect()
+            }
+            /// (min, max) of the scalars last set with a copy.
+            #[getter]
+            fn scalar_range(&self) -> Option<(f32, f32)> {
+                self.mesh.scalar_range()
+            }
+
+            #[pyo3(signature = (vertices, *, copy=None))]
+            fn set_vertices(
+                &self,
+                py: Python<'_>,
+                vertices: &Bound<'_, PyAny>,
+                copy: Option<bool>,
+            ) -> PyResult<()> {
+                self.check_dynamic()?;
+                set_attribute(py, &self.mesh, Attribute::Positions, vertices, copy)
+            }
+            #[pyo3(signature = (colors, *, copy=None))]
+            fn set_colors(
+                &self,
+                py: Python<'_>,
+                colors: &Bound<'_, PyAny>,
+                copy: Option<bool>,
+            ) -> PyResult<()> {
+                self.check_dynamic()?;
+                set_attribute(py, &self.mesh, Attribute::Colors, colors, copy)
+            }
+            #[pyo3(signature = (scalars, *, copy=None))]
+            fn set_scalars(
+                &self,
+                py: Python<'_>,
+                scalars: &Bound<'_, PyAny>,
+                copy: Option<bool>,
+            ) -> PyResult<()> {
+                self.check_dynamic()?;
+                set_attribute(py, &self.mesh, Attribute::Scalars, scalars, copy)
+            }
+            fn resize(&self, n: &Bound<'_, PyAny>) -> PyResult<()> {
+                self.check_dynamic()?;
+                self.mesh.resize(vertex_count(n)?).py_err()
+            }
+            fn write_vertices(&self) -> PyResult<PyMappedWrite> {
+                self.check_dynamic()?;
+                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Positions))
+            }
+            fn write_colors(&self) -> PyResult<PyMappedWrite> {
+                self.check_dynamic()?;
+                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Colors))
+            }
+            fn write_scalars(&self) -> PyResult<PyMappedWrite> {
+                self.check_dynamic()?;
+                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Scalars))
+            }
+        }
+    };
+}
+
+/// A triangle mesh in GPU vertex buffers (one per attribute).
+#[pyclass(name = "Mesh", module = "forge3d._forge3d", frozen)]
+pub struct PyMesh {
+    pub(crate) mesh: Arc<Mesh>,
+    dynamic: bool,
+}
+
+impl PyMesh {
+    fn check_dynamic(&self) -> PyResult<()> {
+        if self.dynamic {
+            Ok(())
+        } else {
+            Err(PyRuntimeError::new_err(
+                "this mesh was created with dynamic=False; create it with dynamic=True to \
+                 update it",
+            ))
+        }
+    }
+
+    /// A mesh from a primitive's geometry (all copies recorded).
+    pub fn from_geometry(py: Python<'_>, g: &Geometry) -> PyResult<Self> {
+        let ctx = py.detach(GpuContext::shared).py_err()?;
+        let mesh = Mesh::new(ctx, g.vertex_count() as u32).py_err()?;
+        mesh.set(Attribute::Positions, AttributeData::F32(&g.positions))
+            .py_err()?;
+        mesh.set(Attribute::Normals, AttributeData::F32(&g.normals))
+            .py_err()?;
+        mesh.set(Attribute::Texcoords, AttributeData::F32(&g.texcoords))
+            .py_err()?;
+        mesh.set_indices(Some(&g.indices)).py_err()?;
+        Ok(Self {
+            mesh: Arc::new(mesh),
+            dynamic: true,
+        })
+    }
+}
+
+mesh_methods!(PyMesh, {
+    #[new]
+    #[pyo3(signature = (vertices, indices=None, normals=None, colors=None, texcoords=None, dynamic=true, *, copy=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        vertices: &Bound<'_, PyAny>,
+        indices: Option<&Bound<'_, PyAny>>,
+        normals: Option<&Bound<'_, PyAny>>,
+        colors: Option<&Bound<'_, PyAny>>,
+        texcoords: Option<&Bound<'_, PyAny>>,
+        dynamic: bool,
+        copy: Option<bool>,
+    ) -> PyResult<Self> {
+        let mesh = mesh_from(py, vertices, copy)?;
+        set_indices(&mesh, indices.filter(|o| !o.is_none()))?;
+        for (attr, obj) in [
+            (Attribute::Normals, normals),
+            (Attribute::Colors, colors),
+            (Attribute::Texcoords, texcoords),
+        ] {
+            if let Some(o) = obj.filter(|o| !o.is_none()) {
+                set_attribute(py, &mesh, attr, o, copy)?;
+            }
+        }
+        Ok(Self { mesh, dynamic })
+    }
+
+    /// Triangles drawn (indices / 3), or vertices / 3 without indices.
+    #[getter]
+    fn triangle_count(&self) -> u32 {
+        self.mesh.index_count().unwrap_or(self.mesh.vertex_count()) / 3
+    }
+    #[getter]
+    fn index_count(&self) -> Option<u32> {
+        self.mesh.index_count()
+    }
+    #[getter]
+    fn dynamic(&self) -> bool {
+        self.dynamic
+    }
+
+    #[pyo3(signature = (normals, *, copy=None))]
+    fn set_normals(
+        &self,
+        py: Python<'_>,
+        normals: &Bound<'_, PyAny>,
+        copy: Option<bool>,
+    ) -> PyResult<()> {
+        self.check_dynamic()?;
+        set_attribute(py, &self.mesh, Attribute::Normals, normals, copy)
+    }
+    #[pyo3(signature = (texcoords, *, copy=None))]
+    fn set_texcoords(
+        &self,
+        py: Python<'_>,
+        texcoords: &Bound<'_, PyAny>,
+        copy: Option<bool>,
+    ) -> PyResult<()> {
+        self.check_dynamic()?;
+        set_attribute(py, &self.mesh, Attribute::Texcoords, texcoords, copy)
+    }
+    #[pyo3(signature = (indices))]
+    fn set_indices(&self, indices: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.check_dynamic()?;
+        set_indices(&self.mesh, indices.filter(|o| !o.is_none()))
+    }
+    fn write_normals(&self) -> PyResult<PyMappedWrite> {
+        self.check_dynamic()?;
+        Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Normals))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Mesh(vertices={}, triangles={}, attributes={:?})",
+            self.mesh.vertex_count(),
+            self.triangle_count(),
+            self.attributes()
+        )
+    }
+});
+
+/// A point set: positions (and colors or scalars) drawn as discs of `size`
+/// pixels.
+#[pyclass(name = "Points", module = "forge3d._forge3d", frozen)]
+pub struct PyPoints {
+    pub(crate) mesh: Arc<Mesh>,
+    size_bits: AtomicU32,
+}
+
+impl PyPoints {
+    fn check_dynamic(&self) -> PyResult<()> {
+        Ok(())
+    }
+    pub fn size(&self) -> f32 {
+        f32::from_bits(self.size_bits.load(Ordering::Relaxed))
+    }
+}
+
+fn check_size(size: f64) -> PyResult<f32> {
+    if !(size.is_finite() && size > 0.0 && size <= 1024.0) {
+        return Err(PyValueError::new_err(format!(
+            "size must be a point diameter in pixels in (0, 1024], got {size}"
+        )));
+    }
+    Ok(size as f32)
+}
+
+mesh_methods!(PyPoints, {
+    #[new]
+    #[pyo3(signature = (positions, colors=None, size=2.0, *, copy=None))]
+    fn new(
+        py: Python<'_>,
+        positions: &Bound<'_, PyAny>,
+        colors: Option<&Bound<'_, PyAny>>,
+        size: f64,
+        copy: Option<bool>,
+    ) -> PyResult<Self> {
+        let size = check_size(size)?;
+        let mesh = mesh_from(py, positions, copy)?;
+        if let Some(c) = colors.filter(|o| !o.is_none()) {
+            set_attribute(py, &mesh, Attribute::Colors, c, copy)?;
+        }
+        Ok(Self {
+            mesh,
+            size_bits: AtomicU32::new(size.to_bits()),
+        })
+    }
+
+    /// Point diameter in pixels (used when the points are added to a
+    /// renderer or view).
+    #[getter(size)]
+    fn get_size(&self) -> f32 {
+        self.size()
+    }
+    #[setter(size)]
+    fn set_size_value(&self, size: f64) -> PyResult<()> {
+        self.size_bits
+            .store(check_size(size)?.to_bits(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Same as `set_vertices`.
+    #[pyo3(signature = (positions, *, copy=None))]
+    fn set_positions(
+        &self,
+        py: Python<'_>,
+        positions: &Bound<'_, PyAny>,
+        copy: Option<bool>,
+    ) -> PyResult<()> {
+        set_attribute(py, &self.mesh, Attribute::Positions, positions, copy)
+    }
+    /// Same as `write_vertices`.
+    fn write_positions(&self) -> PyMappedWrite {
+        PyMappedWrite::new(self.mesh.clone(), Attribute::Positions)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Points(count={}, size={}, attributes={:?})",
+            self.mesh.vertex_count(),
+            self.size(),
+            self.attributes()
+        )
+    }
+});
+
+fn geometry_mesh(py: Python<'_>, g: Geometry) -> PyResult<PyMesh> {
+    PyMesh::from_geometry(py, &g)
+}
+
+fn positive(name: &str, v: f64) -> PyResult<f32> {
+    if !(v.is_finite() && v > 0.0) {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be a positive finite number, got {v}"
+        )));
+    }
+    Ok(v as f32)
+}
+
+#[pyfunction]
+#[pyo3(signature = (size=1.0))]
+fn _cube(py: Python<'_>, size: f64) -> PyResult<PyMesh> {
+    let s = positive("size", size)?;
+    geometry_mesh(py, crate::render::mesh::primitives::cube(s))
+}
+
+#[pyfunction]
+#[pyo3(signature = (radius=1.0, segments=32))]
+fn _sphere(py: Python<'_>, radius: f64, segments: u32) -> PyResult<PyMesh> {
+    let r = positive("radius", radius)?;
+    if !(3..=4096).contains(&segments) {
+        return Err(PyValueError::new_err(format!(
+            "segments must be between 3 and 4096, got {segments}"
+        )));
+    }
+    geometry_mesh(py, crate::render::mesh::primitives::sphere(r, segments))
+}
+
+#[pyfunction]
+#[pyo3(signature = (size=1.0, resolution=1))]
+fn _plane(py: Python<'_>, size: f64, resolution: u32) -> PyResult<PyMesh> {
+    let s = positive("size", size)?;
+    if !(1..=4096).contains(&resolution) {
+        return Err(PyValueError::new_err(format!(
+            "resolution must be between 1 and 4096 cells per side, got {resolution}"
+        )));
+    }
+    geometry_mesh(py, crate::render::mesh::primitives::plane(s, resolution))
+}
+
+/// Any of `Mesh` / `Points`, as the core mesh.
+pub fn core_mesh(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Mesh>, Option<f32>)> {
+    if let Ok(m) = obj.cast::<PyMesh>() {
+        return Ok((m.get().mesh.clone(), None));
+    }
+    if let Ok(p) = obj.cast::<PyPoints>() {
+        return Ok((p.get().mesh.clone(), Some(p.get().size())));
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected a forge3d.Mesh or forge3d.Points, got {}",
+        obj.get_type().name()?
+    )))
+}
+
+/// `copy_to_vertex_buffer(mesh, attribute, src)`: the general one-copy entry.
+#[pyfunction]
+#[pyo3(signature = (mesh, attribute, src, *, copy=None))]
+fn _copy_to_vertex_buffer(
+    py: Python<'_>,
+    mesh: &Bound<'_, PyAny>,
+    attribute: &str,
+    src: &Bound<'_, PyAny>,
+    copy: Option<bool>,
+) -> PyResult<()> {
+    let (mesh, _) = core_mesh(mesh)?;
+    let attr = match attribute {
+        "vertices" | "positions" => Attribute::Positions,
+        "normals" => Attribute::Normals,
+        "texcoords" => Attribute::Texcoords,
+        "colors" => Attribute::Colors,
+        "scalars" => Attribute::Scalars,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "attribute must be one of vertices, normals, texcoords, colors, scalars; got \
+                 {other:?}"
+            )))
+        }
+    };
+    set_attribute(py, &mesh, attr, src, copy)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyMesh>()?;
+    m.add_class::<PyPoints>()?;
+    m.add_class::<PyMappedWrite>()?;
+    m.add_function(wrap_pyfunction!(_cube, m)?)?;
+    m.add_function(wrap_pyfunction!(_sphere, m)?)?;
+    m.add_function(wrap_pyfunction!(_plane, m)?)?;
+    m.add_function(wrap_pyfunction!(_copy_to_vertex_buffer, m)?)?;
+    Ok(())
+}

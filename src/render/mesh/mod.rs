@@ -1,0 +1,634 @@
+//! Meshes and point sets for simulations: one GPU vertex buffer per
+//! attribute, updated with one CPU copy (the caller's array into pooled,
+//! mapped upload memory) or none (the caller writes into that mapping
+//! itself). The GPU copies out of upload memory are recorded just before the
+//! next draw, so an update costs the CPU its memcpy and nothing else.
+
+mod interleave;
+mod pipeline;
+pub mod primitives;
+mod scene;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::camera::Bounds;
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::memory::ledger;
+use crate::memory::rows::{copy_checked, NonFinite};
+use crate::memory::upload::StagedUpload;
+use interleave::InterleavePipeline;
+
+pub(crate) use scene::prepare_draws;
+pub use scene::{MeshDraw, MeshStyle};
+
+/// A per-vertex attribute of a [`Mesh`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attribute {
+    /// float32 x 3
+    Positions,
+    /// float32 x 3
+    Normals,
+    /// float32 x 2
+    Texcoords,
+    /// float32 x 4, or uint8 x 4 read as unorm
+    Colors,
+    /// float32 x 1, drawn through a colormap
+    Scalars,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 5] = [
+        Attribute::Positions,
+        Attribute::Normals,
+        Attribute::Texcoords,
+        Attribute::Colors,
+        Attribute::Scalars,
+    ];
+
+    /// The name the Python setters use (`set_vertices`, `set_normals`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::Positions => "vertices",
+            Attribute::Normals => "normals",
+            Attribute::Texcoords => "texcoords",
+            Attribute::Colors => "colors",
+            Attribute::Scalars => "scalars",
+        }
+    }
+
+    pub fn components(self) -> usize {
+        match self {
+            Attribute::Positions | Attribute::Normals => 3,
+            Attribute::Texcoords => 2,
+            Attribute::Colors => 4,
+            Attribute::Scalars => 1,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How colors are stored on the GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColorFormat {
+    F32,
+    /// uint8 RGBA, read by the vertex stage as unorm (no CPU conversion).
+    Unorm8,
+}
+
+/// Rows of one attribute, borrowed from the caller.
+#[derive(Debug, Clone)]
+pub enum AttributeData<'a> {
+    /// Row-major `(rows, components)` float32.
+    F32(&'a [f32]),
+    /// Row-major `(rows, 4)` uint8 colors.
+    Unorm8(&'a [u8]),
+    /// One float32 column per component (DataFrame columns), interleaved on
+    /// the GPU.
+    Columns(Vec<&'a [f32]>),
+}
+
+impl AttributeData<'_> {
+    fn rows(&self, components: usize) -> std::result::Result<usize, String> {
+        match self {
+            AttributeData::F32(d) if d.len() % components == 0 => Ok(d.len() / components),
+            AttributeData::F32(d) => Err(format!(
+                "{} values are not a whole number of rows of {components}",
+                d.len()
+            )),
+            AttributeData::Unorm8(d) if d.len() % 4 == 0 => Ok(d.len() / 4),
+            AttributeData::Unorm8(d) => Err(format!(
+                "{} bytes are not a whole number of RGBA rows",
+                d.len()
+            )),
+            AttributeData::Columns(cols) => {
+                if cols.len() != components {
+                    return Err(format!("{} columns given, {components} needed", cols.len()));
+                }
+                let n = cols[0].len();
+                if cols.iter().any(|c| c.len() != n) {
+                    return Err("the columns differ in length".into());
+                }
+                Ok(n)
+            }
+        }
+    }
+}
+
+/// What the GPU does with a staged upload.
+enum Transfer {
+    /// Byte-for-byte into the vertex buffer.
+    Copy,
+    /// `components` planes of `rows` floats, interleaved by a compute pass.
+    Interleave,
+}
+
+struct Pending {
+    staged: Arc<StagedUpload>,
+    transfer: Transfer,
+}
+
+struct GpuAttribute {
+    buffer: wgpu::Buffer,
+    format: ColorFormat,
+    /// Planes for interleaving (created on first column upload).
+    scratch: Option<wgpu::Buffer>,
+}
+
+struct Indices {
+    buffer: wgpu::Buffer,
+    count: u32,
+    max: u32,
+}
+
+struct MeshState {
+    vertex_count: u32,
+    attrs: [Option<GpuAttribute>; 5],
+    pending: [Option<Pending>; 5],
+    indices: Option<Indices>,
+    /// Of the positions last uploaded with a copy (mapped writes are not read).
+    bounds: Option<Bounds>,
+    /// Of the scalars last uploaded with a copy.
+    scalar_range: Option<(f32, f32)>,
+}
+
+/// A triangle mesh (or point set) whose attributes live in GPU vertex
+/// buffers. Cheap to share: renderers hold an `Arc`.
+pub struct Mesh {
+    ctx: Arc<GpuContext>,
+    state: Mutex<MeshState>,
+}
+
+/// Where a mapped write lands: upload memory the GPU copies from, or (on
+/// backends whose mappings end at unmap) host memory copied once at commit.
+pub enum MappedWrite {
+    Mapped(Arc<StagedUpload>),
+    Host(Box<[f32]>),
+}
+
+impl MappedWrite {
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        match self {
+            MappedWrite::Mapped(s) => s.as_ptr(),
+            MappedWrite::Host(b) => b.as_mut_ptr().cast(),
+        }
+    }
+    pub fn len_bytes(&self) -> usize {
+        match self {
+            MappedWrite::Mapped(s) => s.len(),
+            MappedWrite::Host(b) => b.len() * 4,
+        }
+    }
+    pub fn is_mapped(&self) -> bool {
+        matches!(self, MappedWrite::Mapped(_))
+    }
+}
+
+fn usage() -> wgpu::BufferUsages {
+    wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::STORAGE
+}
+
+/// Bytes of a GPU buffer holding `n` rows of `attr` (never 0: empty meshes
+/// still bind something).
+fn attr_bytes(attr: Attribute, format: ColorFormat, n: u32) -> u64 {
+    let row = match (attr, format) {
+        (Attribute::Colors, ColorFormat::Unorm8) => 4,
+        _ => attr.components() as u64 * 4,
+    };
+    (row * n as u64).max(16)
+}
+
+fn non_finite(name: &str, e: NonFinite) -> Error {
+    Error::InvalidArgument(format!(
+        "{name}: row {} column {} is {} ; positions and other float attributes must be finite \
+         (replace them, e.g. np.nan_to_num({name}), or drop those rows)",
+        e.row, e.col, e.value
+    ))
+}
+
+impl Mesh {
+    /// An empty mesh of `vertex_count` vertices (positions zero until set).
+    pub fn new(ctx: Arc<GpuContext>, vertex_count: u32) -> Result<Self> {
+        let mesh = Self {
+            ctx,
+            state: Mutex::new(MeshState {
+                vertex_count,
+                attrs: Default::default(),
+                pending: Default::default(),
+                indices: None,
+                bounds: None,
+                scalar_range: None,
+            }),
+        };
+        mesh.check_size(Attribute::Colors, vertex_count)?;
+        Ok(mesh)
+    }
+
+    fn state(&self) -> MutexGuard<'_, MeshState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn context(&self) -> &Arc<GpuContext> {
+        &self.ctx
+    }
+
+    pub fn vertex_count(&self) -> u32 {
+        self.state().vertex_count
+    }
+
+    /// Triangle indices uploaded, if any.
+    pub fn index_count(&self) -> Option<u32> {
+        self.state().indices.as_ref().map(|i| i.count)
+    }
+
+    /// True when `attr` has been given (by a copy or a mapped write).
+    pub fn has(&self, attr: Attribute) -> bool {
+        self.state().attrs[attr.index()].is_some()
+    }
+
+    pub fn color_format(&self) -> Option<ColorFormat> {
+        self.state().attrs[Attribute::Colors.index()]
+            .as_ref()
+            .map(|a| a.format)
+    }
+
+    /// Bounds of the positions last uploaded with a copy.
+    pub fn bounds(&self) -> Option<Bounds> {
+        self.state().bounds
+    }
+
+    /// Range of the scalars last uploaded with a copy.
+    pub fn scalar_range(&self) -> Option<(f32, f32)> {
+        self.state().scalar_range
+    }
+
+    fn check_size(&self, attr: Attribute, n: u32) -> Result<()> {
+        let bytes = attr_bytes(attr, ColorFormat::F32, n);
+        let max = self
+            .ctx
+            .limits
+            .max_buffer_size
+            .min(self.ctx.limits.max_storage_buffer_binding_size as u64);
+        if bytes > max {
+            return Err(Error::InvalidArgument(format!(
+                "{n} vertices need {bytes} bytes of {} per buffer, more than this device allows \
+                 ({max}); split the mesh",
+                attr.name()
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_rows(&self, attr: Attribute, rows: usize, n: u32) -> Result<()> {
+        if rows != n as usize {
+            return Err(Error::InvalidArgument(format!(
+                "{}: {rows} rows given but the mesh has {n} vertices; pass exactly {n} rows, or \
+                 call resize({rows}) first to change the vertex count",
+                attr.name()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Makes sure the GPU buffer for `attr` exists in `format`.
+    fn ensure_buffer(&self, st: &mut MeshState, attr: Attribute, format: ColorFormat) {
+        let n = st.vertex_count;
+        let slot = &mut st.attrs[attr.index()];
+        if slot.as_ref().is_some_and(|a| a.format == format) {
+            return;
+        }
+        let buffer = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(attr.name()),
+            size: attr_bytes(attr, format, n),
+            usage: usage(),
+            mapped_at_creation: false,
+        });
+        *slot = Some(GpuAttribute {
+            buffer,
+            format,
+            scratch: None,
+        });
+    }
+
+    /// Uploads `data` as `attr`: one CPU copy per source buffer (recorded in
+    /// the ledger) into upload memory; the GPU copy runs before the next
+    /// draw. On error the mesh is unchanged.
+    pub fn set(&self, attr: Attribute, data: AttributeData<'_>) -> Result<()> {
+        self.ctx.check_alive()?;
+        let comps = attr.components();
+        let n = self.vertex_count();
+        let rows = data.rows(comps).map_err(|e| {
+            Error::InvalidArgument(format!(
+                "{}: {e}; expected shape ({n}, {comps})",
+                attr.name()
+            ))
+        })?;
+        self.check_rows(attr, rows, n)?;
+        let format = match (&data, attr) {
+            (AttributeData::Unorm8(_), Attribute::Colors) => ColorFormat::Unorm8,
+            (AttributeData::Unorm8(_), _) => {
+                return Err(Error::InvalidArgument(format!(
+                    "{}: uint8 data is only accepted for colors; pass float32",
+                    attr.name()
+                )))
+            }
+            _ => ColorFormat::F32,
+        };
+        let bytes = attr_bytes(attr, format, n);
+        let mut chunk = self.ctx.upload_pool.acquire(bytes)?;
+        let dst = chunk.as_mut_slice();
+        let reason = format!("{} -> GPU upload memory", attr.name());
+        let mut bounds = None;
+        let mut range = None;
+        let transfer = match &data {
+            AttributeData::Unorm8(src) => {
+                ledger::copy_into(&mut dst[..src.len()], src, "upload", &reason);
+                Transfer::Copy
+            }
+            AttributeData::F32(src) => {
+                let dst = &mut dst[..src.len() * 4];
+                let name = attr.name();
+                match attr {
+                    Attribute::Positions => {
+                        bounds = copy_checked::<3>(dst, src, true, &reason)
+                            .map_err(|e| non_finite(name, e))?
+                            .map(|b| Bounds {
+                                min: b.min,
+                                max: b.max,
+                            });
+                    }
+                    Attribute::Normals => {
+                        copy_checked::<3>(dst, src, false, &reason)
+                            .map_err(|e| non_finite(name, e))?;
+                    }
+                    Attribute::Texcoords => {
+                        copy_checked::<2>(dst, src, false, &reason)
+                            .map_err(|e| non_finite(name, e))?;
+                    }
+                    Attribute::Colors => {
+                        copy_checked::<4>(dst, src, false, &reason)
+                            .map_err(|e| non_finite(name, e))?;
+                    }
+                    Attribute::Scalars => {
+                        range = copy_checked::<1>(dst, src, true, &reason)
+                            .map_err(|e| non_finite(name, e))?
+                            .map(|b| (b.min[0], b.max[0]));
+                    }
+                }
+                Transfer::Copy
+            }
+            AttributeData::Columns(cols) => {
+                let plane = n as usize * 4;
+                let mut lo = [0f32; 3];
+                let mut hi = [0f32; 3];
+                for (k, col) in cols.iter().enumerate() {
+                    let reason = format!("{} column {k} -> GPU upload memory", attr.name());
+                    let b =
+                        copy_checked::<1>(&mut dst[k * plane..(k + 1) * plane], col, true, &reason)
+                            .map_err(|e| {
+                                non_finite(
+                                    attr.name(),
+                                    NonFinite {
+                                        row: e.row,
+                                        col: k,
+                                        value: e.value,
+                                    },
+                                )
+                            })?
+                            .expect("bounds requested");
+                    if k < 3 {
+                        (lo[k], hi[k]) = (b.min[0], b.max[0]);
+                    }
+                    if attr == Attribute::Scalars {
+                        range = Some((b.min[0], b.max[0]));
+                    }
+                }
+                if attr == Attribute::Positions && n > 0 {
+                    bounds = Some(Bounds { min: lo, max: hi });
+                }
+                if comps == 1 {
+                    Transfer::Copy
+                } else {
+                    Transfer::Interleave
+                }
+            }
+        };
+        let staged = chunk.stage();
+        let mut st = self.state();
+        if st.vertex_count != n {
+            return Err(Error::State(format!(
+                "{}: the mesh was resized during the upload; retry",
+                attr.name()
+            )));
+        }
+        self.ensure_buffer(&mut st, attr, format);
+        if attr == Attribute::Positions && n > 0 {
+            st.bounds = bounds;
+        }
+        if attr == Attribute::Scalars && n > 0 {
+            st.scalar_range = range;
+        }
+        st.pending[attr.index()] = Some(Pending { staged, transfer });
+        Ok(())
+    }
+
+    /// Memory the caller writes `attr` into directly (float32, rows x
+    /// components); [`Mesh::commit`] hands it to the GPU. On Vulkan and
+    /// Metal this is mapped upload memory (0 CPU copies); elsewhere it is
+    /// host memory copied once at commit.
+    pub fn map_write(&self, attr: Attribute) -> Result<MappedWrite> {
+        self.ctx.check_alive()?;
+        let n = self.vertex_count() as usize;
+        let len = n * attr.components();
+        if self.ctx.mappings_persist() {
+            let bytes = attr_bytes(attr, ColorFormat::F32, n as u32);
+            let chunk = self.ctx.upload_pool.acquire(bytes)?;
+            Ok(MappedWrite::Mapped(chunk.stage()))
+        } else {
+            Ok(MappedWrite::Host(vec![0f32; len].into_boxed_slice()))
+        }
+    }
+
+    /// Makes what was written through [`Mesh::map_write`] the new `attr`.
+    /// Bounds are not recomputed (the memory is not read back).
+    pub fn commit(&self, attr: Attribute, write: &MappedWrite) -> Result<()> {
+        match write {
+            MappedWrite::Host(data) => {
+                let name = attr.name();
+                self.set(attr, AttributeData::F32(data))
+                    .map_err(|e| match e {
+                        Error::InvalidArgument(m) => {
+                            Error::InvalidArgument(format!("{m} (written through write_{name}())"))
+                        }
+                        other => other,
+                    })
+            }
+            MappedWrite::Mapped(staged) => {
+                let mut st = self.state();
+                let want = attr_bytes(attr, ColorFormat::F32, st.vertex_count);
+                if staged.len() as u64 != want {
+                    return Err(Error::State(format!(
+                        "write_{}(): the mesh was resized inside the block; nothing was uploaded",
+                        attr.name()
+                    )));
+                }
+                self.ensure_buffer(&mut st, attr, ColorFormat::F32);
+                st.pending[attr.index()] = Some(Pending {
+                    staged: staged.clone(),
+                    transfer: Transfer::Copy,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Triangle indices (a multiple of 3, each below the vertex count), or
+    /// `None` to draw vertices in order as a triangle list. One recorded
+    /// copy into the GPU's upload memory.
+    pub fn set_indices(&self, indices: Option<&[u32]>) -> Result<()> {
+        self.ctx.check_alive()?;
+        let Some(idx) = indices else {
+            self.state().indices = None;
+            return Ok(());
+        };
+        let n = self.vertex_count();
+        if idx.len() % 3 != 0 {
+            return Err(Error::InvalidArgument(format!(
+                "indices: {} values is not a multiple of 3 (one triangle per 3 indices)",
+                idx.len()
+            )));
+        }
+        let max = idx.iter().copied().max().unwrap_or(0);
+        if !idx.is_empty() && max >= n {
+            let at = idx.iter().position(|&i| i >= n).expect("max >= n");
+            return Err(Error::InvalidArgument(format!(
+                "indices: value {} at position {at} is out of range for a mesh of {n} vertices \
+                 (indices must be in 0..{n})",
+                idx[at]
+            )));
+        }
+        let bytes = (idx.len() as u64 * 4).max(16);
+        let buffer = self.ctx.scoped("uploading indices", || {
+            let buffer = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("forge3d indices"),
+                size: bytes,
+                usage: wgpu::BufferUsages::INDEX
+                    | wgpu::BufferUsages::COPY_DST
+                    | wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            });
+            if !idx.is_empty() {
+                self.ctx
+                    .queue
+                    .write_buffer(&buffer, 0, bytemuck::cast_slice(idx));
+            }
+            buffer
+        })?;
+        ledger::record(
+            "upload",
+            idx.len() * 4,
+            idx.as_ptr().cast(),
+            "indices -> GPU upload memory",
+        );
+        self.state().indices = Some(Indices {
+            buffer,
+            count: idx.len() as u32,
+            max,
+        });
+        Ok(())
+    }
+
+    /// Changes the vertex count. Attributes are dropped (set them again);
+    /// indices are kept when all of them are below `n`.
+    pub fn resize(&self, n: u32) -> Result<()> {
+        self.check_size(Attribute::Colors, n)?;
+        let mut st = self.state();
+        if let Some(i) = &st.indices {
+            if i.count > 0 && i.max >= n {
+                return Err(Error::InvalidArgument(format!(
+                    "resize({n}): the mesh's indices reach vertex {}; set new indices first \
+                     (set_indices(None) to drop them)",
+                    i.max
+                )));
+            }
+        }
+        st.vertex_count = n;
+        st.attrs = Default::default();
+        st.pending = Default::default();
+        st.bounds = None;
+        st.scalar_range = None;
+        Ok(())
+    }
+
+    /// Records the GPU copies of pending uploads into `encoder`; the staged
+    /// buffers are returned so the caller drops them after submitting.
+    pub(crate) fn flush(&self, encoder: &mut wgpu::CommandEncoder) -> Vec<Arc<StagedUpload>> {
+        let mut st = self.state();
+        let n = st.vertex_count;
+        let mut done = Vec::new();
+        for attr in Attribute::ALL {
+            let Some(p) = st.pending[attr.index()].take() else {
+                continue;
+            };
+            let gpu = st.attrs[attr.index()]
+                .as_mut()
+                .expect("a pending upload has its buffer");
+            let src = p.staged.unmapped();
+            let size = attr_bytes(attr, gpu.format, n).min(src.size());
+            match p.transfer {
+                Transfer::Copy => encoder.copy_buffer_to_buffer(src, 0, &gpu.buffer, 0, size),
+                Transfer::Interleave => {
+                    let scratch = gpu.scratch.get_or_insert_with(|| {
+                        self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some("forge3d column planes"),
+                            size: attr_bytes(attr, ColorFormat::F32, n),
+                            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                            mapped_at_creation: false,
+                        })
+                    });
+                    encoder.copy_buffer_to_buffer(src, 0, scratch, 0, size);
+                    let pipeline = self.ctx.cached(InterleavePipeline::new);
+                    pipeline.record(
+                        &self.ctx,
+                        encoder,
+                        scratch,
+                        &gpu.buffer,
+                        n,
+                        attr.components() as u32,
+                    );
+                }
+            }
+            done.push(p.staged);
+        }
+        done
+    }
+
+    /// Buffers a draw binds, after [`Mesh::flush`].
+    pub(crate) fn buffers(&self) -> MeshBuffers {
+        let st = self.state();
+        let get = |a: Attribute| st.attrs[a.index()].as_ref().map(|g| g.buffer.clone());
+        MeshBuffers {
+            vertex_count: st.vertex_count,
+            positions: get(Attribute::Positions),
+            normals: get(Attribute::Normals),
+            colors: st.attrs[Attribute::Colors.index()]
+                .as_ref()
+                .map(|g| (g.buffer.clone(), g.format)),
+            scalars: get(Attribute::Scalars),
+            indices: st.indices.as_ref().map(|i| (i.buffer.clone(), i.count)),
+        }
+    }
+}
+
+/// GPU buffers of a mesh at draw time.
+pub(crate) struct MeshBuffers {
+    pub vertex_count: u32,
+    pub positions: Option<wgpu::Buffer>,
+    pub normals: Option<wgpu::Buffer>,
+    pub colors: Option<(wgpu::Buffer, ColorFormat)>,
+    pub scalars: Option<wgpu::Buffer>,
+    pub indices: Option<(wgpu::Buffer, u32)>,
+}

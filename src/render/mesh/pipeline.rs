@@ -1,0 +1,253 @@
+//! Render pipelines for meshes, wireframes and points, made on first use
+//! per vertex layout (which attributes are per vertex, the color format)
+//! and sample count.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::ColorFormat;
+use crate::gpu::GpuContext;
+use crate::render::target::{TileLayout, COLOR_FORMAT, DEPTH_FORMAT};
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct DrawUniform {
+    pub view_proj: [[f32; 4]; 4],
+    pub sun_dir: [f32; 4],
+    pub color: [f32; 4],
+    pub viewport: [f32; 2],
+    pub scalar_range: [f32; 2],
+    pub ambient: f32,
+    pub sun_intensity: f32,
+    pub point_size: f32,
+    pub flags: u32,
+}
+
+pub(crate) const FLAG_SCALARS: u32 = 1;
+pub(crate) const FLAG_INDEXED: u32 = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Surface,
+    Wireframe,
+    Points,
+}
+
+/// What a pipeline's vertex layout depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PipelineKey {
+    pub kind: Kind,
+    pub normals: bool,
+    pub colors: Option<ColorFormat>,
+    pub scalars: bool,
+    pub samples: u32,
+}
+
+pub(crate) struct MeshPipelines {
+    pub layout: wgpu::BindGroupLayout,
+    pipeline_layout: wgpu::PipelineLayout,
+    modules: [wgpu::ShaderModule; 3],
+    made: Mutex<HashMap<PipelineKey, wgpu::RenderPipeline>>,
+    /// 16 bytes of zeros: stands in for absent normals, scalars, indices.
+    pub zeros: wgpu::Buffer,
+    /// Four 1.0 floats: stands in for absent colors (white).
+    pub ones: wgpu::Buffer,
+}
+
+impl MeshPipelines {
+    pub fn new(ctx: &GpuContext) -> Self {
+        let device = &ctx.device;
+        let storage = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::VERTEX,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage { read_only: true },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("forge3d mesh"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: wgpu::BufferSize::new(
+                            std::mem::size_of::<DrawUniform>() as u64
+                        ),
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                storage(2),
+                storage(3),
+            ],
+        });
+        let tile = TileLayout::get(ctx);
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("forge3d mesh"),
+            bind_group_layouts: &[Some(&tile.0), Some(&layout)],
+            immediate_size: 0,
+        });
+        let module = |label, src: &'static str| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(src.into()),
+            })
+        };
+        let modules = [
+            module("forge3d mesh", include_str!("mesh.wgsl")),
+            module("forge3d wireframe", include_str!("wireframe.wgsl")),
+            module("forge3d points", include_str!("points.wgsl")),
+        ];
+        let constant = |label, contents: &[f32; 4]| {
+            let b = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: 16,
+                usage: wgpu::BufferUsages::VERTEX
+                    | wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            ctx.queue
+                .write_buffer(&b, 0, bytemuck::cast_slice(contents));
+            b
+        };
+        Self {
+            layout,
+            pipeline_layout,
+            modules,
+            made: Mutex::new(HashMap::new()),
+            zeros: constant("forge3d zeros", &[0.0; 4]),
+            ones: constant("forge3d ones", &[1.0; 4]),
+        }
+    }
+
+    pub fn get(&self, ctx: &GpuContext, key: PipelineKey) -> wgpu::RenderPipeline {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        made.entry(key)
+            .or_insert_with(|| self.make(ctx, key))
+            .clone()
+    }
+
+    fn make(&self, ctx: &GpuContext, key: PipelineKey) -> wgpu::RenderPipeline {
+        let (module, topology, step) = match key.kind {
+            Kind::Surface => (
+                &self.modules[0],
+                wgpu::PrimitiveTopology::TriangleList,
+                wgpu::VertexStepMode::Vertex,
+            ),
+            Kind::Wireframe => (
+                &self.modules[1],
+                wgpu::PrimitiveTopology::LineList,
+                wgpu::VertexStepMode::Vertex,
+            ),
+            Kind::Points => (
+                &self.modules[2],
+                wgpu::PrimitiveTopology::TriangleList,
+                wgpu::VertexStepMode::Instance,
+            ),
+        };
+        let (color_stride, color_format) = match key.colors {
+            Some(ColorFormat::F32) => (16, wgpu::VertexFormat::Float32x4),
+            Some(ColorFormat::Unorm8) => (4, wgpu::VertexFormat::Unorm8x4),
+            None => (0, wgpu::VertexFormat::Float32x4),
+        };
+        let attrs: Vec<[wgpu::VertexAttribute; 1]> = {
+            let a = |format, location| {
+                [wgpu::VertexAttribute {
+                    format,
+                    offset: 0,
+                    shader_location: location,
+                }]
+            };
+            match key.kind {
+                Kind::Surface => vec![
+                    a(wgpu::VertexFormat::Float32x3, 0),
+                    a(wgpu::VertexFormat::Float32x3, 1),
+                    a(color_format, 2),
+                    a(wgpu::VertexFormat::Float32, 3),
+                ],
+                Kind::Points => vec![
+                    a(wgpu::VertexFormat::Float32x3, 0),
+                    a(color_format, 1),
+                    a(wgpu::VertexFormat::Float32, 2),
+                ],
+                Kind::Wireframe => vec![],
+            }
+        };
+        let strides: Vec<u64> = match key.kind {
+            Kind::Surface => vec![
+                12,
+                if key.normals { 12 } else { 0 },
+                color_stride,
+                if key.scalars { 4 } else { 0 },
+            ],
+            Kind::Points => vec![12, color_stride, if key.scalars { 4 } else { 0 }],
+            Kind::Wireframe => vec![],
+        };
+        let buffers: Vec<Option<wgpu::VertexBufferLayout<'_>>> = strides
+            .iter()
+            .zip(&attrs)
+            .map(|(&stride, attr)| {
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: stride,
+                    step_mode: step,
+                    attributes: attr,
+                })
+            })
+            .collect();
+        ctx.device
+            .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("forge3d mesh"),
+                layout: Some(&self.pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module,
+                    entry_point: Some("vs_main"),
+                    compilation_options: Default::default(),
+                    buffers: &buffers,
+                },
+                primitive: wgpu::PrimitiveState {
+                    topology,
+                    cull_mode: None,
+                    ..Default::default()
+                },
+                depth_stencil: Some(wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    depth_write_enabled: Some(true),
+                    depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                    stencil: Default::default(),
+                    bias: Default::default(),
+                }),
+                multisample: wgpu::MultisampleState {
+                    count: key.samples,
+                    ..Default::default()
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module,
+                    entry_point: Some("fs_main"),
+                    compilation_options: Default::default(),
+                    targets: &[Some(wgpu::ColorTargetState {
+                        format: COLOR_FORMAT,
+                        blend: None,
+                        write_mask: wgpu::ColorWrites::ALL,
+                    })],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+    }
+}
