@@ -254,6 +254,241 @@ class Renderer:
         """Render the terrain into a (height, width, 4) uint8 array whose memory is the Frame's."""
     def render_terrain_png(self, path: str | os.PathLike[str]) -> None:
         """Render the terrain and write it as a PNG file."""
+    def add_mesh(
+        self,
+        mesh: Mesh | Points,
+        *,
+        style: str | None = None,
+        color: tuple[float, ...] | None = None,
+        colormap: str | None = None,
+        scalar_range: tuple[float, float] | None = None,
+        size: float | None = None,
+    ) -> int:
+        """Add a Mesh or Points to the scene; returns its id.
+
+        style: "surface" (default for Mesh: lit, ``color`` multiplies the
+        vertex colors; light gray by default), "wireframe" (1-pixel edges of
+        ``color``), "scalars" (lit, colored by ``mesh.set_scalars`` values
+        through ``colormap``, normalised by ``scalar_range`` or the values'
+        min/max), "points" (default for Points: unlit discs of ``size``
+        pixels, default ``points.size``; ``colormap`` colors by scalars).
+        ``color`` is 3 or 4 floats in [0, 1]. The scene keeps a reference;
+        later ``set_vertices`` calls show in the next render.
+
+        Example: ``rid = r.add_mesh(forge3d.primitives.sphere(), color=(1, .5, 0))``
+        """
+    def set_mesh_style(
+        self,
+        id: int,
+        *,
+        style: str,
+        color: tuple[float, ...] | None = None,
+        colormap: str | None = None,
+        scalar_range: tuple[float, float] | None = None,
+        size: float | None = None,
+    ) -> None:
+        """Change how mesh ``id`` is drawn (keywords as in add_mesh)."""
+    def remove_mesh(self, id: int) -> bool:
+        """Remove mesh ``id`` from the scene; False when there was none."""
+    def clear_meshes(self) -> None:
+        """Remove every mesh and point set (the terrain stays)."""
+    @property
+    def mesh_ids(self) -> list[int]:
+        """Ids of the scene's meshes in drawing order."""
+    def scene_bounds(self) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        """((xmin, ymin, zmin), (xmax, ymax, zmax)) the default camera frames:
+        the terrain and the positions last set with a copy (a unit cube when empty)."""
+    def render_frame(self) -> Frame:
+        """Render the whole scene (terrain, meshes, points); returns the Frame (zero CPU copies).
+
+        Pending vertex uploads are copied on the GPU first, in one submission."""
+    def render_rgba(self) -> npt.NDArray[np.uint8]:
+        """Render the scene into a (height, width, 4) uint8 array whose memory is the Frame's."""
+    def render_png(self, path: str | os.PathLike[str]) -> None:
+        """Render the scene and write it as a PNG file."""
+
+class MappedWrite:
+    """Context manager returned by ``write_vertices()`` (and ``write_normals``,
+    ``write_colors``, ``write_scalars``, ``write_positions``).
+
+    ``with mesh.write_vertices() as v:`` yields a float32 NumPy array of shape
+    (N, components) ((N,) for scalars) over mapped GPU upload memory
+    (``v.base.origin == "mapped_upload"`` on Vulkan and Metal); write every
+    row inside the block (the previous contents are undefined). On leaving
+    the block the data becomes the attribute with 0 CPU copies, and ``v``
+    turns read-only: writes after the block raise ``ValueError`` instead of
+    silently never reaching the GPU. The memory stays valid while ``v``
+    lives, so stale views never crash. If the block raises, nothing is
+    uploaded. Bounds (for the default camera) are not recomputed from mapped
+    writes. On other backends the view is host memory copied once at exit
+    (recorded in the ledger).
+    """
+    def __enter__(self) -> npt.NDArray[np.float32]: ...
+    def __exit__(self, exc_type: object = None, _exc: object = None, _tb: object = None) -> bool: ...
+
+class Mesh:
+    """A triangle mesh in GPU vertex buffers, one per attribute.
+
+    Attributes and what each setter accepts (NumPy arrays, buffers, or a
+    DataFrame / Arrow table of that many numeric columns, e.g.
+    ``df[["x", "y", "z"]]``, uploaded column by column and interleaved on
+    the GPU):
+
+    - vertices (positions): float32 (N, 3) or flat (3N,)
+    - normals: float32 (N, 3); without them faces are shaded flat
+    - texcoords: float32 (N, 2)
+    - colors: float32 (N, 4) in [0, 1], or uint8 (N, 4) used as unorm (no conversion)
+    - scalars: float32 (N,), drawn through a colormap (style="scalars")
+    - indices: uint32 / int32 / int64, (T, 3) or flat, each in 0..N
+
+    Copies: C-contiguous float32 (uint8 for colors) is copied once, straight
+    from the caller's memory into GPU upload memory (ledger: one "upload"
+    whose source pointer is the array's). Other dtypes or strides are
+    converted once first (recorded); ``copy=False`` raises ``ValueError``
+    instead. ``copy=True`` is accepted and behaves like ``None`` (an upload
+    is always a copy). The GPU copy runs before the next render. Row counts
+    must equal ``vertex_count`` (``ValueError`` otherwise; ``resize(n)``
+    changes it). Float attributes must be finite: NaN or inf raises
+    ``ValueError`` naming the row, and nothing is uploaded. The caller's
+    arrays are never modified.
+
+    Example::
+
+        mesh = forge3d.Mesh(verts, indices=tris)
+        r.add_mesh(mesh)
+        for frame in range(100):
+            step(verts)               # the simulation writes verts
+            mesh.set_vertices(verts)  # one copy
+            r.render_png(f"f{frame:03}.png")
+    """
+    def __init__(
+        self,
+        vertices: Any,
+        indices: Any = None,
+        normals: Any = None,
+        colors: Any = None,
+        texcoords: Any = None,
+        dynamic: bool = True,
+        *,
+        copy: bool | None = None,
+    ) -> None: ...
+    @property
+    def vertex_count(self) -> int: ...
+    @property
+    def triangle_count(self) -> int: ...
+    @property
+    def index_count(self) -> int | None: ...
+    @property
+    def dynamic(self) -> bool:
+        """False: the setters raise (the mesh is uploaded once)."""
+    @property
+    def bounds(self) -> tuple[tuple[float, float, float], tuple[float, float, float]] | None:
+        """Bounds of the vertices last set with a copy (None before, or after resize)."""
+    @property
+    def color_format(self) -> str | None:
+        """"float32", "uint8" (read as unorm on the GPU) or None."""
+    @property
+    def attributes(self) -> list[str]:
+        """Names of the attributes given so far."""
+    @property
+    def scalar_range(self) -> tuple[float, float] | None: ...
+    def __len__(self) -> int: ...
+    def set_vertices(self, vertices: Any, *, copy: bool | None = None) -> None:
+        """Replace the positions: (N, 3) float32, one copy (see the class docstring)."""
+    def set_normals(self, normals: Any, *, copy: bool | None = None) -> None: ...
+    def set_texcoords(self, texcoords: Any, *, copy: bool | None = None) -> None: ...
+    def set_colors(self, colors: Any, *, copy: bool | None = None) -> None:
+        """float32 (N, 4) in [0, 1], or uint8 (N, 4) kept as uint8 on the GPU."""
+    def set_scalars(self, scalars: Any, *, copy: bool | None = None) -> None:
+        """One value per vertex, drawn through a colormap by style="scalars"."""
+    def set_indices(self, indices: Any | None) -> None:
+        """Triangles (a multiple of 3 indices, each below vertex_count); None draws vertices in order."""
+    def resize(self, n: int) -> None:
+        """Change the vertex count; attributes must be set again (indices kept if all < n)."""
+    def write_vertices(self) -> MappedWrite:
+        """Zero-copy write of the positions: ``with mesh.write_vertices() as v: v[:] = ...``."""
+    def write_normals(self) -> MappedWrite: ...
+    def write_colors(self) -> MappedWrite:
+        """Zero-copy write of float32 (N, 4) colors."""
+    def write_scalars(self) -> MappedWrite: ...
+
+class Points:
+    """A point set for particle simulations: positions (N, 3), optional colors
+    (float32 (N, 4) or uint8 (N, 4)) and scalars, drawn as discs of ``size``
+    pixels. Setters, copies and errors as for :class:`Mesh`.
+
+    Example::
+
+        pts = forge3d.Points(pos, colors=rgba_u8, size=3.0)
+        r.add_mesh(pts)
+    """
+    def __init__(self, positions: Any, colors: Any = None, size: float = 2.0, *, copy: bool | None = None) -> None: ...
+    @property
+    def size(self) -> float:
+        """Diameter in pixels, in (0, 1024]; read when the points are added to a renderer."""
+    @size.setter
+    def size(self, value: float) -> None: ...
+    @property
+    def vertex_count(self) -> int: ...
+    @property
+    def bounds(self) -> tuple[tuple[float, float, float], tuple[float, float, float]] | None: ...
+    @property
+    def color_format(self) -> str | None: ...
+    @property
+    def attributes(self) -> list[str]: ...
+    @property
+    def scalar_range(self) -> tuple[float, float] | None: ...
+    def __len__(self) -> int: ...
+    def set_vertices(self, vertices: Any, *, copy: bool | None = None) -> None: ...
+    def set_positions(self, positions: Any, *, copy: bool | None = None) -> None:
+        """Same as set_vertices."""
+    def set_colors(self, colors: Any, *, copy: bool | None = None) -> None: ...
+    def set_scalars(self, scalars: Any, *, copy: bool | None = None) -> None: ...
+    def resize(self, n: int) -> None: ...
+    def write_vertices(self) -> MappedWrite: ...
+    def write_positions(self) -> MappedWrite:
+        """Same as write_vertices."""
+    def write_colors(self) -> MappedWrite: ...
+    def write_scalars(self) -> MappedWrite: ...
+
+class ExternalBuffer:
+    """Writable memory owned by forge3d: Rust-allocated (64-byte aligned,
+    ``origin == "rust"``) or mapped GPU upload memory (``"mapped_upload"``).
+
+    NumPy sees it without a copy (``np.asarray(buf)``; arrays made by
+    ``forge3d.interop.external_array`` have it as ``base``), Arrow as an
+    ``arrow.fixed_shape_tensor`` (``pa.array(buf)``), DLPack consumers as a
+    CPU tensor (``np.from_dlpack(buf)``).
+    """
+    @property
+    def shape(self) -> list[int]: ...
+    @property
+    def dtype(self) -> str: ...
+    @property
+    def nbytes(self) -> int: ...
+    @property
+    def ptr(self) -> int: ...
+    @property
+    def origin(self) -> str: ...
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __dlpack__(
+        self,
+        *,
+        stream: object | None = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
+    ) -> object: ...
+    def __dlpack_device__(self) -> tuple[int, int]: ...
+
+def _external_array(shape: list[int], dtype: str = "float32", zero: bool = False) -> npt.NDArray[Any]: ...
+def _cube(size: float = 1.0) -> Mesh: ...
+def _sphere(radius: float = 1.0, segments: int = 32) -> Mesh: ...
+def _plane(size: float = 1.0, resolution: int = 1) -> Mesh: ...
+def _copy_to_vertex_buffer(mesh: Mesh | Points, attribute: str, src: Any, *, copy: bool | None = None) -> None: ...
 
 def device_info() -> dict[str, Any]:
     """The adapter forge3d renders on: name, backend, device_type, driver,
@@ -291,3 +526,4 @@ def readback_pool_stats() -> dict[str, int]:
 def _ledger_open() -> int: ...
 def _ledger_records(start: int) -> list[tuple[str, int, int, str]]: ...
 def _ledger_close(start: int) -> None: ...
+def _ledger_convert(bytes: int, source_ptr: int, reason: str) -> None: ...

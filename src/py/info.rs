@@ -80,6 +80,7 @@ fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("in_use", s.in_use)?;
     d.set_item("pooled", s.pooled)?;
     d.set_item("pooled_bytes", s.pooled_bytes)?;
+    d.set_item("upload_buffers_created", ctx.upload_pool.created())?;
     Ok(d)
 }
 
