@@ -33,7 +33,7 @@ from ._forge3d import (
     synchronize,
 )
 from .ledger import CopyLedger, CopyRecord, copy_ledger
-from . import interop, primitives  # noqa: E402  (submodules users reach as attributes)
+from . import engine, interop, primitives  # noqa: E402  (submodules users reach as attributes)
 
 __all__ = [
     "CopyLedger",
@@ -52,6 +52,7 @@ __all__ = [
     "interop",
     "primitives",
     "device_info",
+    "engine",
     "readback_pool_stats",
     "synchronize",
 ]

@@ -104,7 +104,11 @@ pub fn copy_checked<const C: usize>(
     bounds: bool,
     reason: &str,
 ) -> Result<Option<RowBounds<C>>, NonFinite> {
-    assert_eq!(dst.len(), std::mem::size_of_val(src), "copy_checked: length");
+    assert_eq!(
+        dst.len(),
+        std::mem::size_of_val(src),
+        "copy_checked: length"
+    );
     assert_eq!(src.len() % C, 0, "copy_checked: partial row");
     #[cfg(target_arch = "x86_64")]
     let out = if std::arch::is_x86_feature_detected!("avx2") {
@@ -116,7 +120,12 @@ pub fn copy_checked<const C: usize>(
     #[cfg(not(target_arch = "x86_64"))]
     let out = portable::<C>(dst, src, bounds);
     let out = out?;
-    ledger::record("upload", std::mem::size_of_val(src), src.as_ptr().cast(), reason);
+    ledger::record(
+        "upload",
+        std::mem::size_of_val(src),
+        src.as_ptr().cast(),
+        reason,
+    );
     Ok(out)
 }
 
@@ -175,7 +184,12 @@ fn portable<const C: usize>(
         }
         let rest = chunks.remainder();
         let r0 = start + whole;
-        tail::<C>(&mut dst[r0 * 4..(r0 + rest.len()) * 4], rest, r0, &mut rest_bounds)?;
+        tail::<C>(
+            &mut dst[r0 * 4..(r0 + rest.len()) * 4],
+            rest,
+            r0,
+            &mut rest_bounds,
+        )?;
     }
     Ok(bounds.then(|| {
         let mut out = scan.bounds();
@@ -218,7 +232,8 @@ mod avx2 {
                     // SAFETY: off + 8j + 8 <= whole <= len of src and dst.
                     let v = unsafe { _mm256_loadu_ps(s.add(off + j * LANES)) };
                     unsafe { _mm256_storeu_ps(d.add(off + j * LANES), v) };
-                    poison = _mm256_max_epu32(poison, _mm256_and_si256(_mm256_castps_si256(v), exp));
+                    poison =
+                        _mm256_max_epu32(poison, _mm256_and_si256(_mm256_castps_si256(v), exp));
                     if bounds {
                         mn[j] = _mm256_min_ps(mn[j], v);
                         mx[j] = _mm256_max_ps(mx[j], v);
@@ -277,11 +292,15 @@ mod tests {
 
     #[test]
     fn portable_and_simd_paths_agree() {
-        let src: Vec<f32> = (0..3 * 5003).map(|i| ((i * 7919) % 1001) as f32 - 500.0).collect();
+        let src: Vec<f32> = (0..3 * 5003)
+            .map(|i| ((i * 7919) % 1001) as f32 - 500.0)
+            .collect();
         let mut a = vec![0u8; src.len() * 4];
         let mut b = vec![0u8; src.len() * 4];
         let x = portable::<3>(&mut a, &src, true).unwrap().unwrap();
-        let y = copy_checked::<3>(&mut b, &src, true, "test").unwrap().unwrap();
+        let y = copy_checked::<3>(&mut b, &src, true, "test")
+            .unwrap()
+            .unwrap();
         assert_eq!((a, x), (b, y));
         let mut bad = src.clone();
         bad[3 * 4000 + 1] = f32::NEG_INFINITY;
