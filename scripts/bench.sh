@@ -20,10 +20,12 @@ fi
 .venv/bin/asv machine --yes > /dev/null
 if [ "$QUICK" = 1 ]; then
     cargo bench --quiet --bench render_readback -- --test
+    cargo bench --quiet --bench mesh_upload -- --test
     log=$(mktemp)
     .venv/bin/asv run --python=same --quick --show-stderr --set-commit-hash "$(git rev-parse HEAD)" 2>&1 | tee "$log"
     if grep -qE ' failed|Traceback' "$log"; then echo "bench: an asv benchmark failed" >&2; exit 1; fi
 else
     cargo bench --bench render_readback
+    cargo bench --bench mesh_upload
     .venv/bin/asv run --python=same --show-stderr --set-commit-hash "$(git rev-parse HEAD)"
 fi

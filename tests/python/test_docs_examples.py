@@ -1,4 +1,4 @@
-"""The code blocks of docs/arrow.md run as written."""
+"""The code blocks of docs/arrow.md and docs/meshes.md run as written."""
 
 import pathlib
 import re
@@ -21,3 +21,19 @@ def test_docs_arrow_example_runs(i, tmp_path, monkeypatch):
 
 def test_there_are_three_examples():
     assert len(BLOCKS) == 3
+
+
+MESH_DOC = DOC.with_name("meshes.md")
+MESH_BLOCKS = re.findall(r"```python\n(.*?)```", MESH_DOC.read_text(), re.S)
+
+
+@pytest.mark.parametrize("i", range(len(MESH_BLOCKS)))
+def test_docs_meshes_example_runs(i, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exec(compile(MESH_BLOCKS[i], f"docs/meshes.md block {i}", "exec"), {})
+    for png in re.findall(r'"(\w+\.png)"', MESH_BLOCKS[i]):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_meshes_doc_has_three_examples():
+    assert len(MESH_BLOCKS) == 3
