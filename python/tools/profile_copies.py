@@ -5,8 +5,10 @@ Heights in: a float32 C-contiguous (H, W) heightmap goes to the GPU with
 exactly one CPU copy whose source pointer is the caller's array.
 RGBA out: the rendered frame reaches NumPy with zero CPU copies; the array's
 data pointer is the Rust readback memory.
+Vertices in: Points.set_vertices records exactly one copy from the caller's
+array, and a write_vertices() block records none.
 
-Both are checked by pointer equality AND the copy ledger. Prints
+All are checked by pointer equality AND the copy ledger. Prints
 "zero-copy OK" and exits 0 on success; prints what failed and exits 1
 otherwise.
 
@@ -75,10 +77,28 @@ def main(argv: list[str] | None = None) -> int:
     if not info["compatible"]:
         failures.extend(info["issues"])
 
+    # Simulation vertices in: one copy from the caller's array, and none
+    # through a mapped write.
+    verts = np.random.default_rng(0).random((100_000, 3), dtype=np.float32)
+    points = forge3d.Points(verts)
+    with forge3d.copy_ledger() as ledger_v:
+        points.set_vertices(verts)
+    v_records = ledger_v.records
+    if [(r.operation, r.source_ptr) for r in v_records] != [("upload", ptr(verts))]:
+        failures.append(f"set_vertices: expected one upload from 0x{ptr(verts):x}, got {v_records}")
+    with forge3d.copy_ledger() as ledger_w:
+        with points.write_vertices() as view:
+            view[:] = verts
+    mapped = view.base.origin == "mapped_upload"
+    if mapped and ledger_w.copies:
+        failures.append(f"write_vertices: {ledger_w.copies} CPU copies recorded (expected 0)")
+
     device = forge3d.device_info()
     print(f"device: {device['name']} ({device['backend']}, {device['device_type']})")
     print(f"heights in: {heights.shape} float32, {heights.nbytes} bytes, {len(in_records)} CPU copy")
     print(f"RGBA out: {width}x{height} frame, {rgba.nbytes} bytes, {ledger.copies} CPU copies")
+    print(f"vertices in: {verts.nbytes} bytes, set_vertices {len(v_records)} CPU copy, "
+          f"write_vertices {ledger_w.copies} CPU copies ({view.base.origin})")
     if args.verbose:
         print(f"  heights pointer    : 0x{ptr(heights):x}")
         print("  " + ledger_in.report().replace("\n", "\n  "))

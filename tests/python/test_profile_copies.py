@@ -18,6 +18,7 @@ def test_reports_zero_copy_ok_with_pointers_in_verbose_mode():
     assert "heights in: (200, 333) float32, 266400 bytes, 1 CPU copy" in out.stdout
     assert "numpy data pointer : 0x" in out.stdout
     assert "copy ledger: 0 CPU copies" in out.stdout
+    assert "vertices in: 1200000 bytes, set_vertices 1 CPU copy, write_vertices 0 CPU copies" in out.stdout
 
 
 def test_bad_size_argument_is_rejected():
