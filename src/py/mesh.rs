@@ -1,22 +1,18 @@
 //! `forge3d.Mesh` and `forge3d.Points`: argument checking, GIL release and
 //! mapped-write blocks around the core mesh (`render::mesh`).
 
-use std::panic::RefUnwindSafe;
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use arrow_buffer::Buffer;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use super::attr_in::{self, AttrInput};
 use super::errors::IntoPy;
-use super::host_array::PyExternalBuffer;
+use super::mapped_write::PyMappedWrite;
 use crate::gpu::GpuContext;
-use crate::memory::{DType, HostBuffer, Origin};
 use crate::render::mesh::primitives::Geometry;
-use crate::render::{Attribute, AttributeData, MappedWrite, Mesh};
+use crate::render::{Attribute, AttributeData, Mesh};
 
 /// Below this many bytes a copy is quicker than releasing the GIL.
 const DETACH_BYTES: usize = 1 << 20;
@@ -100,116 +96,6 @@ fn bounds_tuple(mesh: &Mesh) -> Option<((f32, f32, f32), (f32, f32, f32))> {
             (b.max[0], b.max[1], b.max[2]),
         )
     })
-}
-
-/// Keeps a mapped write's memory alive for every Python object over it.
-struct KeepWrite(MappedWrite);
-// SAFETY: the memory is plain bytes; the staged upload guards its own state.
-unsafe impl Send for KeepWrite {}
-unsafe impl Sync for KeepWrite {}
-impl RefUnwindSafe for KeepWrite {}
-
-enum Block {
-    Unopened,
-    Open {
-        keep: Arc<KeepWrite>,
-        array: Py<PyAny>,
-    },
-    Closed,
-}
-
-/// The context manager of `Mesh.write_vertices()` and friends: yields a
-/// float32 NumPy view of the memory the GPU copies from; at the end of the
-/// block the view becomes read-only and its contents become the attribute.
-#[pyclass(name = "MappedWrite", module = "forge3d._forge3d", frozen)]
-pub struct PyMappedWrite {
-    mesh: Arc<Mesh>,
-    attr: Attribute,
-    block: Mutex<Block>,
-}
-
-impl PyMappedWrite {
-    fn new(mesh: Arc<Mesh>, attr: Attribute) -> Self {
-        Self {
-            mesh,
-            attr,
-            block: Mutex::new(Block::Unopened),
-        }
-    }
-}
-
-#[pymethods]
-impl PyMappedWrite {
-    fn __enter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let this = slf.get();
-        let mut block = this.block.lock().unwrap_or_else(|e| e.into_inner());
-        if !matches!(*block, Block::Unopened) {
-            return Err(PyRuntimeError::new_err(format!(
-                "this write_{}() block was already used; call write_{}() again for a new one",
-                this.attr.name(),
-                this.attr.name()
-            )));
-        }
-        let mut write = this.mesh.map_write(this.attr).py_err()?;
-        let mapped = write.is_mapped();
-        let ptr = write.as_mut_ptr();
-        let n = this.mesh.vertex_count() as usize;
-        let comps = this.attr.components();
-        let len = n * comps * 4;
-        let keep = Arc::new(KeepWrite(write));
-        let ptr = NonNull::new(ptr).unwrap_or(NonNull::dangling());
-        // SAFETY: `ptr..ptr+len` is the write's memory (mapped upload memory
-        // that stays valid while its buffer lives, or a boxed slice), kept
-        // alive by `keep` for as long as the Buffer exists.
-        let buffer = unsafe { Buffer::from_custom_allocation(ptr, len, keep.clone()) };
-        let shape = if comps == 1 { vec![n] } else { vec![n, comps] };
-        let memory = HostBuffer::new(
-            buffer,
-            shape,
-            DType::F32,
-            if mapped {
-                Origin::MappedUpload
-            } else {
-                Origin::Rust
-            },
-        );
-        let array = PyExternalBuffer::to_numpy(Bound::new(py, PyExternalBuffer { memory })?)?;
-        *block = Block::Open {
-            keep,
-            array: array.clone().unbind(),
-        };
-        Ok(array)
-    }
-
-    #[pyo3(signature = (exc_type=None, _exc=None, _tb=None))]
-    fn __exit__(
-        &self,
-        py: Python<'_>,
-        exc_type: Option<Bound<'_, PyAny>>,
-        _exc: Option<Bound<'_, PyAny>>,
-        _tb: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<bool> {
-        let state = std::mem::replace(
-            &mut *self.block.lock().unwrap_or_else(|e| e.into_inner()),
-            Block::Closed,
-        );
-        let Block::Open { keep, array } = state else {
-            return Err(PyRuntimeError::new_err(format!(
-                "write_{}(): __exit__ without __enter__",
-                self.attr.name()
-            )));
-        };
-        // Writes after the block would not reach the GPU: make them fail.
-        array
-            .bind(py)
-            .getattr("flags")?
-            .setattr("writeable", false)?;
-        if exc_type.is_none_or(|e| e.is_none()) {
-            self.mesh.commit(self.attr, &keep.0).py_err()?;
-        }
-        Ok(false)
-    }
 }
 
 /// `#[pymethods]` of a mesh-like class: the shared setters plus `$body`.

@@ -14,6 +14,7 @@ mod frame;
 mod heightmap;
 mod host_array;
 mod info;
+mod mapped_write;
 mod mesh;
 mod renderer;
 mod table;

@@ -8,6 +8,7 @@ mod interleave;
 mod pipeline;
 pub mod primitives;
 mod scene;
+mod staging;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -15,9 +16,9 @@ use super::camera::Bounds;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::memory::ledger;
-use crate::memory::rows::{copy_checked, NonFinite};
 use crate::memory::upload::StagedUpload;
 use interleave::InterleavePipeline;
+use staging::{copy_rows, Copied, Transfer};
 
 pub(crate) use scene::prepare_draws;
 pub use scene::{MeshDraw, MeshStyle};
@@ -69,6 +70,17 @@ impl Attribute {
     fn index(self) -> usize {
         self as usize
     }
+
+    /// The ledger's reason for an upload of this attribute.
+    fn upload_reason(self) -> &'static str {
+        match self {
+            Attribute::Positions => "vertices -> GPU upload memory",
+            Attribute::Normals => "normals -> GPU upload memory",
+            Attribute::Texcoords => "texcoords -> GPU upload memory",
+            Attribute::Colors => "colors -> GPU upload memory",
+            Attribute::Scalars => "scalars -> GPU upload memory",
+        }
+    }
 }
 
 /// How colors are stored on the GPU.
@@ -116,14 +128,6 @@ impl AttributeData<'_> {
             }
         }
     }
-}
-
-/// What the GPU does with a staged upload.
-enum Transfer {
-    /// Byte-for-byte into the vertex buffer.
-    Copy,
-    /// `components` planes of `rows` floats, interleaved by a compute pass.
-    Interleave,
 }
 
 struct Pending {
@@ -199,14 +203,6 @@ fn attr_bytes(attr: Attribute, format: ColorFormat, n: u32) -> u64 {
         _ => attr.components() as u64 * 4,
     };
     (row * n as u64).max(16)
-}
-
-fn non_finite(name: &str, e: NonFinite) -> Error {
-    Error::InvalidArgument(format!(
-        "{name}: row {} column {} is {} ; positions and other float attributes must be finite \
-         (replace them, e.g. np.nan_to_num({name}), or drop those rows)",
-        e.row, e.col, e.value
-    ))
 }
 
 impl Mesh {
@@ -339,83 +335,11 @@ impl Mesh {
         };
         let bytes = attr_bytes(attr, format, n);
         let mut chunk = self.ctx.upload_pool.acquire(bytes)?;
-        let dst = chunk.as_mut_slice();
-        let reason = format!("{} -> GPU upload memory", attr.name());
-        let mut bounds = None;
-        let mut range = None;
-        let transfer = match &data {
-            AttributeData::Unorm8(src) => {
-                ledger::copy_into(&mut dst[..src.len()], src, "upload", &reason);
-                Transfer::Copy
-            }
-            AttributeData::F32(src) => {
-                let dst = &mut dst[..src.len() * 4];
-                let name = attr.name();
-                match attr {
-                    Attribute::Positions => {
-                        bounds = copy_checked::<3>(dst, src, true, &reason)
-                            .map_err(|e| non_finite(name, e))?
-                            .map(|b| Bounds {
-                                min: b.min,
-                                max: b.max,
-                            });
-                    }
-                    Attribute::Normals => {
-                        copy_checked::<3>(dst, src, false, &reason)
-                            .map_err(|e| non_finite(name, e))?;
-                    }
-                    Attribute::Texcoords => {
-                        copy_checked::<2>(dst, src, false, &reason)
-                            .map_err(|e| non_finite(name, e))?;
-                    }
-                    Attribute::Colors => {
-                        copy_checked::<4>(dst, src, false, &reason)
-                            .map_err(|e| non_finite(name, e))?;
-                    }
-                    Attribute::Scalars => {
-                        range = copy_checked::<1>(dst, src, true, &reason)
-                            .map_err(|e| non_finite(name, e))?
-                            .map(|b| (b.min[0], b.max[0]));
-                    }
-                }
-                Transfer::Copy
-            }
-            AttributeData::Columns(cols) => {
-                let plane = n as usize * 4;
-                let mut lo = [0f32; 3];
-                let mut hi = [0f32; 3];
-                for (k, col) in cols.iter().enumerate() {
-                    let reason = format!("{} column {k} -> GPU upload memory", attr.name());
-                    let b =
-                        copy_checked::<1>(&mut dst[k * plane..(k + 1) * plane], col, true, &reason)
-                            .map_err(|e| {
-                                non_finite(
-                                    attr.name(),
-                                    NonFinite {
-                                        row: e.row,
-                                        col: k,
-                                        value: e.value,
-                                    },
-                                )
-                            })?
-                            .expect("bounds requested");
-                    if k < 3 {
-                        (lo[k], hi[k]) = (b.min[0], b.max[0]);
-                    }
-                    if attr == Attribute::Scalars {
-                        range = Some((b.min[0], b.max[0]));
-                    }
-                }
-                if attr == Attribute::Positions && n > 0 {
-                    bounds = Some(Bounds { min: lo, max: hi });
-                }
-                if comps == 1 {
-                    Transfer::Copy
-                } else {
-                    Transfer::Interleave
-                }
-            }
-        };
+        let Copied {
+            transfer,
+            bounds,
+            range,
+        } = copy_rows(attr, &data, chunk.as_mut_slice(), n)?;
         let staged = chunk.stage();
         let mut st = self.state();
         if st.vertex_count != n {

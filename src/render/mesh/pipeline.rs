@@ -109,9 +109,18 @@ impl MeshPipelines {
             })
         };
         let modules = [
-            module("forge3d mesh", include_str!("mesh.wgsl")),
-            module("forge3d wireframe", include_str!("wireframe.wgsl")),
-            module("forge3d points", include_str!("points.wgsl")),
+            module(
+                "forge3d mesh",
+                concat!(include_str!("draw.wgsl"), include_str!("mesh.wgsl")),
+            ),
+            module(
+                "forge3d wireframe",
+                concat!(include_str!("draw.wgsl"), include_str!("wireframe.wgsl")),
+            ),
+            module(
+                "forge3d points",
+                concat!(include_str!("draw.wgsl"), include_str!("points.wgsl")),
+            ),
         ];
         let constant = |label, contents: &[f32; 4]| {
             let b = device.create_buffer(&wgpu::BufferDescriptor {

@@ -1,25 +1,7 @@
 // Point sets: one screen-aligned disc of `point_size` pixels per point,
 // positions and colors read per instance; unlit.
 
-struct Tile {
-    scale: vec2<f32>,
-    offset: vec2<f32>,
-};
-@group(0) @binding(0) var<uniform> tile: Tile;
-
-struct Draw {
-    view_proj: mat4x4<f32>,
-    sun_dir: vec4<f32>,
-    color: vec4<f32>,
-    viewport: vec2<f32>,
-    scalar_range: vec2<f32>,
-    ambient: f32,
-    sun_intensity: f32,
-    point_size: f32,
-    flags: u32,
-};
-@group(1) @binding(0) var<uniform> d: Draw;
-@group(1) @binding(1) var lut: texture_2d<f32>;
+// (Tile, Draw, d and lut come from draw.wgsl.)
 
 struct VsIn {
     @location(0) position: vec3<f32>,

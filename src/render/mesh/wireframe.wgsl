@@ -1,24 +1,8 @@
 // Triangle edges as lines, pulled from the position (and index) buffers by
 // vertex index: no edge list is built on the CPU.
 
-struct Tile {
-    scale: vec2<f32>,
-    offset: vec2<f32>,
-};
-@group(0) @binding(0) var<uniform> tile: Tile;
+// (Tile, Draw, d and lut come from draw.wgsl.)
 
-struct Draw {
-    view_proj: mat4x4<f32>,
-    sun_dir: vec4<f32>,
-    color: vec4<f32>,
-    viewport: vec2<f32>,
-    scalar_range: vec2<f32>,
-    ambient: f32,
-    sun_intensity: f32,
-    point_size: f32,
-    flags: u32,
-};
-@group(1) @binding(0) var<uniform> d: Draw;
 @group(1) @binding(2) var<storage, read> positions: array<f32>;
 @group(1) @binding(3) var<storage, read> indices: array<u32>;
 
