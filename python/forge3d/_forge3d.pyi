@@ -520,8 +520,15 @@ def synchronize() -> None:
 def copy_totals() -> tuple[int, int]:
     """Process-wide (copies, bytes) recorded by the copy ledger since start."""
 
-def readback_pool_stats() -> dict[str, int]:
-    """Readback pool counters: created, reused, in_use, pooled, pooled_bytes."""
+def readback_pool_stats() -> dict[str, int | str]:
+    """Pool counters.
+
+    Readback: ``created``, ``reused``, ``in_use``, ``pooled``,
+    ``pooled_bytes``. Uploads: ``upload_buffers_created``, of which
+    ``upload_buffers_host_cached`` are in host-cached memory, and
+    ``upload_memory``, the policy from ``FORGE3D_UPLOAD_MEMORY`` (``"auto"``,
+    ``"host"`` or ``"driver"``).
+    """
 
 def _ledger_open() -> int: ...
 def _ledger_records(start: int) -> list[tuple[str, int, int, str]]: ...

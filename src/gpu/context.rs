@@ -133,7 +133,7 @@ impl GpuContext {
         };
         Ok(GpuContext {
             readback_pool: ReadbackPool::new(device.clone()),
-            upload_pool: UploadPool::new(device.clone()),
+            upload_pool: UploadPool::new(device.clone(), queue.clone())?,
             device,
             queue,
             info,

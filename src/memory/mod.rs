@@ -3,6 +3,7 @@
 
 pub mod convert;
 mod host_buffer;
+pub mod host_cached;
 pub mod ledger;
 pub mod readback;
 pub mod rows;

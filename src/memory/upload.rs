@@ -1,30 +1,98 @@
-//! Pooled upload memory: MAP_WRITE buffers kept mapped while free, so the one
-//! CPU copy of an upload lands in memory the GPU copies from, warm and
-//! without a fresh allocation per call.
+//! Pooled upload memory: buffers kept mapped while free, so the one CPU
+//! copy of an upload lands in memory the GPU copies from, warm and without a
+//! fresh allocation per call. Two kinds live in the pool: host-cached
+//! buffers mapped for their whole life (Vulkan, see [`super::host_cached`])
+//! and wgpu's MAP_WRITE buffers, remapped after each use.
 
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::host_cached::{self, UploadMemory};
 use crate::error::{Error, Result};
 
 /// Host memory the pool may hold in upload buffers before it waits for the
 /// GPU to finish with one instead of creating another.
 const POOL_CAP_BYTES: u64 = 64 << 20;
 
+/// How a pooled buffer's memory is reached from the CPU.
+enum Mapping {
+    /// A wgpu MAP_WRITE buffer: mapped through wgpu (`Some`) or not.
+    Wgpu(Option<wgpu::BufferViewMut>),
+    /// Host-cached memory mapped at this address for the buffer's life.
+    Persistent(NonNull<u8>),
+}
+
+/// One pooled upload buffer.
+struct Slot {
+    /// Declared first so a wgpu view is dropped before its buffer.
+    mapping: Mapping,
+    buffer: wgpu::Buffer,
+}
+
+// SAFETY: the pointer is into a mapping owned by the slot's buffer; wgpu's
+// buffer and view types are Send.
+unsafe impl Send for Slot {}
+
+impl Slot {
+    /// The mapped address, or `None` when not mapped.
+    fn ptr(&mut self) -> Option<NonNull<u8>> {
+        match &mut self.mapping {
+            Mapping::Wgpu(Some(view)) => Some(view.slice(..).as_raw_ptr().cast::<u8>()),
+            Mapping::Wgpu(None) => None,
+            Mapping::Persistent(p) => Some(*p),
+        }
+    }
+
+    /// Ends CPU writing so the GPU may read the buffer.
+    fn unmap(&mut self) {
+        if let Mapping::Wgpu(view) = &mut self.mapping {
+            if let Some(v) = view.take() {
+                drop(v);
+                self.buffer.unmap();
+            }
+        }
+    }
+
+    /// Maps a returned wgpu buffer again; false when that fails.
+    fn remap(&mut self) -> bool {
+        match &mut self.mapping {
+            Mapping::Wgpu(view @ None) => match self.buffer.get_mapped_range_mut(..) {
+                Ok(v) => {
+                    *view = Some(v);
+                    true
+                }
+                Err(_) => false,
+            },
+            _ => true,
+        }
+    }
+
+    fn size(&self) -> u64 {
+        self.buffer.size()
+    }
+
+    fn is_persistent(&self) -> bool {
+        matches!(self.mapping, Mapping::Persistent(_))
+    }
+}
+
 struct UploadInner {
     device: wgpu::Device,
+    queue: wgpu::Queue,
+    memory: UploadMemory,
     /// Mapped, ready to write.
-    ready: Mutex<Vec<(wgpu::Buffer, wgpu::BufferViewMut)>>,
-    /// Remapped by the GPU callback, view not yet taken.
-    returned: Mutex<Vec<wgpu::Buffer>>,
+    ready: Mutex<Vec<Slot>>,
+    /// Given back by the GPU, not yet remapped.
+    returned: Mutex<Vec<Slot>>,
     /// Bytes in buffers that exist (ready, in flight or returned).
     total_bytes: AtomicU64,
     in_flight: AtomicU64,
     created: AtomicU64,
+    created_host: AtomicU64,
 }
 
-/// A pool of MAP_WRITE | COPY_SRC buffers.
+/// A pool of upload buffers (usage COPY_SRC, mapped while free).
 #[derive(Clone)]
 pub struct UploadPool {
     inner: Arc<UploadInner>,
@@ -33,8 +101,8 @@ pub struct UploadPool {
 /// A mapped upload buffer being written. Dropped without being submitted
 /// (an upload that failed half-way), it goes back to the pool still mapped.
 pub struct UploadChunk {
-    /// `None` once handed to [`UploadPool::submit_copy`].
-    mapped: Option<(wgpu::Buffer, wgpu::BufferViewMut)>,
+    /// `None` once submitted or staged.
+    slot: Option<Slot>,
     ptr: NonNull<u8>,
     len: usize,
     pool: Arc<UploadInner>,
@@ -42,22 +110,22 @@ pub struct UploadChunk {
 
 impl Drop for UploadChunk {
     fn drop(&mut self) {
-        if let Some(pair) = self.mapped.take() {
+        if let Some(slot) = self.slot.take() {
             self.pool
                 .ready
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(pair);
+                .push(slot);
         }
     }
 }
 
 impl UploadChunk {
     /// The mapped bytes. Exclusive: nobody else can see the buffer until
-    /// [`UploadPool::submit_copy`] unmaps it.
+    /// [`UploadPool::submit_copy`] hands it to the GPU.
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: `ptr..ptr+len` is the write mapping held by `self.view`,
-        // mapped host memory that only this chunk refers to.
+        // SAFETY: `ptr..ptr+len` is the mapping of the slot this chunk holds,
+        // host memory that only this chunk refers to.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
     pub fn len(&self) -> usize {
@@ -66,27 +134,41 @@ impl UploadChunk {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+    /// True when the chunk is host-cached memory mapped for its whole life.
+    pub fn is_host_cached(&self) -> bool {
+        self.slot.as_ref().is_some_and(Slot::is_persistent)
+    }
 }
 
 impl UploadPool {
-    pub fn new(device: wgpu::Device) -> Self {
+    /// A pool for `device`; `FORGE3D_UPLOAD_MEMORY` picks the memory (an
+    /// unknown value is an error).
+    pub fn new(device: wgpu::Device, queue: wgpu::Queue) -> Result<Self> {
+        let memory = UploadMemory::from_env().map_err(Error::InvalidArgument)?;
+        Ok(Self::with_memory(device, queue, memory))
+    }
+
+    pub fn with_memory(device: wgpu::Device, queue: wgpu::Queue, memory: UploadMemory) -> Self {
         Self {
             inner: Arc::new(UploadInner {
                 device,
+                queue,
+                memory,
                 ready: Mutex::new(Vec::new()),
                 returned: Mutex::new(Vec::new()),
                 total_bytes: AtomicU64::new(0),
                 in_flight: AtomicU64::new(0),
                 created: AtomicU64::new(0),
+                created_host: AtomicU64::new(0),
             }),
         }
     }
 
-    fn chunk(&self, buffer: wgpu::Buffer, mut view: wgpu::BufferViewMut) -> UploadChunk {
-        let len = view.len();
-        let ptr = view.slice(..).as_raw_ptr().cast::<u8>();
+    fn chunk(&self, mut slot: Slot) -> UploadChunk {
+        let ptr = slot.ptr().expect("a ready slot is mapped");
+        let len = slot.size() as usize;
         UploadChunk {
-            mapped: Some((buffer, view)),
+            slot: Some(slot),
             ptr,
             len,
             pool: self.inner.clone(),
@@ -98,15 +180,25 @@ impl UploadPool {
         self.inner.created.load(Ordering::Relaxed)
     }
 
-    fn take_ready(&self, size: u64) -> Option<(wgpu::Buffer, wgpu::BufferViewMut)> {
+    /// How many of [`Self::created`] are host-cached memory.
+    pub fn created_host_cached(&self) -> u64 {
+        self.inner.created_host.load(Ordering::Relaxed)
+    }
+
+    /// The memory policy in force.
+    pub fn memory(&self) -> UploadMemory {
+        self.inner.memory
+    }
+
+    fn take_ready(&self, size: u64) -> Option<Slot> {
         let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
-        let i = ready.iter().position(|(b, _)| b.size() == size)?;
+        let i = ready.iter().position(|s| s.size() == size)?;
         Some(ready.swap_remove(i))
     }
 
     /// Moves buffers the GPU gave back into the ready list.
     fn collect_returned(&self) {
-        let back: Vec<wgpu::Buffer> = std::mem::take(
+        let back: Vec<Slot> = std::mem::take(
             &mut *self
                 .inner
                 .returned
@@ -114,15 +206,14 @@ impl UploadPool {
                 .unwrap_or_else(|e| e.into_inner()),
         );
         let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
-        for b in back {
-            match b.get_mapped_range_mut(..) {
-                Ok(view) => ready.push((b, view)),
+        for mut slot in back {
+            if slot.remap() {
+                ready.push(slot);
+            } else {
                 // Not mapped after all: drop it, and stop counting it.
-                Err(_) => {
-                    self.inner
-                        .total_bytes
-                        .fetch_sub(b.size(), Ordering::Relaxed);
-                }
+                self.inner
+                    .total_bytes
+                    .fetch_sub(slot.size(), Ordering::Relaxed);
             }
         }
     }
@@ -137,46 +228,72 @@ impl UploadPool {
     /// GPU (one is ready, or the pool may grow).
     pub fn has_room(&self, size: u64) -> bool {
         let ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
-        ready.iter().any(|(b, _)| b.size() == size)
+        ready.iter().any(|s| s.size() == size)
             || self.inner.total_bytes.load(Ordering::Relaxed) + size <= POOL_CAP_BYTES
+    }
+
+    /// A new mapped buffer: host-cached memory when the policy wants it and
+    /// the device has it, else a wgpu MAP_WRITE buffer.
+    fn create(&self, size: u64) -> Result<Slot> {
+        let inner = &self.inner;
+        let host = if inner.memory.wants_host(size) {
+            host_cached::create(&inner.device, size)
+        } else {
+            None
+        };
+        let slot = match host {
+            Some((buffer, ptr)) => {
+                inner.created_host.fetch_add(1, Ordering::Relaxed);
+                Slot {
+                    buffer,
+                    mapping: Mapping::Persistent(ptr),
+                }
+            }
+            None => {
+                let buffer = inner.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("forge3d upload"),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: true,
+                });
+                let view = buffer
+                    .get_mapped_range_mut(..)
+                    .map_err(|e| Error::Gpu(format!("new upload buffer not mapped: {e}")))?;
+                Slot {
+                    buffer,
+                    mapping: Mapping::Wgpu(Some(view)),
+                }
+            }
+        };
+        inner.created.fetch_add(1, Ordering::Relaxed);
+        inner.total_bytes.fetch_add(size, Ordering::Relaxed);
+        Ok(slot)
     }
 
     /// A mapped buffer of exactly `size` bytes (a multiple of 4).
     pub fn acquire(&self, size: u64) -> Result<UploadChunk> {
         loop {
-            if let Some((buffer, view)) = self.take_ready(size) {
-                return Ok(self.chunk(buffer, view));
+            if let Some(slot) = self.take_ready(size) {
+                return Ok(self.chunk(slot));
             }
             let _ = self.inner.device.poll(wgpu::PollType::Poll);
             self.collect_returned();
-            if let Some((buffer, view)) = self.take_ready(size) {
-                return Ok(self.chunk(buffer, view));
+            if let Some(slot) = self.take_ready(size) {
+                return Ok(self.chunk(slot));
             }
             let total = self.inner.total_bytes.load(Ordering::Relaxed);
             if total + size <= POOL_CAP_BYTES || self.inner.in_flight.load(Ordering::Relaxed) == 0 {
                 // Make room: drop ready buffers of other sizes first.
                 if total + size > POOL_CAP_BYTES {
                     let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
-                    for (b, v) in ready.drain(..) {
-                        drop(v);
+                    for slot in ready.drain(..) {
                         self.inner
                             .total_bytes
-                            .fetch_sub(b.size(), Ordering::Relaxed);
+                            .fetch_sub(slot.size(), Ordering::Relaxed);
                     }
                 }
-                let buffer = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("forge3d upload"),
-                    size,
-                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
-                    mapped_at_creation: true,
-                });
-                self.inner.created.fetch_add(1, Ordering::Relaxed);
-                self.inner.total_bytes.fetch_add(size, Ordering::Relaxed);
-                let view = buffer.get_mapped_range_mut(..).map_err(|e| {
-                    self.inner.total_bytes.fetch_sub(size, Ordering::Relaxed);
-                    Error::Gpu(format!("new upload buffer not mapped: {e}"))
-                })?;
-                return Ok(self.chunk(buffer, view));
+                let slot = self.create(size)?;
+                return Ok(self.chunk(slot));
             }
             // At the cap with copies in flight: wait for the GPU to finish one.
             self.inner
@@ -187,8 +304,7 @@ impl UploadPool {
     }
 
     /// Unmaps `chunk`, lets `record` encode the GPU copy out of it, submits,
-    /// and has the buffer remapped and returned to the pool once the GPU is
-    /// done with it.
+    /// and has the buffer returned to the pool once the GPU is done with it.
     pub fn submit_copy(
         &self,
         queue: &wgpu::Queue,
@@ -196,25 +312,24 @@ impl UploadPool {
         record: impl FnOnce(&mut wgpu::CommandEncoder, &wgpu::Buffer),
     ) -> wgpu::SubmissionIndex {
         let mut chunk = chunk;
-        let (buffer, view) = chunk.mapped.take().expect("a chunk is submitted once");
+        let mut slot = chunk.slot.take().expect("a chunk is submitted once");
         drop(chunk);
-        drop(view);
-        buffer.unmap();
+        slot.unmap();
         let mut encoder =
             self.inner
                 .device
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("forge3d upload"),
                 });
-        record(&mut encoder, &buffer);
+        record(&mut encoder, &slot.buffer);
         let index = queue.submit([encoder.finish()]);
-        recycle(&self.inner, buffer);
+        recycle(&self.inner, slot);
         index
     }
 }
 
 // SAFETY: the chunk's pointer is into a mapping that only the chunk refers
-// to; wgpu's buffer and view types are Send.
+// to; the slot is Send.
 unsafe impl Send for UploadChunk {}
 
 impl UploadChunk {
@@ -223,10 +338,11 @@ impl UploadChunk {
     /// meshes: just before the next draw), and the buffer goes back to the
     /// pool only when the last holder of the `Arc` lets go.
     pub fn stage(mut self) -> Arc<StagedUpload> {
-        let (buffer, view) = self.mapped.take().expect("a chunk is staged once");
+        let slot = self.slot.take().expect("a chunk is staged once");
         Arc::new(StagedUpload {
-            buffer,
-            view: Mutex::new(Some(view)),
+            buffer: slot.buffer.clone(),
+            slot: Mutex::new(Some(slot)),
+            copied: AtomicBool::new(false),
             ptr: self.ptr,
             len: self.len,
             pool: self.pool.clone(),
@@ -240,15 +356,17 @@ impl UploadChunk {
 /// long as that view lives, even after the copy.
 pub struct StagedUpload {
     buffer: wgpu::Buffer,
-    /// `Some` while mapped.
-    view: Mutex<Option<wgpu::BufferViewMut>>,
+    /// `None` only while dropping.
+    slot: Mutex<Option<Slot>>,
+    /// Set once the GPU copy out of it has been recorded.
+    copied: AtomicBool,
     ptr: NonNull<u8>,
     len: usize,
     pool: Arc<UploadInner>,
 }
 
 // SAFETY: the pointer is into the buffer's mapping, owned by this value; the
-// view is only touched under its mutex.
+// slot is only touched under its mutex.
 unsafe impl Send for StagedUpload {}
 unsafe impl Sync for StagedUpload {}
 
@@ -263,53 +381,74 @@ impl StagedUpload {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-    /// Unmaps (once) and returns the buffer to copy from.
+    /// Ends CPU writing (unmapping a wgpu buffer, once) and returns the
+    /// buffer to copy from. The caller records the copy and submits it
+    /// before letting go of this value.
     pub fn unmapped(&self) -> &wgpu::Buffer {
-        if let Some(view) = self.view.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            drop(view);
-            self.buffer.unmap();
+        if let Some(slot) = self.slot.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            slot.unmap();
         }
+        self.copied.store(true, Ordering::Release);
         &self.buffer
     }
 }
 
 impl Drop for StagedUpload {
     fn drop(&mut self) {
-        let view = self
-            .view
+        let Some(slot) = self
+            .slot
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())
-            .take();
-        let buffer = self.buffer.clone();
-        match view {
+            .take()
+        else {
+            return;
+        };
+        if self.copied.load(Ordering::Acquire) {
+            recycle(&self.pool, slot);
+        } else {
             // Never copied out of: still mapped, ready at once.
-            Some(view) => self
-                .pool
+            self.pool
                 .ready
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push((buffer, view)),
-            None => recycle(&self.pool, buffer),
+                .push(slot);
         }
     }
 }
 
-/// Remaps `buffer` once the GPU is done with it and hands it back.
-fn recycle(pool: &Arc<UploadInner>, buffer: wgpu::Buffer) {
+/// Hands `slot` back to the pool once the GPU is done with everything
+/// submitted so far (the copy out of it included): a wgpu buffer through
+/// `map_async`, a host-cached one when the queue reports the work done.
+fn recycle(pool: &Arc<UploadInner>, slot: Slot) {
     pool.in_flight.fetch_add(1, Ordering::Relaxed);
     let inner = pool.clone();
-    let b = buffer.clone();
-    buffer.map_async(wgpu::MapMode::Write, .., move |r| {
-        inner.in_flight.fetch_sub(1, Ordering::Relaxed);
-        match r {
-            Ok(()) => inner
-                .returned
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(b),
-            Err(_) => {
-                inner.total_bytes.fetch_sub(b.size(), Ordering::Relaxed);
-            }
+    match slot.mapping {
+        Mapping::Persistent(_) => {
+            let queue = pool.queue.clone();
+            queue.on_submitted_work_done(move || {
+                inner.in_flight.fetch_sub(1, Ordering::Relaxed);
+                inner
+                    .returned
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(slot);
+            });
         }
-    });
+        Mapping::Wgpu(_) => {
+            let b = slot.buffer.clone();
+            b.map_async(wgpu::MapMode::Write, .., move |r| {
+                inner.in_flight.fetch_sub(1, Ordering::Relaxed);
+                match r {
+                    Ok(()) => inner
+                        .returned
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(slot),
+                    Err(_) => {
+                        inner.total_bytes.fetch_sub(slot.size(), Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    }
 }

@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use super::errors::IntoPy;
+use crate::memory::host_cached::UploadMemory;
 use crate::memory::ledger;
 use crate::GpuContext;
 
@@ -81,6 +82,16 @@ fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("pooled", s.pooled)?;
     d.set_item("pooled_bytes", s.pooled_bytes)?;
     d.set_item("upload_buffers_created", ctx.upload_pool.created())?;
+    d.set_item(
+        "upload_buffers_host_cached",
+        ctx.upload_pool.created_host_cached(),
+    )?;
+    let memory = match ctx.upload_pool.memory() {
+        UploadMemory::Auto => "auto",
+        UploadMemory::Host => "host",
+        UploadMemory::Driver => "driver",
+    };
+    d.set_item("upload_memory", memory)?;
     Ok(d)
 }
 

@@ -448,9 +448,16 @@ def test_default_orbit_camera_matches_the_renderers_automatic_view(engine):
 
 def test_orbit_camera_changes_the_image_and_full_turn_restores_it(engine):
     engine.add_view(MeshSurfaceView(prim.cube(1.0), color=(0.8, 0.8, 0.8)))
-    ball = prim.sphere(0.3, 16)
+    # A ball off-centre, so turning moves it (written whole: a mapped
+    # view's previous contents are undefined).
+    th, ph = np.meshgrid(np.linspace(0, np.pi, 9), np.linspace(0, 2 * np.pi, 17), indexing="ij")
+    unit = np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], -1)
+    q = (np.arange(8)[:, None] * 17 + np.arange(16)).ravel()
+    tris = np.stack([q, q + 17, q + 1, q + 1, q + 17, q + 18], 1).reshape(-1, 3)
+    ball = forge3d.Mesh(np.zeros((9 * 17, 3), np.float32), tris.astype(np.uint32),
+                        normals=unit.reshape(-1, 3).astype(np.float32))
     with ball.write_vertices() as v:
-        v += np.float32([1.2, 0.0, 0.0])  # off-centre, so turning moves it
+        v[:] = unit.reshape(-1, 3) * 0.3 + np.float32([1.2, 0.0, 0.0])
     engine.add_view(MeshSurfaceView(ball, color=(1.0, 0.0, 0.0)))
     before = grab(engine)
     engine.camera.orbit(90.0, 20.0)
