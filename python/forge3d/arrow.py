@@ -141,6 +141,36 @@ def frames_table(frames: Sequence[Frame] | Iterable[Frame], **columns: Sequence[
     return pa.table(cols)
 
 
+def _pandas_numpy_columns(table: Any, names: Sequence[str]) -> Any:
+    """The named columns of a pandas DataFrame as a pyarrow Table over the
+    same memory, when every one is a NumPy-backed number column; else None.
+
+    pandas' own ``__arrow_c_stream__`` converts the whole frame with
+    ``from_pandas`` semantics: every float column is scanned for NaN to
+    build a null bitmap, on each of the two passes. Read in place, NaN stays
+    NaN, which ``terrain_from_table`` skips exactly as it skips nulls.
+    """
+    if not type(table).__module__.startswith("pandas") or not hasattr(table, "columns"):
+        return None
+    try:
+        import numpy as np
+        import pyarrow as pa
+    except ImportError:
+        return None
+    columns = {}
+    for name in dict.fromkeys(names):
+        try:
+            if name not in table.columns or not table.columns.is_unique:
+                return None  # the general path names the problem
+        except TypeError:
+            return None
+        col = table[name]
+        if not isinstance(col.dtype, np.dtype) or col.dtype.kind not in "fiu":
+            return None  # extension, Arrow-backed, object: pandas' export knows them
+        columns[name] = pa.array(col.to_numpy(copy=False))
+    return pa.table(columns)
+
+
 def terrain_from_table(
     table: Any,
     x: str = "x",
@@ -181,7 +211,9 @@ def terrain_from_table(
 
         hm = forge3d.arrow.terrain_from_table(df, resolution=25.0, agg="max", fill="nearest")
     """
+    fast = _pandas_numpy_columns(table, (x, y, z))
     hm, info = _forge3d._terrain_from_table(
-        table, x, y, z, resolution=resolution, shape=shape, agg=agg, fill=fill
+        table if fast is None else fast, x, y, z, resolution=resolution, shape=shape, agg=agg,
+        fill=fill,
     )
     return (hm, info) if return_info else hm

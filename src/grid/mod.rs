@@ -6,10 +6,12 @@
 mod cells;
 pub mod columns;
 mod fill;
+mod scatter;
 
 use arrow_array::RecordBatch;
 
 use crate::error::{Error, Result};
+use scatter::{Cell, Scatter};
 
 /// How points that fall into the same cell are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -443,14 +445,17 @@ pub fn grid_from_batches<'a>(
     })
 }
 
-/// One output cell while points are scattered: everything a point touches
-/// in one 16-byte record, so a point costs one cache miss, not three.
-#[derive(Clone, Copy, bytemuck::Zeroable)]
-#[repr(C)]
-struct Cell {
-    sum: f64,
-    value: f32,
-    count: u32,
+/// `v.floor()` for the cell coordinates (clamped to the grid afterwards):
+/// inline conversions instead of a libm call on x86-64 without SSE4.1.
+/// Values past ±2^63 saturate, which the clamping treats alike.
+#[inline(always)]
+fn floor(v: f64) -> f64 {
+    let t = v as i64 as f64;
+    if t > v {
+        t - 1.0
+    } else {
+        t
+    }
 }
 
 struct Accumulated {
@@ -468,7 +473,7 @@ fn accumulate(
     o: &GridOptions,
     g: &Geometry,
 ) -> Result<Option<Accumulated>> {
-    let mut cells = cells::ZeroedSlice::<Cell>::new(g.rows * g.cols).ok_or_else(|| {
+    let cells = cells::ZeroedSlice::<Cell>::new(g.rows * g.cols).ok_or_else(|| {
         Error::InvalidArgument(format!(
             "not enough memory for a {} x {} grid ({} bytes of accumulators); pass a coarser \
              resolution or a smaller shape",
@@ -478,15 +483,15 @@ fn accumulate(
         ))
     })?;
     let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
-    let mut idx: Vec<(u32, f64)> = Vec::with_capacity(SLICE_ROWS);
+    let mut scatter = Scatter::new(cells, o.agg);
     let mut rows = 0usize;
     let (inv_dx, inv_dy) = (1.0 / g.dx, 1.0 / g.dy);
     for batch in slices(batches) {
         let batch = batch?;
         let [bx, by, bz] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
         rows += batch.num_rows();
-        // Cell of every valid point first (sequential, vectorisable) ...
-        idx.clear();
+        // The cell of every valid point (sequential, vectorisable); the
+        // random-access updates happen in `Scatter::flush`.
         for i in 0..bx.len() {
             let (x, y, z) = (bx[i], by[i], bz[i]);
             if !(x.is_finite() && y.is_finite()) || z.is_nan() {
@@ -494,58 +499,21 @@ fn accumulate(
             }
             let (fx, fy) = ((x - g.x0) * inv_dx, (y - g.y0) * inv_dy);
             let (cx, cy) = if g.lattice {
-                let (rx, ry) = (fx.round(), fy.round());
+                let (rx, ry) = (floor(fx + 0.5), floor(fy + 0.5));
                 if (fx - rx).abs() > 1e-6 || (fy - ry).abs() > 1e-6 {
                     return Ok(None);
                 }
                 (rx, ry)
             } else {
-                (fx.floor(), fy.floor())
+                (floor(fx), floor(fy))
             };
             let col = (cx.max(0.0) as usize).min(g.cols - 1);
             let from_bottom = (cy.max(0.0) as usize).min(g.rows - 1);
-            idx.push((((g.rows - 1 - from_bottom) * g.cols + col) as u32, z));
-        }
-        // ... then the random-access updates, prefetching ahead so the cache
-        // misses overlap instead of queueing.
-        const AHEAD: usize = 64;
-        for i in 0..idx.len() {
-            #[cfg(target_arch = "x86_64")]
-            if let Some(&(k, _)) = idx.get(i + AHEAD) {
-                // SAFETY: a prefetch of an in-bounds address; no access.
-                unsafe {
-                    std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                        cells.as_ptr().add(k as usize) as *const i8,
-                    )
-                };
-            }
-            let (k, z) = idx[i];
-            let cell = &mut cells[k as usize];
-            let first = cell.count == 0;
-            cell.count += 1;
-            let zf = z as f32;
-            match o.agg {
-                Agg::Mean => cell.sum += z,
-                Agg::Min => {
-                    if first || zf < cell.value {
-                        cell.value = zf
-                    }
-                }
-                Agg::Max => {
-                    if first || zf > cell.value {
-                        cell.value = zf
-                    }
-                }
-                Agg::First => {
-                    if first {
-                        cell.value = zf
-                    }
-                }
-                Agg::Last => cell.value = zf,
-                Agg::Count => {}
-            }
+            scatter.push(((g.rows - 1 - from_bottom) * g.cols + col) as u32, z);
         }
     }
+    scatter.flush();
+    let cells = scatter.cells;
     Ok(Some(Accumulated { cells, rows }))
 }
 

@@ -289,3 +289,48 @@ def test_fill_nearest_leaves_no_holes_and_renders():
     assert r.terrain_info()["holes"] == 0
     hm = fa.terrain_from_table(t, shape=(8, 8))
     assert np.isnan(np.asarray(hm)).sum() == 60
+
+
+# --- pandas frames read in place ---------------------------------------------
+
+
+def test_pandas_number_columns_are_read_in_place_with_the_same_result():
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    from forge3d.arrow import _pandas_numpy_columns
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    df = pd.DataFrame({
+        "x": rng.uniform(0, 100, n),
+        "y": rng.integers(0, 80, n),  # int64: converted in Rust, as from Arrow
+        "z": rng.normal(0, 10, n).astype(np.float32),
+        "other": ["a"] * n,  # not asked for: never looked at
+    })
+    df.loc[::97, "z"] = np.nan
+    df.loc[::131, "x"] = np.nan
+    fast = _pandas_numpy_columns(df, ("x", "y", "z"))
+    assert fast is not None and fast.column_names == ["x", "y", "z"]
+    for name in "xyz":  # the same memory, no conversion
+        assert fast[name].chunks[0].buffers()[1].address == df[name].to_numpy().ctypes.data
+    for kw in ({}, {"resolution": 7.5, "agg": "max"}, {"shape": (20, 30), "agg": "count"},
+               {"resolution": 5.0, "agg": "last", "fill": "nearest"}):
+        a, ia = fa.terrain_from_table(df, return_info=True, **kw)
+        b, ib = fa.terrain_from_table(pa.Table.from_pandas(df), return_info=True, **kw)
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        assert ia == ib and ia["rows_skipped"] == len(set(range(0, n, 97)) | set(range(0, n, 131)))
+
+
+def test_pandas_extension_columns_take_pandas_own_export():
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from forge3d.arrow import _pandas_numpy_columns
+
+    df = pd.DataFrame({"x": [0.0, 1.0, 0.0, 1.0], "y": [0.0, 0.0, 1.0, 1.0],
+                       "z": pd.array([1, None, 3, 4], dtype="Int64")})
+    assert _pandas_numpy_columns(df, ("x", "y", "z")) is None
+    hm, info = fa.terrain_from_table(df, return_info=True)
+    assert info["rows_skipped"] == 1
+    assert np.isnan(np.asarray(hm)).sum() == 1
+    dup = pd.DataFrame([[0.0, 0.0, 1.0]], columns=["x", "x", "z"])
+    assert _pandas_numpy_columns(dup, ("x", "y", "z")) is None
