@@ -1,17 +1,19 @@
 //! Dataframe-to-terrain: Arrow record batches of x, y, z points become a
 //! height grid. Pure Rust; the batches are streamed twice (extent and
-//! lattice detection, then scattering), so memory is the output grid plus one
-//! batch, whatever the number of rows.
+//! lattice detection, then scattering), each pass on up to 8 threads
+//! (`passes`, `scatter`), so memory is the output grid plus a few batches,
+//! whatever the number of rows.
 
 mod cells;
 pub mod columns;
 mod fill;
+mod passes;
 mod scatter;
 
 use arrow_array::RecordBatch;
 
 use crate::error::{Error, Result};
-use scatter::{Cell, Scatter};
+use passes::{accumulate, scan};
 
 /// How points that fall into the same cell are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,43 +193,6 @@ fn read_xyz<'b>(
         one(batch, c.y, "y", sy)?,
         one(batch, c.z, "z", sz)?,
     ])
-}
-
-fn scan(batches: Batches<'_>, c: &Columns<'_>) -> Result<Scan> {
-    let mut s = Scan {
-        n: 0,
-        skipped: 0,
-        xmin: f64::INFINITY,
-        xmax: f64::NEG_INFINITY,
-        ymin: f64::INFINITY,
-        ymax: f64::NEG_INFINITY,
-        x2: f64::INFINITY,
-        y2: f64::INFINITY,
-    };
-    let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
-    for batch in slices(batches) {
-        let batch = batch?;
-        let [bx, by, bz] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
-        s.n += batch.num_rows();
-        for i in 0..bx.len() {
-            let (x, y, z) = (bx[i], by[i], bz[i]);
-            if !(x.is_finite() && y.is_finite()) || z.is_nan() {
-                s.skipped += 1;
-                continue;
-            }
-            if z.is_infinite() {
-                return Err(Error::InvalidArgument(format!(
-                    "z: column {:?} holds an infinite value ({z}); use null or NaN for missing heights",
-                    c.z
-                )));
-            }
-            two_smallest(x, &mut s.xmin, &mut s.x2);
-            two_smallest(y, &mut s.ymin, &mut s.y2);
-            s.xmax = s.xmax.max(x);
-            s.ymax = s.ymax.max(y);
-        }
-    }
-    Ok(s)
 }
 
 /// Grid geometry: the cells points fall into.
@@ -443,78 +408,6 @@ pub fn grid_from_batches<'a>(
         rows_skipped: s.skipped,
         empty_cells,
     })
-}
-
-/// `v.floor()` for the cell coordinates (clamped to the grid afterwards):
-/// inline conversions instead of a libm call on x86-64 without SSE4.1.
-/// Values past ±2^63 saturate, which the clamping treats alike.
-#[inline(always)]
-fn floor(v: f64) -> f64 {
-    let t = v as i64 as f64;
-    if t > v {
-        t - 1.0
-    } else {
-        t
-    }
-}
-
-struct Accumulated {
-    /// Zeroed: count 0 marks an empty cell (its value is unused).
-    cells: cells::ZeroedSlice<Cell>,
-    /// Rows the stream gave (valid or not).
-    rows: usize,
-}
-
-/// Scatters every valid point into `g`'s cells. `None` when `g` is a lattice
-/// candidate and a point lies off its nodes.
-fn accumulate(
-    batches: Batches<'_>,
-    c: &Columns<'_>,
-    o: &GridOptions,
-    g: &Geometry,
-) -> Result<Option<Accumulated>> {
-    let cells = cells::ZeroedSlice::<Cell>::new(g.rows * g.cols).ok_or_else(|| {
-        Error::InvalidArgument(format!(
-            "not enough memory for a {} x {} grid ({} bytes of accumulators); pass a coarser \
-             resolution or a smaller shape",
-            g.rows,
-            g.cols,
-            g.rows * g.cols * std::mem::size_of::<Cell>()
-        ))
-    })?;
-    let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
-    let mut scatter = Scatter::new(cells, o.agg);
-    let mut rows = 0usize;
-    let (inv_dx, inv_dy) = (1.0 / g.dx, 1.0 / g.dy);
-    for batch in slices(batches) {
-        let batch = batch?;
-        let [bx, by, bz] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
-        rows += batch.num_rows();
-        // The cell of every valid point (sequential, vectorisable); the
-        // random-access updates happen in `Scatter::flush`.
-        for i in 0..bx.len() {
-            let (x, y, z) = (bx[i], by[i], bz[i]);
-            if !(x.is_finite() && y.is_finite()) || z.is_nan() {
-                continue;
-            }
-            let (fx, fy) = ((x - g.x0) * inv_dx, (y - g.y0) * inv_dy);
-            let (cx, cy) = if g.lattice {
-                let (rx, ry) = (floor(fx + 0.5), floor(fy + 0.5));
-                if (fx - rx).abs() > 1e-6 || (fy - ry).abs() > 1e-6 {
-                    return Ok(None);
-                }
-                (rx, ry)
-            } else {
-                (floor(fx), floor(fy))
-            };
-            let col = (cx.max(0.0) as usize).min(g.cols - 1);
-            let from_bottom = (cy.max(0.0) as usize).min(g.rows - 1);
-            scatter.push(((g.rows - 1 - from_bottom) * g.cols + col) as u32, z);
-        }
-    }
-    scatter.flush();
-    let cells = scatter.cells;
-    Ok(Some(Accumulated { cells, rows }))
 }
 
 #[cfg(test)]

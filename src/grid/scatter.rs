@@ -3,8 +3,8 @@
 //! Each point updates one random cell of a grid far larger than the CPU's
 //! caches, so the work is bound by how many cache misses are in flight.
 //! More cores keep more misses in flight: the cells are split into one
-//! contiguous range per worker, points are sorted into per-worker buckets as
-//! their cells are computed, and each worker applies its bucket to its own
+//! contiguous range per worker, points are sorted into per-range buckets as
+//! their cells are computed, and each worker applies its buckets to its own
 //! range. No cell is touched by two threads, and every cell sees its points
 //! in table order, so `first`/`last` and the float sums are the same as on
 //! one thread.
@@ -22,81 +22,76 @@ pub(super) struct Cell {
     pub count: u32,
 }
 
-/// Points buffered before the workers apply them (16 bytes each).
-const FLUSH_POINTS: usize = 1 << 17;
-/// Grids smaller than this are scattered on the calling thread: they fit
-/// in cache, where threads only add overhead.
+/// Grids smaller than this are scattered on one thread: they fit in cache,
+/// where threads only add overhead.
 const PARALLEL_MIN_CELLS: usize = 1 << 20;
-/// Workers at most: beyond this, memory bandwidth is the limit.
-const MAX_WORKERS: usize = 8;
 
-/// Cells plus the points waiting to be applied to them.
+/// The cells, split into ranges of `1 << shift` cells, one per bucket.
 pub(super) struct Scatter {
-    pub cells: ZeroedSlice<Cell>,
+    cells: ZeroedSlice<Cell>,
     agg: Agg,
-    /// `buckets[w]` holds (cell, z) of the cells in worker `w`'s range,
-    /// cells `w << shift` up to `(w + 1) << shift`.
-    buckets: Vec<Vec<(u32, f64)>>,
     shift: u32,
-    pending: usize,
+    buckets: usize,
 }
 
 impl Scatter {
-    pub fn new(cells: ZeroedSlice<Cell>, agg: Agg) -> Self {
+    /// Ranges for up to `workers` threads.
+    pub fn new(cells: ZeroedSlice<Cell>, agg: Agg, workers: usize) -> Self {
         let n = cells.len();
         let workers = if n >= PARALLEL_MIN_CELLS {
-            std::thread::available_parallelism()
-                .map(|p| p.get())
-                .unwrap_or(1)
-                .clamp(1, MAX_WORKERS)
+            workers.max(1)
         } else {
             1
         };
         // Ranges of a power-of-two size, so a point's bucket is a shift.
-        let shift = n.div_ceil(workers).next_power_of_two().trailing_zeros();
+        let shift = n
+            .div_ceil(workers)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros();
         let buckets = n.div_ceil(1 << shift).max(1);
         Self {
             cells,
             agg,
-            buckets: vec![Vec::new(); buckets],
             shift,
-            pending: 0,
+            buckets,
         }
     }
 
-    /// Queues a point for cell `k` (applied by [`Self::flush`]).
-    #[inline]
-    pub fn push(&mut self, k: u32, z: f64) {
-        self.buckets[(k >> self.shift) as usize].push((k, z));
-        self.pending += 1;
-        if self.pending >= FLUSH_POINTS {
-            self.flush();
-        }
+    /// A point of cell `k` belongs in bucket `k >> shift`.
+    pub fn shift(&self) -> u32 {
+        self.shift
     }
 
-    /// Applies every queued point.
-    pub fn flush(&mut self) {
-        if self.pending == 0 {
-            return;
-        }
-        self.pending = 0;
+    pub fn buckets(&self) -> usize {
+        self.buckets
+    }
+
+    /// Applies `placed[p][b]`, the points producer `p` found for bucket `b`,
+    /// one thread per bucket, producers in order (table order).
+    pub fn apply(&mut self, placed: &[Vec<Vec<(u32, f64)>>]) {
         let agg = self.agg;
-        if self.buckets.len() == 1 {
-            apply(&mut self.cells, 0, &self.buckets[0], agg);
-            self.buckets[0].clear();
+        let size = 1usize << self.shift;
+        let run = |b: usize, range: &mut [Cell]| {
+            for p in placed {
+                apply(range, b * size, &p[b], agg);
+            }
+        };
+        if self.buckets == 1 {
+            run(0, &mut self.cells);
             return;
         }
-        let size = 1usize << self.shift;
         std::thread::scope(|s| {
-            for (w, (range, bucket)) in self.cells.chunks_mut(size).zip(&self.buckets).enumerate() {
-                if !bucket.is_empty() {
-                    s.spawn(move || apply(range, w * size, bucket, agg));
+            for (b, range) in self.cells.chunks_mut(size).enumerate() {
+                if placed.iter().any(|p| !p[b].is_empty()) {
+                    s.spawn(move || run(b, range));
                 }
             }
         });
-        for b in &mut self.buckets {
-            b.clear();
-        }
+    }
+
+    pub fn into_cells(self) -> ZeroedSlice<Cell> {
+        self.cells
     }
 }
 
