@@ -10,15 +10,19 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-RSS_SCRIPT = r"""
-import sys
-import forge3d
-
+# Read /proc/self/status (VmRSS, VmHWM) in bytes; prefixed to the scripts.
+STATUS = r"""
 def status(key):
     for line in open("/proc/self/status"):
         if line.startswith(key + ":"):
             return int(line.split()[1]) * 1024
     raise KeyError(key)
+"""
+
+RSS_SCRIPT = STATUS + r"""
+import sys
+import forge3d
+
 
 size = int(sys.argv[1])
 # Context and pipelines first, so only the frame itself is measured.
@@ -32,16 +36,11 @@ assert rgba.shape == (size, size, 4)
 print((status("VmHWM") - before) / 2**20)
 """
 
-TERRAIN_MEMORY_SCRIPT = r"""
+TERRAIN_MEMORY_SCRIPT = STATUS + r"""
 import sys
 import numpy as np
 import forge3d
 
-def status(key):
-    for line in open("/proc/self/status"):
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) * 1024
-    raise KeyError(key)
 
 n, frame = int(sys.argv[1]), int(sys.argv[2])
 # Context and pipelines first, then the input, so only forge3d's work counts.
@@ -61,6 +60,25 @@ r = forge3d.Renderer(frame, frame)
 r.add_terrain(h)
 rgba = r.render_terrain_rgba()
 print((status("VmHWM") - base) / (h.nbytes + rgba.nbytes))
+"""
+
+TABLE_MEMORY_SCRIPT = STATUS + r"""
+import gc, sys
+sys.path.insert(0, sys.argv[2])
+import bench_arrow
+import forge3d.arrow as fa
+
+
+side = int(sys.argv[1])
+df = bench_arrow.lattice_frame(side)
+fa.terrain_from_table(df.iloc[:1000])  # threads, imports: not the grid's cost
+gc.collect()
+base = status("VmRSS")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak (VmHWM) to the current RSS
+hm = fa.terrain_from_table(df)
+assert hm.shape == (side, side)
+print((status("VmHWM") - base) / (side * side * 4))
 """
 
 TIME_SCRIPT = r"""
@@ -92,6 +110,18 @@ def terrain_peak_memory_ratio(n: int, frame: int) -> float:
     """(peak RSS - RSS before the input existed) / (input + frame) bytes."""
     out = subprocess.run(
         [sys.executable, "-c", TERRAIN_MEMORY_SCRIPT, str(n), str(frame)],
+        capture_output=True, text=True, check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def table_peak_memory_ratio(side: int) -> float:
+    """Peak RSS growth of terrain_from_table on a shuffled side x side
+    lattice (pandas), over the bytes of the float32 grid it returns; the
+    table exists before the measurement starts."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run(
+        [sys.executable, "-c", TABLE_MEMORY_SCRIPT, str(side), here],
         capture_output=True, text=True, check=True,
     )
     return float(out.stdout.strip().splitlines()[-1])

@@ -2,12 +2,16 @@
 Run: asv run --python=same [--quick]."""
 
 import statistics
+import sys
 import time
 
 import numpy as np
 
 import forge3d
 import forge3d.arrow as fa
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import _measure  # noqa: E402
 
 
 def lattice_frame(n):
@@ -48,6 +52,13 @@ class TerrainFromTable:
         return pivot / ours
 
     track_speedup_over_pandas_pivot.unit = "x"
+
+    def track_peak_memory_over_grid(self, side):
+        """Peak RSS growth / grid bytes, in a fresh process (target: about
+        1, the grid plus one record batch)."""
+        return _measure.table_peak_memory_ratio(side)
+
+    track_peak_memory_over_grid.unit = "x"
 
 
 class HeightmapInterop:

@@ -14,6 +14,7 @@ use arrow_array::RecordBatch;
 
 use crate::error::{Error, Result};
 use passes::{accumulate, scan};
+use scatter::Filled;
 
 /// How points that fall into the same cell are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,12 +358,13 @@ pub fn grid_from_batches<'a>(
     }
     let s = scan(open()?, c)?;
     let mut g = geometry(&s, o)?;
-    let acc = match accumulate(open()?, c, o, &g)? {
+    let acc = match accumulate(open()?, c, o, &g, s.n - s.skipped)? {
         Some(acc) => acc,
         None => {
             // Not a lattice after all: bin instead (a third pass).
             g = geometry_with(&s, o, false)?;
-            accumulate(open()?, c, o, &g)?.expect("binning always places every point")
+            accumulate(open()?, c, o, &g, s.n - s.skipped)?
+                .expect("binning always places every point")
         }
     };
     if acc.rows != s.n {
@@ -372,29 +374,16 @@ pub fn grid_from_batches<'a>(
             s.n, acc.rows
         )));
     }
-    let fill_value = match (o.agg, o.fill) {
-        (Agg::Count, _) | (_, Fill::Hole) | (_, Fill::Nearest) => f32::NAN,
-        (_, Fill::Value(v)) => v,
-    };
-    let mut empty_cells = 0usize;
-    let mut values: Vec<f32> = acc
-        .cells
-        .iter()
-        .map(|c| match o.agg {
-            Agg::Count => c.count as f32,
-            _ if c.count == 0 => {
-                empty_cells += 1;
-                fill_value
-            }
-            Agg::Mean => (c.sum / c.count as f64) as f32,
-            _ => c.value,
-        })
-        .collect();
-    if o.agg == Agg::Count {
-        empty_cells = acc.cells.iter().filter(|c| c.count == 0).count();
-    } else if o.fill == Fill::Nearest && empty_cells > 0 {
-        let filled: Vec<bool> = acc.cells.iter().map(|c| c.count > 0).collect();
-        drop(acc.cells);
+    let Filled {
+        mut values,
+        hit,
+        empty_cells,
+    } = acc.filled;
+    if o.agg != Agg::Count && o.fill == Fill::Nearest && empty_cells > 0 {
+        let filled: Vec<bool> = (0..values.len())
+            .map(|k| hit[k / 64] & (1 << (k % 64)) != 0)
+            .collect();
+        drop(hit);
         fill::nearest(&mut values, &filled, g.rows, g.cols);
     }
     Ok(GridResult {

@@ -8,8 +8,7 @@
 
 use arrow_array::RecordBatch;
 
-use super::cells::ZeroedSlice;
-use super::scatter::{Cell, Scatter};
+use super::scatter::{self, Filled, Scatter};
 use super::{read_xyz, slices, two_smallest, Batches, Columns, Geometry, GridOptions, Scan};
 use crate::error::{Error, Result};
 
@@ -151,8 +150,7 @@ fn floor(v: f64) -> f64 {
 }
 
 pub(super) struct Accumulated {
-    /// Zeroed: count 0 marks an empty cell (its value is unused).
-    pub cells: ZeroedSlice<Cell>,
+    pub filled: Filled,
     /// Rows the stream gave (valid or not).
     pub rows: usize,
 }
@@ -213,24 +211,26 @@ fn place_run(
     })
 }
 
-/// Second pass: scatters every valid point into `g`'s cells. `None` when
-/// `g` is a lattice candidate and a point lies off its nodes.
+/// Second pass: scatters every valid point (`points` of them, from the
+/// first pass) into `g`'s cells. `None` when `g` is a lattice candidate and
+/// a point lies off its nodes.
 pub(super) fn accumulate(
     batches: Batches<'_>,
     c: &Columns<'_>,
     o: &GridOptions,
     g: &Geometry,
+    points: usize,
 ) -> Result<Option<Accumulated>> {
-    let cells = ZeroedSlice::<Cell>::new(g.rows * g.cols).ok_or_else(|| {
-        Error::InvalidArgument(format!(
-            "not enough memory for a {} x {} grid ({} bytes of accumulators); pass a coarser \
-             resolution or a smaller shape",
-            g.rows,
-            g.cols,
-            g.rows * g.cols * std::mem::size_of::<Cell>()
+    // Binned points hit cells repeatedly unless they are sparse; a lattice
+    // holds one point per cell (a duplicate now and then).
+    let dense_mean = !g.lattice && points.saturating_mul(4) > g.rows * g.cols;
+    let mut scatter =
+        Scatter::new(g.rows * g.cols, o.agg, workers(), dense_mean).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+            "not enough memory for a {} x {} grid; pass a coarser resolution or a smaller shape",
+            g.rows, g.cols
         ))
-    })?;
-    let mut scatter = Scatter::new(cells, o.agg, workers());
+        })?;
     let (shift, n) = (scatter.shift(), scatter.buckets());
     let mut rows = 0usize;
     let mut on_lattice = true;
@@ -261,7 +261,7 @@ pub(super) fn accumulate(
         },
     )?;
     Ok(on_lattice.then(|| Accumulated {
-        cells: scatter.into_cells(),
+        filled: scatter.finish(scatter::fill_value(o.agg, o.fill)),
         rows,
     }))
 }
