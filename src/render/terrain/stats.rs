@@ -118,6 +118,106 @@ simd_row_stats!(
     _mm256_movemask_ps
 );
 
+/// Copies a row of heights into upload memory, holes (NaN or `nodata`)
+/// written as `hole`, and returns what [`row_stats`] does: one pass that
+/// reads the source once. With AVX2 and a 32-byte aligned destination the
+/// stores stream past the caches (the destination is not read again by the
+/// CPU), as a large memcpy's do; call [`store_fence`] before the GPU reads.
+pub(super) fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, hole: f32) -> (f32, f32, usize) {
+    assert_eq!(dst.len(), src.len(), "copy_row: lengths");
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && dst.as_ptr() as usize % 32 == 0 {
+        // SAFETY: AVX2 is present, lengths are equal and dst is aligned.
+        return unsafe { copy_row_avx2(dst, src, nodata, hole) };
+    }
+    dst.copy_from_slice(src);
+    let (lo, hi, holes) = row_stats(src, nodata);
+    if holes > 0 {
+        for (d, &x) in dst.iter_mut().zip(src) {
+            if x.is_nan() || x == nodata {
+                *d = hole;
+            }
+        }
+    }
+    (lo, hi, holes)
+}
+
+/// Orders the streaming stores of [`copy_row`] before what follows (the
+/// GPU copy is submitted after it).
+pub(super) fn store_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: sfence has no preconditions (SSE is part of x86_64).
+    unsafe {
+        std::arch::x86_64::_mm_sfence()
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn copy_row_avx2(dst: &mut [f32], src: &[f32], nodata: f32, hole: f32) -> (f32, f32, usize) {
+    use std::arch::x86_64::*;
+    let with_nodata = !nodata.is_nan();
+    let nd = _mm256_set1_ps(nodata);
+    let nan = _mm256_set1_ps(f32::NAN);
+    let hv = _mm256_set1_ps(hole);
+    // Two accumulators each, so the min/max chains overlap.
+    let mut lo = [_mm256_set1_ps(f32::INFINITY); 2];
+    let mut hi = [_mm256_set1_ps(f32::NEG_INFINITY); 2];
+    let mut holes = 0usize;
+    let whole = src.len() - src.len() % 16;
+    let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+    let mut i = 0;
+    while i < whole {
+        for u in 0..2 {
+            let at = i + 8 * u;
+            // SAFETY: at + 8 <= whole <= len; dst + at is 32-byte aligned
+            // (dst is, and `at` is a multiple of 8 floats).
+            let mut x = unsafe { _mm256_loadu_ps(s.add(at)) };
+            let mut h = _mm256_cmp_ps::<_CMP_UNORD_Q>(x, x);
+            if with_nodata {
+                let m = _mm256_cmp_ps::<_CMP_EQ_OQ>(x, nd);
+                x = _mm256_or_ps(x, _mm256_and_ps(m, nan));
+                h = _mm256_or_ps(h, m);
+            }
+            // minps/maxps return the second operand when the first is NaN:
+            // holes are skipped.
+            lo[u] = _mm256_min_ps(x, lo[u]);
+            hi[u] = _mm256_max_ps(x, hi[u]);
+            let mask = _mm256_movemask_ps(h);
+            let out = if mask == 0 {
+                x
+            } else {
+                holes += mask.count_ones() as usize;
+                _mm256_blendv_ps(x, hv, h)
+            };
+            unsafe { _mm256_stream_ps(d.add(at), out) };
+        }
+        i += 16;
+    }
+    let mut l = [0f32; 8];
+    let mut u = [0f32; 8];
+    unsafe {
+        _mm256_storeu_ps(l.as_mut_ptr(), _mm256_min_ps(lo[0], lo[1]));
+        _mm256_storeu_ps(u.as_mut_ptr(), _mm256_max_ps(hi[0], hi[1]));
+    }
+    let (mut lo, mut hi) = (
+        l.iter().copied().fold(f32::INFINITY, f32::min),
+        u.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+    );
+    for j in whole..src.len() {
+        let x = src[j];
+        if x.is_nan() || x == nodata {
+            holes += 1;
+            dst[j] = hole;
+        } else {
+            lo = lo.min(x);
+            hi = hi.max(x);
+            dst[j] = x;
+        }
+    }
+    (lo, hi, holes)
+}
+
 #[cfg(not(target_arch = "x86_64"))]
 pub(super) fn row_stats(src: &[f32], nodata: f32) -> (f32, f32, usize) {
     row_stats_scalar(src, nodata)
@@ -159,5 +259,33 @@ mod tests {
         }
         let clean: Vec<f32> = (0..77).map(|i| i as f32 - 3.0).collect();
         assert_eq!(row_stats(&clean, f32::NAN), (-3.0, 73.0, 0));
+    }
+
+    #[test]
+    fn copy_row_maps_holes_and_agrees_with_row_stats_on_every_path() {
+        #[repr(C, align(64))]
+        struct Aligned([f32; 1040]);
+        let v: Vec<f32> = (0..1003)
+            .map(|i| match i % 97 {
+                0 => f32::NAN,
+                1 => -9999.0,
+                _ => ((i * 37) % 1000) as f32 - 500.0,
+            })
+            .collect();
+        let mut buf = Aligned([0.0; 1040]);
+        for nodata in [f32::NAN, -9999.0, 12.0] {
+            let want: Vec<f32> = v
+                .iter()
+                .map(|&x| if x.is_nan() || x == nodata { -7.0 } else { x })
+                .collect();
+            // 32-byte aligned (streaming stores) and not (plain copy).
+            for off in [0usize, 1] {
+                let dst = &mut buf.0[off..off + v.len()];
+                let got = copy_row(dst, &v, nodata, -7.0);
+                assert_eq!(got, row_stats_scalar(&v, nodata));
+                assert_eq!(dst, &want[..]);
+            }
+        }
+        store_fence();
     }
 }

@@ -2,7 +2,7 @@
 //! pooled GPU upload memory in bands, one texture-array layer per band,
 //! with the statistics gathered on the way.
 
-use super::stats::row_stats;
+use super::stats::{copy_row as copy_checked_row, store_fence};
 use super::{HeightStats, HeightsRef, HOLE};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -13,19 +13,9 @@ use crate::memory::upload::UploadChunk;
 const BAND_BYTES: u64 = 16 << 20;
 
 /// Copies one row into upload memory, mapping holes to [`HOLE`], and
-/// gathers min/max/holes/infinities. The copy is a plain memcpy; the
-/// statistics read the row again while it is still in cache. Only rows with
-/// holes are patched afterwards.
+/// gathers min/max/holes/infinities in the same pass.
 fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, s: &mut RowStats) {
-    dst.copy_from_slice(src);
-    let (row_lo, row_hi, row_holes) = row_stats(src, nodata);
-    if row_holes > 0 {
-        for (d, &x) in dst.iter_mut().zip(src) {
-            if x.is_nan() || x == nodata {
-                *d = HOLE;
-            }
-        }
-    }
+    let (row_lo, row_hi, row_holes) = copy_checked_row(dst, src, nodata, HOLE);
     // Infinities are valid for min/max, so they show up at the extremes.
     if row_lo == f32::NEG_INFINITY || row_hi == f32::INFINITY {
         s.infinite += src.iter().filter(|x| x.is_infinite()).count();
@@ -165,6 +155,7 @@ pub(super) fn upload_heights(
                         &mut stats,
                     );
                 }
+                store_fence();
             }
             if stats.infinite > 0 {
                 // Nothing of this texture is used: pending chunks are dropped.
