@@ -240,15 +240,20 @@ pub(super) fn row_stats_scalar(src: &[f32], nodata: f32) -> (f32, f32, usize) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn simd_and_scalar_statistics_agree() {
-        let v: Vec<f32> = (0..1003)
+    /// 1003 heights with NaN and -9999 holes sprinkled in.
+    fn with_holes() -> Vec<f32> {
+        (0..1003)
             .map(|i| match i % 97 {
                 0 => f32::NAN,
                 1 => -9999.0,
                 _ => ((i * 37) % 1000) as f32 - 500.0,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn simd_and_scalar_statistics_agree() {
+        let v = with_holes();
         for nodata in [f32::NAN, -9999.0, 12.0] {
             assert_eq!(row_stats(&v, nodata), row_stats_scalar(&v, nodata));
             #[cfg(target_arch = "x86_64")]
@@ -265,13 +270,7 @@ mod tests {
     fn copy_row_maps_holes_and_agrees_with_row_stats_on_every_path() {
         #[repr(C, align(64))]
         struct Aligned([f32; 1040]);
-        let v: Vec<f32> = (0..1003)
-            .map(|i| match i % 97 {
-                0 => f32::NAN,
-                1 => -9999.0,
-                _ => ((i * 37) % 1000) as f32 - 500.0,
-            })
-            .collect();
+        let v = with_holes();
         let mut buf = Aligned([0.0; 1040]);
         for nodata in [f32::NAN, -9999.0, 12.0] {
             let want: Vec<f32> = v
