@@ -13,7 +13,7 @@ use super::{read_xyz, slices, two_smallest, Batches, Columns, Geometry, GridOpti
 use crate::error::{Error, Result};
 
 /// Slices (of `SLICE_ROWS` rows) per worker and round.
-const ROUND_SLICES_PER_WORKER: usize = 2;
+const ROUND_SLICES_PER_WORKER: usize = 1;
 
 /// Runs `work` on every round of slices: `work(run)` on each worker's run,
 /// in parallel, results in table order. Stops at the first error, or when
