@@ -32,6 +32,68 @@ struct RowStats {
     infinite: usize,
 }
 
+impl RowStats {
+    fn new() -> Self {
+        Self {
+            min: f32::INFINITY,
+            max: f32::NEG_INFINITY,
+            holes: 0,
+            infinite: 0,
+        }
+    }
+    fn merge(&mut self, o: &RowStats) {
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        self.holes += o.holes;
+        self.infinite += o.infinite;
+    }
+}
+
+/// Bytes of a band below which one thread copies it all.
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+/// Threads at most for one band: beyond this, memory bandwidth is the limit.
+const MAX_THREADS: usize = 4;
+
+/// Copies the rows of `src` (`cols` each) into `dst` (rows `pitch` apart),
+/// on several threads when the band is large: a single core cannot draw
+/// the machine's full memory bandwidth, and each row is independent.
+fn copy_band(dst: &mut [f32], src: &[f32], cols: usize, pitch: usize, nodata: f32) -> RowStats {
+    let rows = src.len() / cols;
+    let threads = if src.len() * 4 >= PARALLEL_MIN_BYTES {
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1)
+            .clamp(1, MAX_THREADS)
+            .min(rows)
+    } else {
+        1
+    };
+    let run = |dst: &mut [f32], src: &[f32]| {
+        let mut s = RowStats::new();
+        for (r, src_row) in src.chunks_exact(cols).enumerate() {
+            copy_row(&mut dst[r * pitch..][..cols], src_row, nodata, &mut s);
+        }
+        store_fence();
+        s
+    };
+    if threads <= 1 {
+        return run(dst, src);
+    }
+    let per = rows.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = dst
+            .chunks_mut(per * pitch)
+            .zip(src.chunks(per * cols))
+            .map(|(d, s)| scope.spawn(move || run(d, s)))
+            .collect();
+        let mut all = RowStats::new();
+        for p in parts {
+            all.merge(&p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
+    })
+}
+
 pub(super) fn upload_heights(
     ctx: &GpuContext,
     h: HeightsRef<'_>,
@@ -85,12 +147,7 @@ pub(super) fn upload_heights(
             })
         })?,
     };
-    let mut stats = RowStats {
-        min: f32::INFINITY,
-        max: f32::NEG_INFINITY,
-        holes: 0,
-        infinite: 0,
-    };
+    let mut stats = RowStats::new();
     let nodata_bits = nodata.unwrap_or(f32::NAN);
     let pitch_f = (pitch / 4) as usize;
     // Fill every band before submitting any: on CPU adapters the GPU's own
@@ -146,16 +203,9 @@ pub(super) fn upload_heights(
             {
                 let dst: &mut [f32] = bytemuck::try_cast_slice_mut(chunk.as_mut_slice())
                     .map_err(|e| Error::Gpu(format!("upload memory misaligned: {e}")))?;
-                for r in 0..n as usize {
-                    let src_row = &h.data[(y0 as usize + r) * h.cols..][..h.cols];
-                    copy_row(
-                        &mut dst[r * pitch_f..][..h.cols],
-                        src_row,
-                        nodata_bits,
-                        &mut stats,
-                    );
-                }
-                store_fence();
+                let src = &h.data[y0 as usize * h.cols..][..n as usize * h.cols];
+                let band = copy_band(dst, src, h.cols, pitch_f, nodata_bits);
+                stats.merge(&band);
             }
             if stats.infinite > 0 {
                 // Nothing of this texture is used: pending chunks are dropped.
@@ -212,5 +262,35 @@ mod tests {
         assert_eq!((s.min, s.max, s.holes, s.infinite), (-2.0, 7.5, 2, 0));
         copy_row(&mut dst[..1], &[f32::INFINITY], f32::NAN, &mut s);
         assert_eq!(s.infinite, 1);
+    }
+
+    #[test]
+    fn a_band_copied_on_threads_matches_one_copied_row_by_row() {
+        let (rows, cols, pitch) = (700usize, 2000usize, 2048usize); // 5.6 MB: threads
+        let src: Vec<f32> = (0..rows * cols)
+            .map(|i| match i % 1237 {
+                0 => f32::NAN,
+                1 => -9999.0,
+                _ => ((i * 7919) % 100_003) as f32 * 0.01 - 300.0,
+            })
+            .collect();
+        let mut a = vec![0f32; rows * pitch];
+        let s = copy_band(&mut a, &src, cols, pitch, -9999.0);
+        let mut b = vec![0f32; rows * pitch];
+        let mut t = RowStats::new();
+        for r in 0..rows {
+            copy_row(
+                &mut b[r * pitch..][..cols],
+                &src[r * cols..][..cols],
+                -9999.0,
+                &mut t,
+            );
+        }
+        assert_eq!(a, b);
+        assert_eq!(
+            (s.min, s.max, s.holes, s.infinite),
+            (t.min, t.max, t.holes, t.infinite)
+        );
+        assert!(s.holes > 0 && s.min > -9999.0);
     }
 }
