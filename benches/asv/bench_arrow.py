@@ -1,7 +1,6 @@
 """asv benchmarks for forge3d.arrow (targets in docs/benchmarks.md).
 Run: asv run --python=same [--quick]."""
 
-import statistics
 import sys
 import time
 

@@ -27,3 +27,14 @@ def collect():
             gc.collect()
 
     return run
+
+
+@pytest.fixture
+def engine():
+    """A 160x120 headless forge3d.engine.Engine, closed after the test."""
+    from _engine_util import H, W
+    from forge3d.engine import Engine
+
+    eng = Engine("test", width=W, height=H, fps=25)
+    yield eng
+    eng.close()

@@ -1,6 +1,5 @@
 """Frames reach NumPy as the mapped readback memory the GPU wrote into."""
 
-import gc
 
 import numpy as np
 import pytest

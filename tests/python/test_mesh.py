@@ -1,7 +1,6 @@
 """Meshes and point sets: one copy per update (or none through a mapped
 write), proved by pointers and the ledger; what they render; every error."""
 
-import gc
 
 import numpy as np
 import pytest
