@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| copy_checked::<3>(dst, &src, false, "bench").unwrap())
         });
         // Each kernel this CPU has, with bounds (what positions use).
-        for kernel in ["avx512", "avx2", "portable"] {
+        for kernel in ["avx2", "portable"] {
             if copy_checked_with::<3>(kernel, dst, &src, true).is_none() {
                 continue;
             }

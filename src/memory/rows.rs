@@ -111,10 +111,7 @@ pub fn copy_checked<const C: usize>(
     );
     assert_eq!(src.len() % C, 0, "copy_checked: partial row");
     #[cfg(target_arch = "x86_64")]
-    let out = if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: AVX-512F is present; lengths were checked above.
-        unsafe { avx512::copy_checked::<C>(dst, src, bounds) }
-    } else if std::arch::is_x86_feature_detected!("avx2") {
+    let out = if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 is present; lengths were checked above.
         unsafe { avx2::copy_checked::<C>(dst, src, bounds) }
     } else {
@@ -133,7 +130,7 @@ pub fn copy_checked<const C: usize>(
 }
 
 /// [`copy_checked`] forced onto one kernel, for benchmarks that compare
-/// them: `"avx512"`, `"avx2"` or `"portable"`. `None` when this CPU lacks
+/// them: `"avx2"` or `"portable"`. `None` when this CPU lacks
 /// it. Records nothing in the ledger.
 #[doc(hidden)]
 pub fn copy_checked_with<const C: usize>(
@@ -149,11 +146,6 @@ pub fn copy_checked_with<const C: usize>(
     );
     assert_eq!(src.len() % C, 0, "copy_checked: partial row");
     match kernel {
-        #[cfg(target_arch = "x86_64")]
-        "avx512" if std::arch::is_x86_feature_detected!("avx512f") => {
-            // SAFETY: AVX-512F is present; lengths were checked above.
-            Some(unsafe { avx512::copy_checked::<C>(dst, src, bounds) })
-        }
         #[cfg(target_arch = "x86_64")]
         "avx2" if std::arch::is_x86_feature_detected!("avx2") => {
             // SAFETY: AVX2 is present; lengths were checked above.
@@ -314,107 +306,6 @@ mod avx2 {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use std::arch::x86_64::*;
-
-    use super::{empty, first_non_finite, fold_lanes, merge, tail, NonFinite, RowBounds};
-
-    /// Floats per vector.
-    const W: usize = 16;
-    /// Chunks of `C` vectors per loop step: every accumulator is updated
-    /// once per `2C` vectors, which hides the latency of its chain (32
-    /// registers hold all of them).
-    const UNROLL: usize = 2;
-
-    pub(super) unsafe fn copy_checked<const C: usize>(
-        dst: &mut [u8],
-        src: &[f32],
-        bounds: bool,
-    ) -> Result<Option<RowBounds<C>>, NonFinite> {
-        // SAFETY: the caller checked for AVX-512F and the lengths.
-        unsafe {
-            if bounds {
-                kernel::<C, true>(dst, src)
-            } else {
-                kernel::<C, false>(dst, src)
-            }
-        }
-    }
-
-    /// One pass: each 16-float vector is loaded once, stored, and folded
-    /// into the checks. Finiteness costs one FMA per vector (`x * 0 + acc`
-    /// stays 0 for finite `x` and turns NaN for good on NaN or ±inf);
-    /// bounds, a min and a max. Three arithmetic operations per 64 bytes
-    /// keep it close to the speed of a memcpy.
-    #[target_feature(enable = "avx512f")]
-    unsafe fn kernel<const C: usize, const BOUNDS: bool>(
-        dst: &mut [u8],
-        src: &[f32],
-    ) -> Result<Option<RowBounds<C>>, NonFinite> {
-        let chunk = C * W;
-        let step = chunk * UNROLL;
-        let whole = src.len() - src.len() % step;
-        let zero = _mm512_setzero_ps();
-        let mut poison = [[zero; C]; UNROLL];
-        let mut mn = [[_mm512_set1_ps(f32::INFINITY); C]; UNROLL];
-        let mut mx = [[_mm512_set1_ps(f32::NEG_INFINITY); C]; UNROLL];
-        let s = src.as_ptr();
-        let d = dst.as_mut_ptr() as *mut f32;
-        // Checked every 64 KiB so a bad value is reported near where it is.
-        let block = step * (16 * 1024 / step).max(1);
-        let mut start = 0;
-        while start < whole {
-            let end = (start + block).min(whole);
-            let mut off = start;
-            while off < end {
-                for u in 0..UNROLL {
-                    for j in 0..C {
-                        let at = off + u * chunk + j * W;
-                        // SAFETY: at + 16 <= whole <= len of src and dst.
-                        let v = unsafe { _mm512_loadu_ps(s.add(at)) };
-                        unsafe { _mm512_storeu_ps(d.add(at), v) };
-                        poison[u][j] = _mm512_fmadd_ps(v, zero, poison[u][j]);
-                        if BOUNDS {
-                            mn[u][j] = _mm512_min_ps(mn[u][j], v);
-                            mx[u][j] = _mm512_max_ps(mx[u][j], v);
-                        }
-                    }
-                }
-                off += step;
-            }
-            // NaN survives the sum.
-            let mut any = zero;
-            for p in poison.iter().flatten() {
-                any = _mm512_add_ps(any, *p);
-            }
-            if _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(any, any) != 0 {
-                return Err(first_non_finite::<C>(&src[start..end], start).expect("poisoned"));
-            }
-            start = end;
-        }
-        let mut out = empty::<C>();
-        tail::<C>(&mut dst[whole * 4..], &src[whole..], whole, &mut out)?;
-        if !BOUNDS {
-            return Ok(None);
-        }
-        let mut lanes = empty::<C>();
-        let mut a = [0f32; W];
-        let mut b = [0f32; W];
-        for u in 0..UNROLL {
-            for j in 0..C {
-                unsafe {
-                    _mm512_storeu_ps(a.as_mut_ptr(), mn[u][j]);
-                    _mm512_storeu_ps(b.as_mut_ptr(), mx[u][j]);
-                }
-                fold_lanes(&mut lanes, j, &a, &b);
-            }
-        }
-        merge(&mut lanes, &out);
-        Ok(Some(lanes))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,15 +343,6 @@ mod tests {
             if std::arch::is_x86_feature_detected!("avx2") {
                 let z = unsafe { avx2::copy_checked::<3>(&mut c, &src, true) };
                 assert_eq!((&c, z.unwrap().unwrap()), (&a, x));
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                c.fill(0);
-                let z = unsafe { avx512::copy_checked::<3>(&mut c, &src, true) };
-                assert_eq!((&c, z.unwrap().unwrap()), (&a, x));
-                let mut bad = src.clone();
-                bad[3 * 2500 + 2] = f32::INFINITY;
-                let e = unsafe { avx512::copy_checked::<3>(&mut c, &bad, false) }.unwrap_err();
-                assert_eq!((e.row, e.col), (2500, 2));
             }
         }
         let mut bad = src.clone();
