@@ -3,6 +3,7 @@
 
 mod adapter;
 mod context;
+pub(crate) mod layout;
 
 pub use adapter::{AdapterFilter, DeviceInfo};
 pub use context::GpuContext;

@@ -19,6 +19,13 @@ use crate::gpu::GpuContext;
 use crate::memory::{DType, HostBuffer, Origin};
 
 pub const COLOR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+
+/// The color target every draw writes: [`COLOR_FORMAT`], no blending.
+pub const COLOR_TARGET: [Option<wgpu::ColorTargetState>; 1] = [Some(wgpu::ColorTargetState {
+    format: COLOR_FORMAT,
+    blend: None,
+    write_mask: wgpu::ColorWrites::ALL,
+})];
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 
 /// Host memory one tile may use on adapters that share host memory.

@@ -1,7 +1,7 @@
 //! The triangle pipeline: a vertex-colored triangle, no buffers.
 
-use super::target::{TileLayout, COLOR_FORMAT};
-use crate::gpu::GpuContext;
+use super::target::{TileLayout, COLOR_TARGET};
+use crate::gpu::{layout, GpuContext};
 
 pub(crate) struct TrianglePipeline {
     pub pipeline: wgpu::RenderPipeline,
@@ -10,10 +10,7 @@ pub(crate) struct TrianglePipeline {
 impl TrianglePipeline {
     pub fn new(ctx: &GpuContext) -> Self {
         let device = &ctx.device;
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("forge3d triangle"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("triangle.wgsl").into()),
-        });
+        let module = layout::wgsl(device, "forge3d triangle", include_str!("triangle.wgsl"));
         let tile = TileLayout::get(ctx);
         let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("forge3d triangle"),
@@ -36,11 +33,7 @@ impl TrianglePipeline {
                 module: &module,
                 entry_point: Some("fs_main"),
                 compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: COLOR_FORMAT,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
+                targets: &COLOR_TARGET,
             }),
             multiview_mask: None,
             cache: None,

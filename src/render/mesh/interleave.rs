@@ -1,6 +1,6 @@
 //! The compute pass that interleaves column planes into a vertex buffer.
 
-use crate::gpu::GpuContext;
+use crate::gpu::{layout, GpuContext};
 
 const WORKGROUP: u32 = 256;
 
@@ -20,51 +20,17 @@ pub(super) struct InterleavePipeline {
 
 impl InterleavePipeline {
     pub fn new(ctx: &GpuContext) -> Self {
-        let device = &ctx.device;
-        let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::COMPUTE,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Storage { read_only },
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("forge3d interleave"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                storage(1, true),
-                storage(2, false),
+        let c = wgpu::ShaderStages::COMPUTE;
+        let (layout, pipeline) = layout::compute_pipeline(
+            &ctx.device,
+            "forge3d interleave",
+            &[
+                layout::uniform(0, c, None),
+                layout::storage(1, c, true),
+                layout::storage(2, c, false),
             ],
-        });
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("forge3d interleave"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("interleave.wgsl").into()),
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("forge3d interleave"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("forge3d interleave"),
-            layout: Some(&pipeline_layout),
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+            include_str!("interleave.wgsl"),
+        );
         Self { layout, pipeline }
     }
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::ColorFormat;
-use crate::gpu::GpuContext;
-use crate::render::target::{TileLayout, COLOR_FORMAT, DEPTH_FORMAT};
+use crate::gpu::{layout, GpuContext};
+use crate::render::target::{TileLayout, COLOR_TARGET, DEPTH_FORMAT};
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -57,43 +57,17 @@ pub(crate) struct MeshPipelines {
 impl MeshPipelines {
     pub fn new(ctx: &GpuContext) -> Self {
         let device = &ctx.device;
-        let storage = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::VERTEX,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Storage { read_only: true },
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
+        let (vf, v) = (
+            wgpu::ShaderStages::VERTEX_FRAGMENT,
+            wgpu::ShaderStages::VERTEX,
+        );
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("forge3d mesh"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: wgpu::BufferSize::new(
-                            std::mem::size_of::<DrawUniform>() as u64
-                        ),
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                storage(2),
-                storage(3),
+                layout::uniform(0, vf, Some(std::mem::size_of::<DrawUniform>() as u64)),
+                layout::float_texture(1, vf, wgpu::TextureViewDimension::D2),
+                layout::storage(2, v, true),
+                layout::storage(3, v, true),
             ],
         });
         let tile = TileLayout::get(ctx);
@@ -102,12 +76,7 @@ impl MeshPipelines {
             bind_group_layouts: &[Some(&tile.0), Some(&layout)],
             immediate_size: 0,
         });
-        let module = |label, src: &'static str| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(label),
-                source: wgpu::ShaderSource::Wgsl(src.into()),
-            })
-        };
+        let module = |label, src| layout::wgsl(device, label, src);
         let modules = [
             module(
                 "forge3d mesh",
@@ -249,11 +218,7 @@ impl MeshPipelines {
                     module,
                     entry_point: Some("fs_main"),
                     compilation_options: Default::default(),
-                    targets: &[Some(wgpu::ColorTargetState {
-                        format: COLOR_FORMAT,
-                        blend: None,
-                        write_mask: wgpu::ColorWrites::ALL,
-                    })],
+                    targets: &COLOR_TARGET,
                 }),
                 multiview_mask: None,
                 cache: None,

@@ -2,8 +2,8 @@
 
 use std::sync::OnceLock;
 
-use crate::gpu::GpuContext;
-use crate::render::target::{TileLayout, COLOR_FORMAT, DEPTH_FORMAT};
+use crate::gpu::{layout, GpuContext};
+use crate::render::target::{TileLayout, COLOR_TARGET, DEPTH_FORMAT};
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -33,33 +33,13 @@ pub(crate) struct TerrainPipelines {
 impl TerrainPipelines {
     pub fn new(ctx: &GpuContext) -> Self {
         let device = &ctx.device;
-        let texture = |binding, view_dimension| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                view_dimension,
-                multisampled: false,
-            },
-            count: None,
-        };
+        let vf = wgpu::ShaderStages::VERTEX_FRAGMENT;
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("forge3d terrain"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: wgpu::BufferSize::new(
-                            std::mem::size_of::<TerrainUniform>() as u64,
-                        ),
-                    },
-                    count: None,
-                },
-                texture(1, wgpu::TextureViewDimension::D2Array),
-                texture(2, wgpu::TextureViewDimension::D2),
+                layout::uniform(0, vf, Some(std::mem::size_of::<TerrainUniform>() as u64)),
+                layout::float_texture(1, vf, wgpu::TextureViewDimension::D2Array),
+                layout::float_texture(2, vf, wgpu::TextureViewDimension::D2),
             ],
         });
         let tile = TileLayout::get(ctx);
@@ -68,10 +48,7 @@ impl TerrainPipelines {
             bind_group_layouts: &[Some(&tile.0), Some(&layout)],
             immediate_size: 0,
         });
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("forge3d terrain"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("terrain.wgsl").into()),
-        });
+        let module = layout::wgsl(device, "forge3d terrain", include_str!("terrain.wgsl"));
         Self {
             layout,
             pipeline_layout,
@@ -113,11 +90,7 @@ impl TerrainPipelines {
                         module: &self.module,
                         entry_point: Some("fs_main"),
                         compilation_options: Default::default(),
-                        targets: &[Some(wgpu::ColorTargetState {
-                            format: COLOR_FORMAT,
-                            blend: None,
-                            write_mask: wgpu::ColorWrites::ALL,
-                        })],
+                        targets: &COLOR_TARGET,
                     }),
                     multiview_mask: None,
                     cache: None,
