@@ -42,6 +42,17 @@ impl RawBuffer {
     }
 }
 
+/// [`numeric`] of a buffer view's struct-module format (`"B"` when unset).
+pub(super) fn buffer_numeric(v: &ffi::Py_buffer) -> Result<(Numeric, bool), String> {
+    let format = if v.format.is_null() {
+        "B".into()
+    } else {
+        // SAFETY: a non-null format is a NUL-terminated string owned by the view.
+        unsafe { CStr::from_ptr(v.format) }.to_string_lossy()
+    };
+    numeric(&format, v.itemsize as usize)
+}
+
 pub(super) fn numeric(format: &str, itemsize: usize) -> Result<(Numeric, bool), String> {
     let (order, code) = match format.chars().next() {
         Some(c @ ('@' | '=' | '<' | '>' | '!')) => (c, &format[1..]),
@@ -140,14 +151,7 @@ pub fn view_2d<'py>(
             v.ndim
         )));
     }
-    let format = if v.format.is_null() {
-        "B".to_string()
-    } else {
-        unsafe { CStr::from_ptr(v.format) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    let (dtype, swapped) = numeric(&format, v.itemsize as usize).map_err(|what| {
+    let (dtype, swapped) = buffer_numeric(v).map_err(|what| {
         PyTypeError::new_err(format!(
             "{name}: {what} values cannot be heights; pass real numbers, e.g. \
              {name}.astype(np.float32)"

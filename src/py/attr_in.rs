@@ -4,7 +4,7 @@
 //! numeric columns, each column read where it lies when it is a single
 //! float32 chunk without nulls. Anything else is converted once, recorded.
 
-use std::ffi::{c_int, CStr};
+use std::ffi::c_int;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
@@ -14,7 +14,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3_arrow::PyRecordBatchReader;
 
-use super::array_in::{numeric, RawBuffer};
+use super::array_in::{buffer_numeric, RawBuffer};
 use crate::grid::columns;
 use crate::memory::convert::{self, Numeric, Strided2d};
 use crate::memory::{ledger, HostBuffer};
@@ -103,14 +103,7 @@ fn buffer_view(
     let shape: Vec<usize> = (0..v.ndim as usize)
         .map(|i| unsafe { *v.shape.add(i) } as usize)
         .collect();
-    let format = if v.format.is_null() {
-        "B".to_string()
-    } else {
-        unsafe { CStr::from_ptr(v.format) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    let (dtype, swapped) = numeric(&format, v.itemsize as usize).map_err(|what| {
+    let (dtype, swapped) = buffer_numeric(v).map_err(|what| {
         PyTypeError::new_err(format!(
             "{name}: {what} values are not accepted; pass float32, e.g. \
              np.asarray({name}, dtype=np.float32)"
