@@ -1,7 +1,7 @@
 //! Copying rows of `C` float32 components (vertex attributes) into upload
 //! memory while checking that every value is finite and, for positions,
-//! keeping the per-component bounds: one pass over the source, in blocks
-//! small enough that the checks read what the copy just brought into cache.
+//! keeping the per-component bounds. The AVX2 kernel does it in one pass:
+//! each vector is loaded once, stored, and checked while in a register.
 
 use super::ledger;
 
@@ -111,8 +111,8 @@ pub fn copy_checked<const C: usize>(
     );
     assert_eq!(src.len() % C, 0, "copy_checked: partial row");
     #[cfg(target_arch = "x86_64")]
-    let out = if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 is present; lengths were checked above.
+    let out = if avx2::available() {
+        // SAFETY: AVX2 and FMA are present; lengths were checked above.
         unsafe { avx2::copy_checked::<C>(dst, src, bounds) }
     } else {
         portable::<C>(dst, src, bounds)
@@ -147,8 +147,8 @@ pub fn copy_checked_with<const C: usize>(
     assert_eq!(src.len() % C, 0, "copy_checked: partial row");
     match kernel {
         #[cfg(target_arch = "x86_64")]
-        "avx2" if std::arch::is_x86_feature_detected!("avx2") => {
-            // SAFETY: AVX2 is present; lengths were checked above.
+        "avx2" if avx2::available() => {
+            // SAFETY: AVX2 and FMA are present; lengths were checked above.
             Some(unsafe { avx2::copy_checked::<C>(dst, src, bounds) })
         }
         "portable" => Some(portable::<C>(dst, src, bounds)),
@@ -243,10 +243,33 @@ mod avx2 {
 
     use super::{empty, first_non_finite, fold_lanes, merge, tail, NonFinite, RowBounds, LANES};
 
+    /// Stores `v` at `p` (any alignment) with an instruction of its own.
+    /// Plain stores let LLVM turn the loop into a `memcpy` call followed by
+    /// a second pass over the source for the checks (loop idiom
+    /// recognition), which is what this kernel exists to avoid.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    unsafe fn store(p: *mut f32, v: __m256) {
+        // SAFETY: the caller guarantees 32 writable bytes at `p`.
+        unsafe {
+            std::arch::asm!(
+                "vmovups ymmword ptr [{p}], {v}",
+                p = in(reg) p,
+                v = in(ymm_reg) v,
+                options(nostack, preserves_flags),
+            )
+        }
+    }
+
+    /// True when this CPU can run [`copy_checked`].
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+
     /// One pass: each 8-float vector is loaded once, stored, and folded into
-    /// the checks (exponent bits for finiteness, min/max per lane). Store
-    /// bandwidth bounds it, as it does a memcpy.
-    #[target_feature(enable = "avx2")]
+    /// the checks while in a register: `poison += v * 0` (NaN for an
+    /// infinite or NaN `v`, one fused multiply-add) and min/max per lane.
+    #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn copy_checked<const C: usize>(
         dst: &mut [u8],
         src: &[f32],
@@ -254,8 +277,8 @@ mod avx2 {
     ) -> Result<Option<RowBounds<C>>, NonFinite> {
         let chunk = C * LANES;
         let whole = src.len() - src.len() % chunk;
-        let exp = _mm256_set1_epi32(0x7f80_0000);
-        let mut poison = _mm256_setzero_si256();
+        let zero = _mm256_setzero_ps();
+        let mut poison = [_mm256_setzero_ps(); C];
         let mut mn = [_mm256_set1_ps(f32::INFINITY); C];
         let mut mx = [_mm256_set1_ps(f32::NEG_INFINITY); C];
         let s = src.as_ptr();
@@ -270,9 +293,8 @@ mod avx2 {
                 for j in 0..C {
                     // SAFETY: off + 8j + 8 <= whole <= len of src and dst.
                     let v = unsafe { _mm256_loadu_ps(s.add(off + j * LANES)) };
-                    unsafe { _mm256_storeu_ps(d.add(off + j * LANES), v) };
-                    poison =
-                        _mm256_max_epu32(poison, _mm256_and_si256(_mm256_castps_si256(v), exp));
+                    unsafe { store(d.add(off + j * LANES), v) };
+                    poison[j] = _mm256_fmadd_ps(v, zero, poison[j]);
                     if bounds {
                         mn[j] = _mm256_min_ps(mn[j], v);
                         mx[j] = _mm256_max_ps(mx[j], v);
@@ -280,8 +302,12 @@ mod avx2 {
                 }
                 off += chunk;
             }
-            let hit = _mm256_movemask_epi8(_mm256_cmpeq_epi32(poison, exp));
-            if hit != 0 {
+            let mut any = poison[0];
+            for p in &poison[1..] {
+                any = _mm256_add_ps(any, *p);
+            }
+            // Every lane is +0 or -0 unless a non-finite value was seen.
+            if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(any, zero)) != 0 {
                 return Err(first_non_finite::<C>(&src[start..end], start).expect("poisoned"));
             }
             start = end;
@@ -340,7 +366,7 @@ mod tests {
         #[cfg(target_arch = "x86_64")]
         {
             let mut c = vec![0u8; src.len() * 4];
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if avx2::available() {
                 let z = unsafe { avx2::copy_checked::<3>(&mut c, &src, true) };
                 assert_eq!((&c, z.unwrap().unwrap()), (&a, x));
             }
@@ -349,6 +375,39 @@ mod tests {
         bad[3 * 4000 + 1] = f32::NEG_INFINITY;
         let e = portable::<3>(&mut vec![0u8; src.len() * 4], &bad, false).unwrap_err();
         assert_eq!((e.row, e.col), (4000, 1));
+    }
+
+    #[test]
+    fn every_kind_of_non_finite_value_is_caught_at_every_lane_and_destination_offset() {
+        let bad_values = [
+            f32::NAN,
+            -f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::from_bits(0x7f80_0001), // signalling NaN
+        ];
+        // Negative zeros, denormals and the largest finite values are fine.
+        let fine = [-0.0f32, 1e-45, -1e-45, f32::MAX, f32::MIN, 0.0];
+        let rows = 41; // five whole chunks of 8 rows and a tail
+        let src: Vec<f32> = (0..rows * 3)
+            .map(|i| fine[(i / 3 + i % 3) % fine.len()])
+            .collect();
+        for shift in [0usize, 4, 12] {
+            let mut buf = vec![0u8; src.len() * 4 + shift];
+            let dst = &mut buf[shift..];
+            let b = copy_checked::<3>(dst, &src, true, "test").unwrap().unwrap();
+            assert_eq!(dst, bytemuck::cast_slice::<f32, u8>(&src));
+            assert_eq!(b.max, [f32::MAX; 3]);
+            assert_eq!(b.min, [f32::MIN; 3]);
+            for at in 0..src.len() {
+                let bad = bad_values[at % bad_values.len()];
+                let mut s = src.clone();
+                s[at] = bad;
+                let e = copy_checked::<3>(dst, &s, at % 2 == 0, "test").unwrap_err();
+                assert_eq!((e.row, e.col), (at / 3, at % 3), "value {bad} at {at}");
+                assert_eq!(e.value.to_bits(), bad.to_bits());
+            }
+        }
     }
 
     #[test]
