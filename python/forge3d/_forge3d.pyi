@@ -220,7 +220,9 @@ class Renderer:
             rgba = r.render_terrain_rgba()
         """
     def terrain_info(self) -> dict[str, Any]:
-        """spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata."""
+        """spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
+        heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on
+        CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses)."""
     def set_colormap(self, name: str) -> None:
         """viridis, magma, terrain or gray (append _r to reverse); ValueError otherwise."""
     def set_height_range(self, min: float, max: float) -> None:

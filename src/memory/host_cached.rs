@@ -61,18 +61,37 @@ impl UploadMemory {
     }
 }
 
-/// A wgpu buffer (usage `COPY_SRC`) over host-cached memory mapped at `ptr`
-/// for the buffer's whole life; `None` when the device is not Vulkan, has no
-/// such memory type, or the allocation fails (the caller then falls back to
-/// wgpu's own upload buffers).
+/// What a host-mapped buffer is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// The source of GPU copies (usage `COPY_SRC`).
+    Upload,
+    /// Read by shaders as a storage buffer (usage `STORAGE`), e.g. heights
+    /// on adapters whose memory is host memory anyway.
+    Storage,
+}
+
+/// A wgpu buffer over host-cached memory mapped at `ptr` for the buffer's
+/// whole life; `None` when the device is not Vulkan, has no such memory
+/// type, or the allocation fails (the caller then falls back to memory that
+/// wgpu allocates).
 pub fn create(device: &wgpu::Device, size: u64) -> Option<(wgpu::Buffer, NonNull<u8>)> {
+    create_for(device, size, Use::Upload)
+}
+
+/// [`create`] for any [`Use`].
+pub fn create_for(
+    device: &wgpu::Device,
+    size: u64,
+    usage: Use,
+) -> Option<(wgpu::Buffer, NonNull<u8>)> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        vulkan::create(device, size)
+        vulkan::create(device, size, usage)
     }
     #[cfg(target_arch = "wasm32")]
     {
-        let _ = (device, size);
+        let _ = (device, size, usage);
         None
     }
 }
@@ -84,7 +103,23 @@ mod vulkan {
     use ash::vk;
     use wgpu::hal::api::Vulkan;
 
-    pub(super) fn create(device: &wgpu::Device, size: u64) -> Option<(wgpu::Buffer, NonNull<u8>)> {
+    pub(super) fn create(
+        device: &wgpu::Device,
+        size: u64,
+        usage: super::Use,
+    ) -> Option<(wgpu::Buffer, NonNull<u8>)> {
+        let (vk_usage, wgpu_usage, label) = match usage {
+            super::Use::Upload => (
+                vk::BufferUsageFlags::TRANSFER_SRC,
+                wgpu::BufferUsages::COPY_SRC,
+                "forge3d upload (host-cached)",
+            ),
+            super::Use::Storage => (
+                vk::BufferUsageFlags::STORAGE_BUFFER,
+                wgpu::BufferUsages::STORAGE,
+                "forge3d storage (host-mapped)",
+            ),
+        };
         if size == 0 {
             return None;
         }
@@ -94,7 +129,7 @@ mod vulkan {
         let raw = hal.raw_device();
         let info = vk::BufferCreateInfo::default()
             .size(size)
-            .usage(vk::BufferUsageFlags::TRANSFER_SRC)
+            .usage(vk_usage)
             .sharing_mode(vk::SharingMode::EXCLUSIVE);
         // SAFETY: valid device and create info.
         let buffer = unsafe { raw.create_buffer(&info, None) }.ok()?;
@@ -150,9 +185,9 @@ mod vulkan {
             device.create_buffer_from_hal::<Vulkan>(
                 hal_buffer,
                 &wgpu::BufferDescriptor {
-                    label: Some("forge3d upload (host-cached)"),
+                    label: Some(label),
                     size,
-                    usage: wgpu::BufferUsages::COPY_SRC,
+                    usage: wgpu_usage,
                     mapped_at_creation: false,
                 },
             )

@@ -250,7 +250,7 @@ impl PyRenderer {
     }
 
     /// Facts about the current terrain: spacing, exaggeration, colormap,
-    /// height_range (in effect), data_range, holes, nodata.
+    /// height_range (in effect), data_range, holes, nodata, heights_memory.
     fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let stats = self.inner.terrain_stats().py_err()?;
         let o = self.inner.terrain_options().py_err()?;
@@ -265,6 +265,10 @@ impl PyRenderer {
         d.set_item("data_range", (stats.min, stats.max))?;
         d.set_item("holes", stats.holes)?;
         d.set_item("nodata", o.nodata)?;
+        d.set_item(
+            "heights_memory",
+            self.inner.terrain_heights_memory().py_err()?,
+        )?;
         Ok(d)
     }
 

@@ -106,7 +106,8 @@ impl Renderer {
         self.scene.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Uploads `heights` (one CPU copy, into GPU upload memory) and makes it
+    /// Uploads `heights` (one CPU copy, into GPU upload memory or, on CPU
+    /// adapters, the storage buffer the shader reads) and makes it
     /// this renderer's terrain, replacing any previous one. On error the
     /// renderer is unchanged.
     pub fn add_terrain(
@@ -137,6 +138,11 @@ impl Renderer {
     }
 
     /// Statistics of the current terrain's heights.
+    /// Where the terrain's heights live on the GPU: "texture" or "buffer".
+    pub fn terrain_heights_memory(&self) -> Result<&'static str> {
+        self.with_terrain(|t| Ok(t.heights_memory()))
+    }
+
     pub fn terrain_stats(&self) -> Result<HeightStats> {
         self.with_terrain(|t| Ok(t.stats()))
     }

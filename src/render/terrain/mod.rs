@@ -1,7 +1,9 @@
-//! Terrain: a height texture uploaded with one CPU copy, drawn as a grid
+//! Terrain: heights uploaded with one CPU copy (into a texture's upload
+//! memory, or on CPU adapters a storage buffer the shader reads), drawn as a grid
 //! generated from the vertex index (no per-texel vertex or index buffers),
 //! colored by a colormap and lit per pixel from the full-resolution heights.
 
+mod heights;
 mod pipeline;
 mod stats;
 mod upload;
@@ -12,7 +14,8 @@ use super::camera::{Bounds, Mat4};
 use super::colormap;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use pipeline::{TerrainPipelines, TerrainUniform};
+use heights::{HeightsBuffer, HeightsMemory};
+use pipeline::{HeightsBinding, TerrainPipelineSet, TerrainUniform};
 use upload::upload_heights;
 
 /// Heights at or below this are holes on the GPU (NaN and nodata map here).
@@ -97,17 +100,51 @@ impl Lighting {
     }
 }
 
+/// A terrain's heights on the GPU.
+enum GpuHeights {
+    /// A texture array in GPU memory, filled by GPU copies out of upload
+    /// memory, one layer per band of `band_rows` rows.
+    Texture {
+        texture: wgpu::Texture,
+        view: wgpu::TextureView,
+        band_rows: u32,
+    },
+    /// A storage buffer in host memory, written by the CPU copy itself.
+    Buffer(HeightsBuffer),
+}
+
+impl GpuHeights {
+    fn binding(&self) -> HeightsBinding {
+        match self {
+            GpuHeights::Texture { .. } => HeightsBinding::Texture,
+            GpuHeights::Buffer(_) => HeightsBinding::Buffer,
+        }
+    }
+
+    fn texture(&self) -> Option<&wgpu::Texture> {
+        match self {
+            GpuHeights::Texture { texture, .. } => Some(texture),
+            GpuHeights::Buffer(_) => None,
+        }
+    }
+
+    /// Rows per texture layer or per buffer binding.
+    fn band_rows(&self) -> u32 {
+        match self {
+            GpuHeights::Texture { band_rows, .. } => *band_rows,
+            GpuHeights::Buffer(b) => b.band_rows(),
+        }
+    }
+}
+
 /// A terrain on the GPU.
 pub(crate) struct TerrainLayer {
-    texture: wgpu::Texture,
+    heights: GpuHeights,
     rows: u32,
-    /// Rows per texture array layer.
-    band_rows: u32,
     cols: u32,
     grid: (u32, u32),
     options: TerrainOptions,
     stats: HeightStats,
-    heights_view: wgpu::TextureView,
     uniform: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
     indices: wgpu::Buffer,
@@ -212,13 +249,30 @@ impl TerrainLayer {
             )));
         }
         assert_eq!(heights.data.len(), rows * cols, "HeightsRef length");
-        let (texture, band_rows, stats) =
-            upload_heights(ctx, heights, options.nodata, previous.map(|p| &p.texture))?;
-        let pipelines = ctx.cached(TerrainPipelines::new);
-        let heights_view = texture.create_view(&wgpu::TextureViewDescriptor {
-            dimension: Some(wgpu::TextureViewDimension::D2Array),
-            ..Default::default()
-        });
+        let memory = HeightsMemory::from_env()?;
+        let in_buffer = if memory.wants_buffer(ctx) {
+            heights::upload(ctx, heights, options.nodata)?
+        } else {
+            None
+        };
+        let (gpu_heights, stats) = match in_buffer {
+            Some((buffer, stats)) => (GpuHeights::Buffer(buffer), stats.finish(rows * cols)?),
+            None => {
+                let reuse = previous.and_then(|p| p.heights.texture());
+                let (texture, band_rows, stats) =
+                    upload_heights(ctx, heights, options.nodata, reuse)?;
+                let view = texture.create_view(&wgpu::TextureViewDescriptor {
+                    dimension: Some(wgpu::TextureViewDimension::D2Array),
+                    ..Default::default()
+                });
+                let store = GpuHeights::Texture {
+                    texture,
+                    view,
+                    band_rows,
+                };
+                (store, stats)
+            }
+        };
         let lut = colormap::lut_texture(ctx, &options.colormap)?;
         let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("forge3d terrain uniform"),
@@ -226,19 +280,17 @@ impl TerrainLayer {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let bind_group = bind_group(ctx, &pipelines, &uniform, &heights_view, &lut);
+        let bind_group = bind_group(ctx, &gpu_heights, &uniform, &lut);
         let side = (frame_size.0.max(frame_size.1) / 2).clamp(64, GRID_MAX);
         let grid = ((cols as u32 - 1).min(side), (rows as u32 - 1).min(side));
         let (indices, index_count) = grid_indices(ctx, grid.0, grid.1)?;
         Ok(Self {
-            texture,
+            heights: gpu_heights,
             rows: rows as u32,
-            band_rows,
             cols: cols as u32,
             grid,
             options,
             stats,
-            heights_view,
             uniform,
             bind_group,
             indices,
@@ -252,11 +304,17 @@ impl TerrainLayer {
     pub fn options(&self) -> &TerrainOptions {
         &self.options
     }
+    /// Where the heights live: "texture" or "buffer".
+    pub fn heights_memory(&self) -> &'static str {
+        match self.heights.binding() {
+            HeightsBinding::Texture => "texture",
+            HeightsBinding::Buffer => "buffer",
+        }
+    }
 
     pub fn set_colormap(&mut self, ctx: &GpuContext, name: &str) -> Result<()> {
         let lut = colormap::lut_texture(ctx, name)?;
-        let pipelines = ctx.cached(TerrainPipelines::new);
-        self.bind_group = bind_group(ctx, &pipelines, &self.uniform, &self.heights_view, &lut);
+        self.bind_group = bind_group(ctx, &self.heights, &self.uniform, &lut);
         self.options.colormap = name.to_string();
         Ok(())
     }
@@ -310,12 +368,13 @@ impl TerrainLayer {
             ambient: light.ambient,
             sun_intensity: light.intensity,
             hole_below: HOLE_BELOW,
-            band_rows: self.band_rows,
+            band_rows: self.heights.band_rows(),
             _pad: [0; 3],
         };
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
-        let pipelines = ctx.cached(TerrainPipelines::new);
+        let set = ctx.cached(TerrainPipelineSet::new);
+        let pipelines = set.get(ctx, self.heights.binding());
         Arc::new(PreparedTerrain {
             pipeline: pipelines.get(ctx, samples).clone(),
             bind_group: self.bind_group.clone(),
@@ -327,28 +386,33 @@ impl TerrainLayer {
 
 fn bind_group(
     ctx: &GpuContext,
-    pipelines: &TerrainPipelines,
+    heights: &GpuHeights,
     uniform: &wgpu::Buffer,
-    heights: &wgpu::TextureView,
     lut: &wgpu::TextureView,
 ) -> wgpu::BindGroup {
+    let set = ctx.cached(TerrainPipelineSet::new);
+    let pipelines = set.get(ctx, heights.binding());
+    let mut entries = vec![
+        wgpu::BindGroupEntry {
+            binding: 0,
+            resource: uniform.as_entire_binding(),
+        },
+        wgpu::BindGroupEntry {
+            binding: 2,
+            resource: wgpu::BindingResource::TextureView(lut),
+        },
+    ];
+    match heights {
+        GpuHeights::Texture { view, .. } => entries.push(wgpu::BindGroupEntry {
+            binding: 1,
+            resource: wgpu::BindingResource::TextureView(view),
+        }),
+        GpuHeights::Buffer(b) => entries.extend(b.bindings()),
+    }
     ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some("forge3d terrain"),
         layout: &pipelines.layout,
-        entries: &[
-            wgpu::BindGroupEntry {
-                binding: 0,
-                resource: uniform.as_entire_binding(),
-            },
-            wgpu::BindGroupEntry {
-                binding: 1,
-                resource: wgpu::BindingResource::TextureView(heights),
-            },
-            wgpu::BindGroupEntry {
-                binding: 2,
-                resource: wgpu::BindingResource::TextureView(lut),
-            },
-        ],
+        entries: &entries,
     })
 }
 

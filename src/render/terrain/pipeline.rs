@@ -2,6 +2,7 @@
 
 use std::sync::OnceLock;
 
+use super::heights::BAND_BINDINGS;
 use crate::gpu::{layout, GpuContext};
 use crate::render::target::{TileLayout, COLOR_TARGET, DEPTH_FORMAT};
 
@@ -22,6 +23,16 @@ pub(crate) struct TerrainUniform {
     pub _pad: [u32; 3],
 }
 
+/// How the shader reads heights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeightsBinding {
+    /// A texture array, one layer per upload band.
+    Texture,
+    /// A storage buffer, row-major.
+    Buffer,
+}
+
+/// The terrain pipelines for one [`HeightsBinding`] (made on first use).
 pub(crate) struct TerrainPipelines {
     pub layout: wgpu::BindGroupLayout,
     pipeline_layout: wgpu::PipelineLayout,
@@ -30,17 +41,59 @@ pub(crate) struct TerrainPipelines {
     pipelines: [OnceLock<wgpu::RenderPipeline>; 2],
 }
 
+/// Both variants, each built when first asked for.
+pub(crate) struct TerrainPipelineSet {
+    texture: OnceLock<TerrainPipelines>,
+    buffer: OnceLock<TerrainPipelines>,
+}
+
+impl TerrainPipelineSet {
+    pub fn new(_: &GpuContext) -> Self {
+        Self {
+            texture: OnceLock::new(),
+            buffer: OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self, ctx: &GpuContext, heights: HeightsBinding) -> &TerrainPipelines {
+        match heights {
+            HeightsBinding::Texture => self
+                .texture
+                .get_or_init(|| TerrainPipelines::new(ctx, heights)),
+            HeightsBinding::Buffer => self
+                .buffer
+                .get_or_init(|| TerrainPipelines::new(ctx, heights)),
+        }
+    }
+}
+
 impl TerrainPipelines {
-    pub fn new(ctx: &GpuContext) -> Self {
+    fn new(ctx: &GpuContext, heights: HeightsBinding) -> Self {
         let device = &ctx.device;
         let vf = wgpu::ShaderStages::VERTEX_FRAGMENT;
+        let (heights_entries, heights_wgsl) = match heights {
+            HeightsBinding::Texture => (
+                vec![layout::float_texture(
+                    1,
+                    vf,
+                    wgpu::TextureViewDimension::D2Array,
+                )],
+                include_str!("heights_texture.wgsl"),
+            ),
+            // One binding per band (heights_buffer.wgsl).
+            HeightsBinding::Buffer => (
+                BAND_BINDINGS.map(|b| layout::storage(b, vf, true)).to_vec(),
+                include_str!("heights_buffer.wgsl"),
+            ),
+        };
+        let mut entries = vec![
+            layout::uniform(0, vf, Some(std::mem::size_of::<TerrainUniform>() as u64)),
+            layout::float_texture(2, vf, wgpu::TextureViewDimension::D2),
+        ];
+        entries.extend(heights_entries);
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("forge3d terrain"),
-            entries: &[
-                layout::uniform(0, vf, Some(std::mem::size_of::<TerrainUniform>() as u64)),
-                layout::float_texture(1, vf, wgpu::TextureViewDimension::D2Array),
-                layout::float_texture(2, vf, wgpu::TextureViewDimension::D2),
-            ],
+            entries: &entries,
         });
         let tile = TileLayout::get(ctx);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -48,7 +101,8 @@ impl TerrainPipelines {
             bind_group_layouts: &[Some(&tile.0), Some(&layout)],
             immediate_size: 0,
         });
-        let module = layout::wgsl(device, "forge3d terrain", include_str!("terrain.wgsl"));
+        let source = format!("{}\n{heights_wgsl}", include_str!("terrain.wgsl"));
+        let module = layout::wgsl(device, "forge3d terrain", &source);
         Self {
             layout,
             pipeline_layout,

@@ -1,4 +1,4 @@
-// Terrain from a height texture: grid vertices are generated from the vertex
+// Terrain from a height grid: grid vertices are generated from the vertex
 // index on a (possibly decimated) grid; color and normals come per pixel from
 // the full-resolution heights.
 
@@ -29,7 +29,8 @@ struct Terrain {
     band_rows: u32,
 };
 @group(1) @binding(0) var<uniform> t: Terrain;
-@group(1) @binding(1) var heights: texture_2d_array<f32>;
+// Binding 1 (the heights) and `height_at` come from heights_texture.wgsl or
+// heights_buffer.wgsl, appended to this file.
 @group(1) @binding(2) var lut: texture_2d<f32>;
 
 struct VsOut {
@@ -38,12 +39,6 @@ struct VsOut {
     @location(0) texel: vec2<f32>,
     @location(1) hole: f32,
 };
-
-fn height_at(c: vec2<i32>) -> f32 {
-    let m = vec2<i32>(t.size) - vec2<i32>(1, 1);
-    let p = vec2<u32>(clamp(c, vec2<i32>(0, 0), m));
-    return textureLoad(heights, vec2<u32>(p.x, p.y % t.band_rows), p.y / t.band_rows, 0).r;
-}
 
 @vertex
 fn vs_main(@builtin(vertex_index) vi: u32) -> VsOut {

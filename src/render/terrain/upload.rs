@@ -25,15 +25,15 @@ fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, s: &mut RowStats) {
     s.holes += row_holes;
 }
 
-struct RowStats {
-    min: f32,
-    max: f32,
-    holes: usize,
-    infinite: usize,
+pub(super) struct RowStats {
+    pub min: f32,
+    pub max: f32,
+    pub holes: usize,
+    pub infinite: usize,
 }
 
 impl RowStats {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Self {
             min: f32::INFINITY,
             max: f32::NEG_INFINITY,
@@ -41,7 +41,21 @@ impl RowStats {
             infinite: 0,
         }
     }
-    fn merge(&mut self, o: &RowStats) {
+    /// The statistics of a finished upload, or an error when every value
+    /// is a hole.
+    pub fn finish(&self, values: usize) -> Result<HeightStats> {
+        if self.holes == values {
+            return Err(Error::InvalidArgument(
+                "heights: every value is NaN or nodata; there is nothing to draw".into(),
+            ));
+        }
+        Ok(HeightStats {
+            min: self.min,
+            max: self.max,
+            holes: self.holes,
+        })
+    }
+    pub fn merge(&mut self, o: &RowStats) {
         self.min = self.min.min(o.min);
         self.max = self.max.max(o.max);
         self.holes += o.holes;
@@ -57,7 +71,13 @@ const MAX_THREADS: usize = 4;
 /// Copies the rows of `src` (`cols` each) into `dst` (rows `pitch` apart),
 /// on several threads when the band is large: a single core cannot draw
 /// the machine's full memory bandwidth, and each row is independent.
-fn copy_band(dst: &mut [f32], src: &[f32], cols: usize, pitch: usize, nodata: f32) -> RowStats {
+pub(super) fn copy_band(
+    dst: &mut [f32],
+    src: &[f32],
+    cols: usize,
+    pitch: usize,
+    nodata: f32,
+) -> RowStats {
     let rows = src.len() / cols;
     let threads = if src.len() * 4 >= PARALLEL_MIN_BYTES {
         std::thread::available_parallelism()
@@ -209,11 +229,7 @@ pub(super) fn upload_heights(
             }
             if stats.infinite > 0 {
                 // Nothing of this texture is used: pending chunks are dropped.
-                return Err(Error::InvalidArgument(format!(
-                    "heights contains {} infinite value(s); mark holes with NaN or nodata, or \
-                     replace them (np.nan_to_num)",
-                    stats.infinite
-                )));
+                return Err(infinite_error(stats.infinite));
             }
             pending.push((y0, chunk));
             y0 += n;
@@ -227,19 +243,15 @@ pub(super) fn upload_heights(
         h.data.as_ptr() as *const u8,
         "heights into GPU upload memory",
     );
-    if stats.holes == h.data.len() {
-        return Err(Error::InvalidArgument(
-            "heights: every value is NaN or nodata; there is nothing to draw".into(),
-        ));
-    }
-    Ok((
-        texture,
-        band_rows,
-        HeightStats {
-            min: stats.min,
-            max: stats.max,
-            holes: stats.holes,
-        },
+    let stats = stats.finish(h.data.len())?;
+    Ok((texture, band_rows, stats))
+}
+
+/// The error for heights with `n` infinite values.
+pub(super) fn infinite_error(n: usize) -> Error {
+    Error::InvalidArgument(format!(
+        "heights contains {n} infinite value(s); mark holes with NaN or nodata, or replace them \
+         (np.nan_to_num)"
     ))
 }
 
