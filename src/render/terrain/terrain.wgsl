@@ -65,33 +65,43 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
         discard;
     }
     let c = clamp(in.texel, vec2<f32>(0.0, 0.0), t.size - vec2<f32>(1.0, 1.0));
-    let nearest = vec2<i32>(round(c));
-    let hn = height_at(nearest);
-    if (hn <= t.hole_below) {
-        discard;
-    }
-    // Bilinear height where all four neighbours are valid, else nearest.
+    // The four texels around c; the nearest one is among them.
     let base = vec2<i32>(floor(c));
     let f = c - floor(c);
     let h00 = height_at(base);
     let h10 = height_at(base + vec2<i32>(1, 0));
     let h01 = height_at(base + vec2<i32>(0, 1));
     let h11 = height_at(base + vec2<i32>(1, 1));
+    let nearest = vec2<i32>(round(c));
+    // Which corner is nearest (0 or 1 per axis).
+    let near = (nearest - base) == vec2<i32>(1, 1);
+    let hn = select(select(h00, h10, near.x), select(h01, h11, near.x), near.y);
+    if (hn <= t.hole_below) {
+        discard;
+    }
+    // Bilinear height where all four neighbours are valid, else nearest.
     var h = hn;
     if (min(min(h00, h10), min(h01, h11)) > t.hole_below) {
         h = mix(mix(h00, h10, f.x), mix(h01, h11, f.x), f.y);
     }
 
     // Central differences on the full-resolution grid; holes count as flat.
+    // Of the four neighbours of the nearest texel, one per axis is a corner
+    // read above (height_at clamps at the edges as l, r, u, d do); the
+    // other is read here.
     let m = vec2<i32>(t.size) - vec2<i32>(1, 1);
     let l = max(nearest.x - 1, 0);
     let r = min(nearest.x + 1, m.x);
     let u = max(nearest.y - 1, 0);
     let d = min(nearest.y + 1, m.y);
-    var hl = height_at(vec2<i32>(l, nearest.y));
-    var hr = height_at(vec2<i32>(r, nearest.y));
-    var hu = height_at(vec2<i32>(nearest.x, u));
-    var hd = height_at(vec2<i32>(nearest.x, d));
+    let across_x = select(select(h10, h11, near.y), select(h00, h01, near.y), near.x);
+    let across_y = select(select(h01, h11, near.x), select(h00, h10, near.x), near.y);
+    let other_x = height_at(vec2<i32>(select(l, r, near.x), nearest.y));
+    let other_y = height_at(vec2<i32>(nearest.x, select(u, d, near.y)));
+    var hl = select(other_x, across_x, near.x);
+    var hr = select(across_x, other_x, near.x);
+    var hu = select(other_y, across_y, near.y);
+    var hd = select(across_y, other_y, near.y);
     hl = select(hl, hn, hl <= t.hole_below);
     hr = select(hr, hn, hr <= t.hole_below);
     hu = select(hu, hn, hu <= t.hole_below);
