@@ -115,29 +115,42 @@ struct Mapped {
 // holder of this value; wgpu buffers are Send.
 unsafe impl Send for Mapped {}
 
-/// Buffers of replaced terrains that the GPU is done with.
-#[derive(Default)]
+/// Buffers of replaced terrains that the GPU is done with, oldest first.
 pub(crate) struct Spares {
     free: Mutex<Vec<Mapped>>,
+    cap: u64,
 }
 
 impl Spares {
     fn new(_: &GpuContext) -> Self {
-        Self::default()
+        Self::with_cap(SPARE_CAP_BYTES)
+    }
+
+    fn with_cap(cap: u64) -> Self {
+        Self {
+            free: Mutex::new(Vec::new()),
+            cap,
+        }
     }
 
     fn take(&self, size: u64) -> Option<Mapped> {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         let i = free.iter().position(|m| m.buffer.size() == size)?;
-        Some(free.swap_remove(i))
+        Some(free.remove(i))
     }
 
+    /// Keeps `m`, dropping the oldest spares when the cap needs room: the
+    /// newest size is the likeliest to come again.
     fn put(&self, m: Mapped) {
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        let held: u64 = free.iter().map(|m| m.buffer.size()).sum();
-        if held + m.buffer.size() <= SPARE_CAP_BYTES {
-            free.push(m);
+        let size = m.buffer.size();
+        if size > self.cap {
+            return;
         }
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while free.iter().map(|m| m.buffer.size()).sum::<u64>() + size > self.cap {
+            free.remove(0);
+        }
+        free.push(m);
     }
 }
 
@@ -280,5 +293,25 @@ mod tests {
         assert_eq!(Layout::new(1000, 1000, 4000 * 200, 16, u64::MAX), None);
         assert_eq!(Layout::new(10, 1000, 3999, 16, u64::MAX), None);
         assert_eq!(Layout::new(100, 100, 1 << 20, 16, 100 * 100 * 4 - 1), None);
+    }
+
+    #[test]
+    fn spares_keep_the_newest_sizes_within_the_cap() {
+        let ctx = GpuContext::shared().expect("a GPU adapter (lavapipe in CI)");
+        let make = |size| {
+            let (buffer, ptr) = host_cached::create_for(&ctx.device, size, Use::Storage)
+                .expect("host-mapped storage buffers on this device");
+            Mapped { buffer, ptr }
+        };
+        let spares = Spares::with_cap(4096);
+        spares.put(make(1024));
+        spares.put(make(2048));
+        spares.put(make(8192)); // larger than the cap: not kept
+        spares.put(make(2048)); // the oldest (1024) makes room
+        assert!(spares.take(1024).is_none());
+        assert_eq!(spares.take(2048).map(|m| m.buffer.size()), Some(2048));
+        assert_eq!(spares.take(2048).map(|m| m.buffer.size()), Some(2048));
+        assert!(spares.take(2048).is_none());
+        assert!(spares.take(8192).is_none());
     }
 }

@@ -120,15 +120,24 @@ simd_row_stats!(
 
 /// Copies a row of heights into upload memory, holes (NaN or `nodata`)
 /// written as `hole`, and returns what [`row_stats`] does: one pass that
-/// reads the source once. With AVX2 and a 32-byte aligned destination the
-/// stores stream past the caches (the destination is not read again by the
-/// CPU), as a large memcpy's do; call [`store_fence`] before the GPU reads.
+/// reads the source once. With AVX2 the stores stream past the caches (the
+/// destination is not read again by the CPU), as a large memcpy's do, from
+/// the first 32-byte aligned destination address on; call [`store_fence`]
+/// before the GPU reads.
 pub(super) fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, hole: f32) -> (f32, f32, usize) {
     assert_eq!(dst.len(), src.len(), "copy_row: lengths");
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && dst.as_ptr() as usize % 32 == 0 {
-        // SAFETY: AVX2 is present, lengths are equal and dst is aligned.
-        return unsafe { copy_row_avx2(dst, src, nodata, hole) };
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // Floats before the first 32-byte boundary (rows of a width that is
+        // not a multiple of 8 start anywhere): copied one by one.
+        let head = ((32 - dst.as_ptr() as usize % 32) % 32 / 4).min(src.len());
+        let (d0, d1) = dst.split_at_mut(head);
+        let (s0, s1) = src.split_at(head);
+        let (lo, hi, holes) = copy_scalar(d0, s0, nodata, hole, f32::INFINITY, f32::NEG_INFINITY);
+        // SAFETY: AVX2 is present, lengths are equal and d1 is 32-byte
+        // aligned (or empty).
+        let (l, h, n) = unsafe { copy_row_avx2(d1, s1, nodata, hole) };
+        return (lo.min(l), hi.max(h), holes + n);
     }
     dst.copy_from_slice(src);
     let (lo, hi, holes) = row_stats(src, nodata);
@@ -200,19 +209,33 @@ unsafe fn copy_row_avx2(dst: &mut [f32], src: &[f32], nodata: f32, hole: f32) ->
         _mm256_storeu_ps(l.as_mut_ptr(), _mm256_min_ps(lo[0], lo[1]));
         _mm256_storeu_ps(u.as_mut_ptr(), _mm256_max_ps(hi[0], hi[1]));
     }
-    let (mut lo, mut hi) = (
+    let (lo, hi) = (
         l.iter().copied().fold(f32::INFINITY, f32::min),
         u.iter().copied().fold(f32::NEG_INFINITY, f32::max),
     );
-    for j in whole..src.len() {
-        let x = src[j];
+    let (lo, hi, n) = copy_scalar(&mut dst[whole..], &src[whole..], nodata, hole, lo, hi);
+    (lo, hi, holes + n)
+}
+
+/// Element by element: [`copy_row`]'s work on a few floats, folding into
+/// `lo`/`hi`; returns them and the holes seen.
+fn copy_scalar(
+    dst: &mut [f32],
+    src: &[f32],
+    nodata: f32,
+    hole: f32,
+    mut lo: f32,
+    mut hi: f32,
+) -> (f32, f32, usize) {
+    let mut holes = 0;
+    for (d, &x) in dst.iter_mut().zip(src) {
         if x.is_nan() || x == nodata {
             holes += 1;
-            dst[j] = hole;
+            *d = hole;
         } else {
             lo = lo.min(x);
             hi = hi.max(x);
-            dst[j] = x;
+            *d = x;
         }
     }
     (lo, hi, holes)
@@ -277,12 +300,20 @@ mod tests {
                 .iter()
                 .map(|&x| if x.is_nan() || x == nodata { -7.0 } else { x })
                 .collect();
-            // 32-byte aligned (streaming stores) and not (plain copy).
-            for off in [0usize, 1] {
+            // 32-byte aligned, and starting 1, 3 or 7 floats before a
+            // boundary (scalar head, then streaming stores).
+            for off in [0usize, 1, 5, 7] {
                 let dst = &mut buf.0[off..off + v.len()];
                 let got = copy_row(dst, &v, nodata, -7.0);
                 assert_eq!(got, row_stats_scalar(&v, nodata));
                 assert_eq!(dst, &want[..]);
+                // Short rows that end before the first boundary.
+                let short = &mut buf.0[off + 1..off + 4];
+                assert_eq!(
+                    copy_row(short, &v[..3], nodata, -7.0),
+                    row_stats_scalar(&v[..3], nodata)
+                );
+                assert_eq!(short, &want[..3]);
             }
         }
         store_fence();
