@@ -1,4 +1,4 @@
-"""Measure forge3d's issue targets on this machine and print a Markdown table.
+"""Measure forge3d's performance targets on this machine and print a Markdown table.
 
     python benches/report.py [--quick] [--json out.json]
 

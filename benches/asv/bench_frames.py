@@ -1,5 +1,5 @@
-"""asv benchmarks: rendering, frame export and memory (issue targets in
-docs/benchmarks.md). Run: asv run --python=same [--quick]."""
+"""asv benchmarks: rendering, frame export and memory (performance targets
+in docs/benchmarks.md). Run: asv run --python=same [--quick]."""
 
 import sys
 

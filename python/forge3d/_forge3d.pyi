@@ -78,7 +78,9 @@ class Heightmap:
             TypeError.
         spacing: world units between columns and rows, ``(dx, dy)`` or one
             number for both (default (1.0, 1.0)).
-        origin: world (x, y) of the lower-left cell (default (0.0, 0.0)).
+        origin: georeferenced (x, y) of the lower-left cell (last row, first
+            column; default (0.0, 0.0)); metadata only: rendering places that
+            cell at world (0, 0).
         nodata: sentinel value marking holes (NaN always does).
         copy: NumPy 2 convention: None borrows when possible, False raises
             ValueError if a conversion is needed, True always copies.
@@ -198,7 +200,8 @@ class Renderer:
             colormap: viridis, magma, terrain or gray (append _r to reverse).
             height_range: (min, max) heights mapped to the colormap ends;
                 default: the data's min and max, ignoring holes.
-            nodata: sentinel marking holes (e.g. -32768, -9999); NaN always does.
+            nodata: sentinel marking holes (e.g. -32768, -9999); NaN always does,
+                and so do the masked cells of a ``np.ma`` masked array.
                 Holes are not drawn.
             shape: (rows, cols) of a flat Arrow column (pyarrow, Polars,
                 pandas, DuckDB, ...); Arrow input is described in forge3d.arrow.
@@ -339,7 +342,8 @@ class Mesh:
     - vertices (positions): float32 (N, 3) or flat (3N,)
     - normals: float32 (N, 3); without them faces are shaded flat
     - texcoords: float32 (N, 2)
-    - colors: float32 (N, 4) in [0, 1], or uint8 (N, 4) used as unorm (no conversion)
+    - colors: float32 (N, 4) in [0, 1], or uint8 (N, 4) used as unorm (no
+      conversion to float; strided uint8 is packed once, recorded)
     - scalars: float32 (N,), drawn through a colormap (style="scalars")
     - indices: uint32 / int32 / int64, (T, 3) or flat, each in 0..N
 

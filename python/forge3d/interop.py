@@ -90,6 +90,9 @@ def ensure_external_array(arr: Any, dtype: Any = np.float32) -> np.ndarray:
     """``arr`` itself when it is a C-contiguous, writable NumPy array of
     ``dtype``; otherwise one recorded copy into a new :func:`external_array`.
 
+    Values must survive the cast: floats do not become integers (round
+    them yourself) and integers must fit the integer dtype, or it raises.
+
     Use it once, before a simulation loop, so every later frame writes into
     memory that uploads with a single copy.
 
@@ -108,8 +111,21 @@ def ensure_external_array(arr: Any, dtype: Any = np.float32) -> np.ndarray:
     ):
         return arr
     src = np.asarray(arr)
+    want = np.dtype(name)
     if src.dtype.kind not in "biuf":
         raise TypeError(f"arr: {src.dtype} values cannot become {name}")
+    if want.kind in "iu" and src.dtype.kind == "f":
+        raise TypeError(
+            f"arr: {src.dtype} values cannot become {name} without rounding; convert them "
+            f"yourself, e.g. np.round(arr * 255).astype(np.{name}) for colors in [0, 1]"
+        )
+    if want.kind in "iu" and src.size and not np.can_cast(src.dtype, want, "safe"):
+        info = np.iinfo(want)
+        if src.min() < info.min or src.max() > info.max:
+            raise ValueError(
+                f"arr: values outside {name}'s range [{info.min}, {info.max}]; clip them "
+                f"first (np.clip(arr, {info.min}, {info.max}))"
+            )
     out = external_array(src.shape, name)
     np.copyto(out, src, casting="unsafe")
     why = []

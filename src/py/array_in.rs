@@ -212,6 +212,9 @@ pub fn heights(
     shape: Option<(usize, usize)>,
     copy: Option<bool>,
 ) -> PyResult<Heights> {
+    if let Some(unmasked) = unmask(name, obj, copy)? {
+        return heights(name, &unmasked, shape, None);
+    }
     let has_buffer = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1;
     if !has_buffer && super::arrow_in::is_arrow(obj) {
         return super::arrow_in::heights(name, obj, shape, copy);
@@ -246,4 +249,58 @@ pub fn heights(
     let owned = unsafe { convert::to_f32_contiguous(&view, &reason) };
     drop(raw);
     Ok(Heights::Host(owned))
+}
+
+/// A NumPy masked array as plain heights: its data when nothing is masked
+/// (then read like any array), else one recorded conversion to float32
+/// with NaN (a hole) in every masked cell. `None` for anything else.
+fn unmask<'py>(
+    name: &str,
+    obj: &Bound<'py, PyAny>,
+    copy: Option<bool>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = obj.py();
+    // numpy.ma is loaded whenever a masked array exists.
+    let Ok(ma) = py.import("sys")?.getattr("modules")?.get_item("numpy.ma") else {
+        return Ok(None);
+    };
+    if !obj.is_instance(&ma.getattr("MaskedArray")?)? {
+        return Ok(None);
+    }
+    let data = obj.getattr("data")?;
+    let mask = ma.call_method1("getmaskarray", (obj,))?;
+    let masked: usize = mask.call_method0("sum")?.extract()?;
+    let kind: String = data.getattr("dtype")?.getattr("kind")?.extract()?;
+    if masked == 0 || !matches!(kind.as_str(), "i" | "u" | "f") {
+        // Unmasked, or of a dtype the plain path rejects with its error.
+        return Ok(Some(data));
+    }
+    if copy == Some(false) {
+        return Err(PyValueError::new_err(format!(
+            "{name} is a masked array with {masked} masked cell(s), which become NaN holes in \
+             a conversion, but copy=False; pass {name}.astype(np.float32).filled(np.nan), or \
+             copy=None to allow it"
+        )));
+    }
+    let np = py.import("numpy")?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("dtype", np.getattr("float32")?)?;
+    kwargs.set_item("order", "C")?;
+    let out = np.call_method("array", (&data,), Some(&kwargs))?;
+    let fill = pyo3::types::PyDict::new(py);
+    fill.set_item("where", &mask)?;
+    np.call_method("copyto", (&out, f32::NAN), Some(&fill))?;
+    let nbytes: usize = data.getattr("nbytes")?.extract()?;
+    let src: usize = data
+        .getattr("__array_interface__")?
+        .get_item("data")?
+        .get_item(0)?
+        .extract()?;
+    crate::memory::ledger::record(
+        "convert",
+        nbytes,
+        src as *const u8,
+        &format!("{name}: masked array, {masked} masked cell(s) -> NaN"),
+    );
+    Ok(Some(out))
 }

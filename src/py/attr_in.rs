@@ -26,6 +26,8 @@ pub enum AttrInput {
     Borrowed { _raw: RawBuffer, view: Strided2d },
     /// Converted once (recorded).
     Converted(HostBuffer),
+    /// uint8 colors packed once (recorded), still read as unorm.
+    ConvertedU8(Vec<u8>),
     /// Arrow columns: borrowed single float32 chunks, or converted ones.
     Columns(Vec<ColumnData>),
 }
@@ -64,10 +66,32 @@ impl AttrInput {
                 }
             }
             AttrInput::Converted(h) => AttributeData::F32(bytemuck::cast_slice(h.as_slice())),
+            AttrInput::ConvertedU8(v) => AttributeData::Unorm8(v),
             AttrInput::Columns(cols) => {
                 AttributeData::Columns(cols.iter().map(ColumnData::as_f32).collect())
             }
         }
+    }
+}
+
+/// The bytes of a strided uint8 view, row after row.
+///
+/// # Safety
+/// `view` must describe readable memory for every element it addresses.
+unsafe fn gather_u8(view: &Strided2d) -> Vec<u8> {
+    let mut out = Vec::with_capacity(view.rows * view.cols);
+    for r in 0..view.rows {
+        let row = unsafe { view.ptr.offset(r as isize * view.strides[0]) };
+        out.extend((0..view.cols).map(|c| unsafe { *row.offset(c as isize * view.strides[1]) }));
+    }
+    out
+}
+
+/// The dtype an argument is converted to in error hints.
+fn wanted_dtype(name: &str) -> &'static str {
+    match name {
+        "indices" => "np.uint32",
+        _ => "np.float32",
     }
 }
 
@@ -95,7 +119,8 @@ fn buffer_view(
             .unwrap_or_else(|_| type_name(obj));
         return Err(PyTypeError::new_err(format!(
             "{name} must be a numeric array, got {dtype} ({cause}); convert it, e.g. \
-             np.asarray({name}, dtype=np.float32)"
+             np.asarray({name}, dtype={})",
+            wanted_dtype(name)
         )));
     }
     let raw = RawBuffer::new(view);
@@ -105,8 +130,9 @@ fn buffer_view(
         .collect();
     let (dtype, swapped) = buffer_numeric(v).map_err(|what| {
         PyTypeError::new_err(format!(
-            "{name}: {what} values are not accepted; pass float32, e.g. \
-             np.asarray({name}, dtype=np.float32)"
+            "{name}: {what} values are not accepted; convert them, e.g. \
+             np.asarray({name}, dtype={})",
+            wanted_dtype(name)
         ))
     })?;
     let item = v.itemsize;
@@ -189,9 +215,22 @@ pub fn attribute(
             if borrowable {
                 return Ok(AttrInput::Borrowed { _raw: raw, view });
             }
-            return Err(PyValueError::new_err(
-                "colors: uint8 colors must be C-contiguous; pass np.ascontiguousarray(colors)",
-            ));
+            if copy == Some(false) {
+                return Err(PyValueError::new_err(
+                    "colors needs a conversion (uint8, not C-contiguous) but copy=False; pass \
+                     np.ascontiguousarray(colors), or copy=None to allow it",
+                ));
+            }
+            // SAFETY: the view describes the exporter's memory, held by `raw`.
+            let packed = unsafe { gather_u8(&view) };
+            ledger::record(
+                "convert",
+                packed.len(),
+                view.ptr,
+                "colors: uint8, not C-contiguous",
+            );
+            drop(raw);
+            return Ok(AttrInput::ConvertedU8(packed));
         }
         Numeric::F16 | Numeric::F32 | Numeric::F64 => {}
         other if attr == Attribute::Colors => {

@@ -464,6 +464,9 @@ fn _copy_to_vertex_buffer(
     src: &Bound<'_, PyAny>,
     copy: Option<bool>,
 ) -> PyResult<()> {
+    if let Ok(m) = mesh.cast::<PyMesh>() {
+        m.get().check_dynamic()?;
+    }
     let (mesh, _) = core_mesh(mesh)?;
     let attr = match attribute {
         "vertices" | "positions" => Attribute::Positions,

@@ -188,8 +188,17 @@ impl Camera {
                 zfar,
             } => {
                 let d = norm(sub(c, *eye));
-                let near = znear.unwrap_or(((d - r) * 0.9).max(d * 1e-3).max(1e-4));
                 let far = zfar.unwrap_or((d + r) * 1.1);
+                // A zfar closer than the automatic znear still gets a
+                // valid projection (it then clips the whole scene).
+                let near = znear.unwrap_or_else(|| {
+                    let auto = ((d - r) * 0.9).max(d * 1e-3).max(1e-4);
+                    if auto < far {
+                        auto
+                    } else {
+                        far * 1e-3
+                    }
+                });
                 let view = look_at(*eye, *target, *up);
                 mul(
                     &perspective(fovy_deg.to_radians(), aspect, near, far),
@@ -239,6 +248,11 @@ impl Camera {
             if let Some(n) = znear {
                 if !(n.is_finite() && *n > 0.0) {
                     return Err(format!("znear must be a positive number, got {n}"));
+                }
+            }
+            if let Some(f) = zfar {
+                if !(f.is_finite() && *f > 0.0) {
+                    return Err(format!("zfar must be a positive number, got {f}"));
                 }
             }
             if let (Some(n), Some(f)) = (znear, zfar) {

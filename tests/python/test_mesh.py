@@ -151,6 +151,35 @@ def test_uint8_colors_are_uploaded_as_is():
     assert pts.color_format == "uint8"
 
 
+def test_strided_uint8_colors_are_packed_once_and_stay_unorm():
+    # The corner points make the top-down view frame [-1, 1]^2.
+    xy = [(-0.5, 0.5), (0.5, 0.5), (0.5, -0.5), (-1.0, -1.0), (1.0, 1.0)]
+    pos = np.array([(x, y, 0) for x, y in xy], np.float32)
+    wide = np.zeros((5, 8), np.uint8)
+    wide[:, 0::2] = [[255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [9, 9, 9, 255], [9, 9, 9, 255]]
+    wide[:, 1::2] = 77  # interleaved bytes that must not be read
+    colors = wide[:, 0::2]  # (5, 4) uint8 with a column stride of 2 bytes
+    assert not colors.flags.c_contiguous
+    pts = forge3d.Points(pos, size=6)
+    with forge3d.copy_ledger() as ledger:
+        pts.set_colors(colors)
+    assert [(r.operation, r.source_ptr, r.bytes) for r in ledger.records] == [
+        ("convert", address(colors), 20),
+        ("upload", ledger.records[1].source_ptr, 20),
+    ]
+    assert ledger.records[1].source_ptr != address(colors)
+    assert pts.color_format == "uint8"
+    r = top_down(64)
+    r.add_mesh(pts)
+    img = r.render_rgba()
+    for (x, y), c in zip(xy[:3], colors[:3]):
+        col, row = pixel_of(x, y, 64)
+        assert tuple(img[row, col, :3]) == tuple(c[:3]), (x, y)
+    with pytest.raises(ValueError, match=r"copy=False.*np.ascontiguousarray\(colors\)"):
+        pts.set_colors(colors, copy=False)
+    assert (wide[:, 1::2] == 77).all()
+
+
 def test_indices_uint32_upload_from_the_callers_memory_and_int64_converts_once():
     g = np.array([[0, 1, 2], [0, 2, 3]], np.uint32)
     quad = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], np.float32)
@@ -251,6 +280,14 @@ def test_wrong_row_count_is_an_error_and_resize_changes_it():
     mesh.resize(11)
     mesh.set_vertices(circle(11))
     assert mesh.vertex_count == 11 and len(mesh) == 11
+    # Past the device's buffer limits (16 GiB of float32 colors): an error,
+    # and the mesh keeps its size.
+    with pytest.raises(ValueError, match=r"1073741824 vertices need .* more than this device allows .*split the mesh"):
+        mesh.resize(2**30)
+    assert mesh.vertex_count == 11
+    for bad in (2**40, -1):
+        with pytest.raises(ValueError, match=r"n must be between 0 and 4294967295"):
+            mesh.resize(bad)
 
 
 def test_wrong_column_count_and_flat_length_are_errors():
@@ -302,6 +339,10 @@ def test_bad_indices_are_value_errors(indices, match):
 def test_float_indices_are_type_errors():
     with pytest.raises(TypeError, match="indices must be integers"):
         forge3d.Mesh(circle(4), indices=np.zeros(3, np.float32))
+    # The fix offered for other index inputs is an integer dtype, not float32.
+    for bad in ([[0, 1, 2]], np.ones(3, bool)):
+        with pytest.raises(TypeError, match=r"np.asarray\(indices, dtype=np.uint32\)"):
+            forge3d.Mesh(circle(4), indices=bad)
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
@@ -332,6 +373,8 @@ def test_static_meshes_reject_updates():
     mesh = forge3d.Mesh(circle(3), dynamic=False)
     with pytest.raises(RuntimeError, match="dynamic=False"):
         mesh.set_vertices(circle(3))
+    with pytest.raises(RuntimeError, match="dynamic=False"):
+        copy_to_vertex_buffer(mesh, "vertices", circle(3))
 
 
 def test_bad_styles_and_sizes():

@@ -189,6 +189,50 @@ def test_exaggeration_changes_the_oblique_silhouette():
     assert silhouettes[1] > silhouettes[0] + 200, silhouettes
 
 
+def ridge(rows=40, cols=81):
+    """A north-south ridge: the west half rises eastwards, the east half falls."""
+    x = np.arange(cols, dtype=np.float32)
+    return np.tile(40.0 - np.abs(x - cols // 2), (rows, 1)).astype(np.float32)
+
+
+def lit_top_down(h, *, azimuth, elevation=35.0, exaggeration=1.0, spacing=(1.0, 1.0), size=(162, 80)):
+    r = forge3d.Renderer(*size)
+    r.add_terrain(h, spacing=spacing, exaggeration=exaggeration, colormap="gray")
+    r.set_camera_top_down()
+    r.set_sun(azimuth, elevation, intensity=1.0)
+    r.set_ambient(0.2)
+    return r.render_terrain_rgba()[..., :3].astype(int)
+
+
+def test_lambert_shading_follows_the_sun_and_the_slopes():
+    h = ridge()
+    # Mirror-image pixels of the two flanks: same height, so the same gray
+    # before shading; only the facing of their slope differs.
+    row, west, east = 40, 40, 121
+    from_west = lit_top_down(h, azimuth=270)
+    from_east = lit_top_down(h, azimuth=90)
+    assert from_west[row, west].sum() > from_east[row, west].sum() + 30
+    assert from_east[row, east].sum() > from_west[row, east].sum() + 30
+    np.testing.assert_allclose(from_west[row, west], from_east[row, east], atol=2)
+    # Overhead sun: both flanks alike; steeper slopes are darker.
+    overhead = lit_top_down(h, azimuth=0, elevation=90)
+    np.testing.assert_allclose(overhead[row, west], overhead[row, east], atol=2)
+    steep = lit_top_down(h, azimuth=0, elevation=90, exaggeration=4.0)
+    assert steep[row, west].sum() < overhead[row, west].sum() - 30
+
+
+def test_normals_scale_with_exaggeration_over_spacing():
+    # Normals come from central differences of heights * exaggeration over
+    # the spacing: scaling both alike leaves the shading (and, top-down,
+    # the image) unchanged.
+    h = ridge()
+    a = lit_top_down(h, azimuth=0, elevation=90, exaggeration=1.0, spacing=(1.0, 1.0))
+    b = lit_top_down(h, azimuth=0, elevation=90, exaggeration=3.0, spacing=(3.0, 3.0))
+    c = lit_top_down(h, azimuth=0, elevation=90, exaggeration=3.0, spacing=(1.0, 1.0))
+    assert np.abs(a - b).max() <= 2
+    assert np.abs(a - c).max() > 30
+
+
 def test_default_view_frames_the_whole_terrain():
     h = ramp(100, 150) / 10.0  # relief small against the extent, as in a DEM
     r = forge3d.Renderer(320, 200)
@@ -295,6 +339,41 @@ def test_infinite_heights_are_rejected(value):
         forge3d.Renderer(8, 8).add_terrain(h)
 
 
+def test_masked_arrays_draw_masked_cells_as_holes():
+    # rasterio's read(masked=True) and netCDF readers hand out np.ma arrays.
+    h = ramp(dtype=np.int16)
+    mask = np.zeros(h.shape, bool)
+    mask[10:20, 5:15] = True
+    m = np.ma.masked_array(h, mask=mask)
+    r = forge3d.Renderer(64, 48)
+    unlit_top_down(r)
+    with forge3d.copy_ledger() as ledger:
+        r.add_terrain(m)
+    assert [(x.operation, x.source_ptr) for x in ledger.records][0] == ("convert", h.ctypes.data)
+    assert "masked" in ledger.records[0].reason
+    assert [x.operation for x in ledger.records] == ["convert", "upload"]
+    assert r.terrain_info()["holes"] == 100
+    # The caller's data and mask are untouched.
+    assert (h == ramp(dtype=np.int16)).all() and (m.mask == mask).all()
+    # Same pixels as NaN holes in a float32 array.
+    ref = forge3d.Renderer(64, 48)
+    unlit_top_down(ref)
+    f = h.astype(np.float32)
+    f[mask] = np.nan
+    ref.add_terrain(f)
+    np.testing.assert_array_equal(r.render_terrain_rgba(), ref.render_terrain_rgba())
+    with pytest.raises(ValueError, match=r"masked array with 100 masked cell\(s\).*copy=False.*filled\(np.nan\)"):
+        r.add_terrain(m, copy=False)
+    # Nothing masked: the data is read in place, as any float32 array.
+    plain = np.ma.masked_array(ramp())
+    with forge3d.copy_ledger() as ledger:
+        r.add_terrain(plain)
+    assert [(x.operation, x.source_ptr) for x in ledger.records] == [("upload", plain.data.ctypes.data)]
+    # A masked array of a rejected dtype gets the usual error.
+    with pytest.raises(TypeError, match="heights"):
+        r.add_terrain(np.ma.masked_array(np.ones((4, 4), bool), mask=np.eye(4, dtype=bool)))
+
+
 def test_all_nodata_is_rejected():
     with pytest.raises(ValueError, match="every value is NaN or nodata"):
         forge3d.Renderer(8, 8).add_terrain(np.full((4, 4), np.nan, np.float32))
@@ -353,6 +432,19 @@ def test_bad_scene_settings_are_rejected():
         r.set_camera(eye=(1, 1, 1), target=(1, 1, 1))
     with pytest.raises(ValueError, match="fovy_deg"):
         r.set_camera(eye=(0, -5, 5), target=(0, 0, 0), fovy_deg=190)
+    for kw, match in [
+        ({"znear": 0.0}, "znear must be a positive number"),
+        ({"znear": float("nan")}, "znear must be a positive number"),
+        ({"zfar": float("nan")}, "zfar must be a positive number"),
+        ({"zfar": -1.0}, "zfar must be a positive number"),
+        ({"znear": 2.0, "zfar": 1.0}, r"zfar must be greater than znear \(2\)"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            r.set_camera(eye=(0, -5, 5), target=(0, 0, 0), **kw)
+    # zfar alone, closer than the automatic znear: everything is clipped.
+    r.set_camera(eye=(0, -5, 5), target=(0, 0, 0), zfar=1e-3)
+    img = r.render_terrain_rgba()
+    assert (img == img[0, 0]).all()
     with pytest.raises(ValueError, match="elevation_deg"):
         r.set_sun(0, 120)
     with pytest.raises(ValueError, match="ambient"):

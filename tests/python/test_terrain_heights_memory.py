@@ -119,3 +119,20 @@ def test_an_unknown_setting_is_a_value_error_naming_the_choices():
     assert p.returncode == 1
     assert "ValueError" in p.stderr
     assert "FORGE3D_TERRAIN_HEIGHTS" in p.stderr and "auto, texture, buffer" in p.stderr
+
+
+@pytest.mark.parametrize("mode", ["texture", "buffer"])
+def test_rejected_heights_of_the_same_shape_leave_the_previous_terrain_drawn(monkeypatch, mode):
+    # The texture store refills a same-shape terrain's texture in place: an
+    # input rejected after its copy (all holes, or an infinity) must not
+    # have reached it, nor the ledger.
+    r, first = render(monkeypatch, mode, dem(64, 48))
+    bad_inputs = [np.full((64, 48), np.nan, np.float32), dem(64, 48, seed=1)]
+    bad_inputs[1][63, 47] = np.inf
+    for bad in bad_inputs:
+        with forge3d.copy_ledger() as ledger:
+            with pytest.raises(ValueError, match="nothing to draw|infinite"):
+                r.add_terrain(bad)
+        assert ledger.copies == 0, ledger.report()
+        assert r.terrain_info()["heights_memory"] == mode
+        np.testing.assert_array_equal(r.render_terrain_rgba(), first)

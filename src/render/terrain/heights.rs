@@ -11,7 +11,7 @@ use std::ptr::NonNull;
 use std::sync::{Arc, Mutex};
 
 use super::upload::{copy_band, RowStats};
-use super::HeightsRef;
+use super::{HeightStats, HeightsRef};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::memory::host_cached::{self, Use};
@@ -207,7 +207,7 @@ pub(crate) fn upload(
     ctx: &GpuContext,
     h: HeightsRef<'_>,
     nodata: Option<f32>,
-) -> Result<Option<(HeightsBuffer, RowStats)>> {
+) -> Result<Option<(HeightsBuffer, HeightStats)>> {
     let Some(layout) = Layout::new(
         h.rows,
         h.cols,
@@ -262,6 +262,7 @@ pub(crate) fn upload(
     if stats.infinite > 0 {
         return Err(super::upload::infinite_error(stats.infinite));
     }
+    let stats = stats.finish(h.data.len())?;
     ledger::record(
         "upload",
         h.data.len() * 4,

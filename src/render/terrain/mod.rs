@@ -256,7 +256,7 @@ impl TerrainLayer {
             None
         };
         let (gpu_heights, stats) = match in_buffer {
-            Some((buffer, stats)) => (GpuHeights::Buffer(buffer), stats.finish(rows * cols)?),
+            Some((buffer, stats)) => (GpuHeights::Buffer(buffer), stats),
             None => {
                 let reuse = previous.and_then(|p| p.heights.texture());
                 let (texture, band_rows, stats) =

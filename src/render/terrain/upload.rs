@@ -234,16 +234,18 @@ pub(super) fn upload_heights(
             pending.push((y0, chunk));
             y0 += n;
         }
-        submit(&mut pending);
         Ok(())
     })??;
+    // Checked before anything reaches the GPU: an all-hole input must
+    // leave a reused texture (the previous terrain) as it was.
+    let stats = stats.finish(h.data.len())?;
+    ctx.scoped("uploading heights", || submit(&mut pending))?;
     ledger::record(
         "upload",
         h.data.len() * 4,
         h.data.as_ptr() as *const u8,
         "heights into GPU upload memory",
     );
-    let stats = stats.finish(h.data.len())?;
     Ok((texture, band_rows, stats))
 }
 
