@@ -32,7 +32,14 @@ def test_demo_renders_the_jacksboro_dem_and_prints_the_copy_report(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     img = np.asarray(Image.open(out).convert("RGB")).astype(int)
     assert img.shape == (720, 1280, 3)
-    # The terrain fills a good part of the default view, in many colors.
-    background = (img == img[0, 0]).all(axis=2)
-    assert (~background).mean() > 0.2
+    # The default view centres the terrain and fills most of the frame with
+    # it, in many colors.
+    terrain = ~(img == img[0, 0]).all(axis=2)
+    assert terrain.mean() > 0.35
+    rows, cols = np.flatnonzero(terrain.any(1)), np.flatnonzero(terrain.any(0))
+    # (The view centres the box around the heights, whose top corners are
+    # above the surface: margins differ by a few percent.)
+    assert abs(rows[0] - (719 - rows[-1])) < 0.03 * 720
+    assert abs(cols[0] - (1279 - cols[-1])) < 0.03 * 1280
+    assert min(rows[0] / 720, cols[0] / 1280) < 0.1
     assert len(np.unique(img.reshape(-1, 3), axis=0)) > 500

@@ -112,13 +112,18 @@ def test_automatic_distance_follows_the_scene_and_fits_it(engine):
     small = foreground(grab(engine), engine).sum()
     box.set_vertices(BOX_CORNERS * 4 + np.float32([1, 2, 3]))
     e2, t2 = cam.resolve(r.scene_bounds(), W / H)
-    assert t2 == pytest.approx((1.0, 2.0, 3.0))
+    # The aim point scales and moves with the scene (it is the box's centre
+    # moved across the view so the box is centred in the image).
+    assert np.subtract(t2, (1.0, 2.0, 3.0)) == pytest.approx(4 * np.array(t1), abs=1e-3)
     d1 = np.linalg.norm(np.subtract(e1, t1))
     d2 = np.linalg.norm(np.subtract(e2, t2))
     assert d2 == pytest.approx(4 * d1, rel=0.03)
     fg = foreground(grab(engine), engine)
     assert fg.sum() == pytest.approx(small, rel=0.05)  # framed the same way
     assert not (fg[0].any() or fg[-1].any() or fg[:, 0].any() or fg[:, -1].any())
+    # Centred: equal margins on each side, to a pixel or two.
+    rows, cols = np.flatnonzero(fg.any(1)), np.flatnonzero(fg.any(0))
+    assert abs(rows[0] - (H - 1 - rows[-1])) <= 2 and abs(cols[0] - (W - 1 - cols[-1])) <= 2
 
 
 def test_top_down_camera_and_none(engine):

@@ -42,8 +42,9 @@ class OrbitCamera:
     [-89, 89]. The defaults (200, 35) are the renderer's automatic view.
 
     Args:
-        target: the point looked at; None: the centre of the scene's bounds
-            (``renderer.scene_bounds()``), re-read every frame.
+        target: the point looked at; None: about the centre of the scene's
+            bounds (``renderer.scene_bounds()``, re-read every frame), moved
+            across the view so the box's projection is centred in the image.
         azimuth_deg, elevation_deg: the eye's direction from the target.
         distance: eye-target distance in world units; None: the smallest
             distance at which the whole scene box fits the image, recomputed
@@ -146,14 +147,40 @@ class OrbitCamera:
         """(eye, target) for a scene box ``((xmin, ymin, zmin), (xmax, ymax, zmax))``
         and an image of ``aspect`` = width / height."""
         lo, hi = np.asarray(bounds[0], dtype=float), np.asarray(bounds[1], dtype=float)
-        target = np.asarray(self.target, dtype=float) if self.target is not None else (lo + hi) / 2
         direction = self.direction()
+        if self.target is not None:
+            target = np.asarray(self.target, dtype=float)
+        else:
+            target = self._centred_target(lo, hi, direction, aspect)
         if self.distance is not None:
             dist = self.distance
         else:
             dist = self._fit_distance(lo, hi, target, direction, aspect) * self._auto_scale
         eye = target + direction * dist
         return (tuple(float(v) for v in eye), tuple(float(v) for v in target))  # type: ignore[return-value]
+
+    def _centred_target(
+        self, lo: np.ndarray, hi: np.ndarray, direction: np.ndarray, aspect: float
+    ) -> np.ndarray:
+        # Perspective leaves the box off-centre (its near side looms larger):
+        # starting from the box's centre, the aim point moves, with the eye,
+        # across the view until the box's projection is centred, as in the
+        # renderer's automatic view.
+        corners = np.array(
+            [[(lo, hi)[(i >> k) & 1][k] for k in range(3)] for i in range(8)], dtype=float
+        )
+        f, s, u = _basis(direction, np.asarray(self.UP))
+        tan_y = math.tan(math.radians(self.fovy_deg) / 2)
+        tan_x = tan_y * aspect
+        target = (lo + hi) / 2
+        for _ in range(3):
+            d = self._fit_distance(lo, hi, target, direction, aspect)
+            v = corners - (target + direction * d)  # corners relative to the eye
+            z = v @ f
+            x, y = (v @ s) / (z * tan_x), (v @ u) / (z * tan_y)  # normalised image coordinates
+            cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
+            target = target + s * (cx * tan_x * d) + u * (cy * tan_y * d)
+        return target
 
     def _fit_distance(
         self,
