@@ -90,8 +90,9 @@ def ensure_external_array(arr: Any, dtype: Any = np.float32) -> np.ndarray:
     """``arr`` itself when it is a C-contiguous, writable NumPy array of
     ``dtype``; otherwise one recorded copy into a new :func:`external_array`.
 
-    Values must survive the cast: floats do not become integers (round
-    them yourself) and integers must fit the integer dtype, or it raises.
+    For an integer ``dtype`` the values must survive the cast: floats do
+    not become integers (round them yourself) and integers must fit, or it
+    raises. To float32, values convert as ``astype`` does.
 
     Use it once, before a simulation loop, so every later frame writes into
     memory that uploads with a single copy.
@@ -115,9 +116,14 @@ def ensure_external_array(arr: Any, dtype: Any = np.float32) -> np.ndarray:
     if src.dtype.kind not in "biuf":
         raise TypeError(f"arr: {src.dtype} values cannot become {name}")
     if want.kind in "iu" and src.dtype.kind == "f":
+        hint = (
+            "np.round(arr * 255).astype(np.uint8) for colors in [0, 1]"
+            if name == "uint8"
+            else f"np.round(arr).astype(np.{name})"
+        )
         raise TypeError(
             f"arr: {src.dtype} values cannot become {name} without rounding; convert them "
-            f"yourself, e.g. np.round(arr * 255).astype(np.{name}) for colors in [0, 1]"
+            f"yourself, e.g. {hint}"
         )
     if want.kind in "iu" and src.size and not np.can_cast(src.dtype, want, "safe"):
         info = np.iinfo(want)

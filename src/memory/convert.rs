@@ -124,6 +124,19 @@ pub fn reason(src: &Strided2d) -> String {
 /// # Safety
 /// `src` must describe readable memory for every element it addresses.
 pub unsafe fn to_f32_contiguous(src: &Strided2d, reason_text: &str) -> HostBuffer {
+    unsafe { to_f32_contiguous_then(src, reason_text, |_| {}) }
+}
+
+/// [`to_f32_contiguous`], with `fix` applied to the converted values before
+/// they are frozen (e.g. writing holes).
+///
+/// # Safety
+/// `src` must describe readable memory for every element it addresses.
+pub unsafe fn to_f32_contiguous_then(
+    src: &Strided2d,
+    reason_text: &str,
+    fix: impl FnOnce(&mut [f32]),
+) -> HostBuffer {
     let n = src.rows * src.cols;
     let mut out = MutableBuffer::new(n * 4);
     {
@@ -147,6 +160,7 @@ pub unsafe fn to_f32_contiguous(src: &Strided2d, reason_text: &str) -> HostBuffe
         }
         unsafe { out.set_len(n * 4) };
     }
+    fix(out.typed_data_mut::<f32>());
     ledger::record("convert", n * src.dtype.itemsize(), src.ptr, reason_text);
     let buffer: Buffer = out.into();
     HostBuffer::new(buffer, vec![src.rows, src.cols], DType::F32, Origin::Rust)

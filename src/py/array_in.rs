@@ -212,8 +212,10 @@ pub fn heights(
     shape: Option<(usize, usize)>,
     copy: Option<bool>,
 ) -> PyResult<Heights> {
-    if let Some(unmasked) = unmask(name, obj, copy)? {
-        return heights(name, &unmasked, shape, None);
+    match unmask(name, obj, shape, copy)? {
+        Unmasked::No => {}
+        Unmasked::Data(data) => return heights(name, &data, shape, copy),
+        Unmasked::Filled(h) => return Ok(h),
     }
     let has_buffer = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1;
     if !has_buffer && super::arrow_in::is_arrow(obj) {
@@ -251,29 +253,37 @@ pub fn heights(
     Ok(Heights::Host(owned))
 }
 
-/// A NumPy masked array as plain heights: its data when nothing is masked
-/// (then read like any array), else one recorded conversion to float32
-/// with NaN (a hole) in every masked cell. `None` for anything else.
+/// What a NumPy masked array becomes.
+enum Unmasked<'py> {
+    /// Not a masked array.
+    No,
+    /// Its data, to read like any array: nothing is masked (or the dtype
+    /// is one the plain path rejects with its own error).
+    Data(Bound<'py, PyAny>),
+    /// Converted once (recorded) to float32 with NaN in every masked cell.
+    Filled(Heights),
+}
+
 fn unmask<'py>(
     name: &str,
     obj: &Bound<'py, PyAny>,
+    shape: Option<(usize, usize)>,
     copy: Option<bool>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
+) -> PyResult<Unmasked<'py>> {
     let py = obj.py();
     // numpy.ma is loaded whenever a masked array exists.
     let Ok(ma) = py.import("sys")?.getattr("modules")?.get_item("numpy.ma") else {
-        return Ok(None);
+        return Ok(Unmasked::No);
     };
     if !obj.is_instance(&ma.getattr("MaskedArray")?)? {
-        return Ok(None);
+        return Ok(Unmasked::No);
     }
     let data = obj.getattr("data")?;
     let mask = ma.call_method1("getmaskarray", (obj,))?;
     let masked: usize = mask.call_method0("sum")?.extract()?;
     let kind: String = data.getattr("dtype")?.getattr("kind")?.extract()?;
     if masked == 0 || !matches!(kind.as_str(), "i" | "u" | "f") {
-        // Unmasked, or of a dtype the plain path rejects with its error.
-        return Ok(Some(data));
+        return Ok(Unmasked::Data(data));
     }
     if copy == Some(false) {
         return Err(PyValueError::new_err(format!(
@@ -282,25 +292,56 @@ fn unmask<'py>(
              copy=None to allow it"
         )));
     }
-    let np = py.import("numpy")?;
-    let kwargs = pyo3::types::PyDict::new(py);
-    kwargs.set_item("dtype", np.getattr("float32")?)?;
-    kwargs.set_item("order", "C")?;
-    let out = np.call_method("array", (&data,), Some(&kwargs))?;
-    let fill = pyo3::types::PyDict::new(py);
-    fill.set_item("where", &mask)?;
-    np.call_method("copyto", (&out, f32::NAN), Some(&fill))?;
-    let nbytes: usize = data.getattr("nbytes")?.extract()?;
-    let src: usize = data
-        .getattr("__array_interface__")?
-        .get_item("data")?
-        .get_item(0)?
-        .extract()?;
-    crate::memory::ledger::record(
-        "convert",
-        nbytes,
-        src as *const u8,
-        &format!("{name}: masked array, {masked} masked cell(s) -> NaN"),
-    );
-    Ok(Some(out))
+    let (raw, view, _holder) = view_2d(name, &data)?;
+    if let Some(s) = shape {
+        if (view.rows, view.cols) != s {
+            return Err(PyValueError::new_err(format!(
+                "{name}: shape={s:?} does not match the array's shape ({}, {})",
+                view.rows, view.cols
+            )));
+        }
+    }
+    // The mask (bool, the data's shape), read where it lies.
+    let mut mview: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
+    if unsafe { ffi::PyObject_GetBuffer(mask.as_ptr(), &mut *mview, ffi::PyBUF_RECORDS_RO) } != 0 {
+        return Err(PyErr::fetch(py));
+    }
+    let mraw = RawBuffer { view: mview };
+    let m = &mraw.view;
+    let dims_ok = m.ndim == 2
+        && m.itemsize == 1
+        && unsafe { (*m.shape as usize, *m.shape.add(1) as usize) } == (view.rows, view.cols);
+    if !dims_ok {
+        return Err(PyValueError::new_err(format!(
+            "{name}: the masked array's mask does not match its data's shape"
+        )));
+    }
+    let ms = if m.strides.is_null() {
+        [view.cols as isize, 1]
+    } else {
+        unsafe { [*m.strides, *m.strides.add(1)] }
+    };
+    let mptr = m.buf as *const u8;
+    let mut reason = format!("{name}: masked array, {masked} masked cell(s) -> NaN");
+    if !view.is_native_f32_contiguous() {
+        reason = format!("{reason}, {}", convert::reason(&view));
+    }
+    let (rows, cols) = (view.rows, view.cols);
+    // SAFETY: `view` and the mask describe the exporters' memory, held by
+    // `raw` and `mraw` until the end of this function.
+    let owned = unsafe {
+        convert::to_f32_contiguous_then(&view, &reason, |out| {
+            for r in 0..rows {
+                let row = mptr.offset(r as isize * ms[0]);
+                for c in 0..cols {
+                    if *row.offset(c as isize * ms[1]) != 0 {
+                        out[r * cols + c] = f32::NAN;
+                    }
+                }
+            }
+        })
+    };
+    drop(mraw);
+    drop(raw);
+    Ok(Unmasked::Filled(Heights::Host(owned)))
 }

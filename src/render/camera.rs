@@ -217,17 +217,17 @@ impl Camera {
                 zfar,
             } => {
                 let d = norm(sub(c, *eye));
+                let near = znear.unwrap_or(((d - r) * 0.9).max(d * 1e-3).max(1e-4));
                 let far = zfar.unwrap_or((d + r) * 1.1);
-                // A zfar closer than the automatic znear still gets a
-                // valid projection (it then clips the whole scene).
-                let near = znear.unwrap_or_else(|| {
-                    let auto = ((d - r) * 0.9).max(d * 1e-3).max(1e-4);
-                    if auto < far {
-                        auto
-                    } else {
-                        far * 1e-3
-                    }
-                });
+                // A znear or zfar given alone, past the automatic other one,
+                // still gets a valid projection (which may clip everything).
+                let (near, far) = if near < far {
+                    (near, far)
+                } else if zfar.is_none() {
+                    (near, near * 1e3)
+                } else {
+                    (far * 1e-3, far)
+                };
                 let view = look_at(*eye, *target, *up);
                 mul(
                     &perspective(fovy_deg.to_radians(), aspect, near, far),

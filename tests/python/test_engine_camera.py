@@ -124,6 +124,12 @@ def test_automatic_distance_follows_the_scene_and_fits_it(engine):
     # Centred: equal margins on each side, to a pixel or two.
     rows, cols = np.flatnonzero(fg.any(1)), np.flatnonzero(fg.any(0))
     assert abs(rows[0] - (H - 1 - rows[-1])) <= 2 and abs(cols[0] - (W - 1 - cols[-1])) <= 2
+    # Also at a zoomed-out automatic distance.
+    cam.zoom(0.5)
+    fg = foreground(grab(engine), engine)
+    rows, cols = np.flatnonzero(fg.any(1)), np.flatnonzero(fg.any(0))
+    assert fg.sum() < 0.5 * small
+    assert abs(rows[0] - (H - 1 - rows[-1])) <= 2 and abs(cols[0] - (W - 1 - cols[-1])) <= 2
 
 
 def test_top_down_camera_and_none(engine):

@@ -97,6 +97,8 @@ def test_ensure_external_array_takes_lists_and_refuses_lossy_casts():
     assert colors.dtype == np.uint8
     with pytest.raises(TypeError, match=r"arr: float64 values cannot become uint8 .*astype"):
         ensure_external_array(np.ones((4, 4)), np.uint8)
+    with pytest.raises(TypeError, match=r"np.round\(arr\).astype\(np.int32\)"):
+        ensure_external_array(np.ones(3), np.int32)
     with pytest.raises(TypeError, match="arr: complex128 values cannot become float32"):
         ensure_external_array(np.ones(3, complex))
     with pytest.raises(ValueError, match=r"arr: values outside uint8's range"):

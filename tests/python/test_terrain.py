@@ -369,6 +369,15 @@ def test_masked_arrays_draw_masked_cells_as_holes():
     with forge3d.copy_ledger() as ledger:
         r.add_terrain(plain)
     assert [(x.operation, x.source_ptr) for x in ledger.records] == [("upload", plain.data.ctypes.data)]
+    # copy= holds for the data of an unmasked masked array too.
+    with pytest.raises(ValueError, match="copy=False"):
+        r.add_terrain(np.ma.masked_array(h), copy=False)
+    hm = forge3d.Heightmap(np.ma.masked_array(ramp()), copy=True)
+    assert not hm.borrowed
+    # A filled conversion is forge3d's memory, not the caller's.
+    hm = forge3d.Heightmap(np.ma.masked_array(ramp(), mask=mask))
+    assert not hm.borrowed and np.isnan(np.asarray(hm)[mask]).all()
+    assert not np.isnan(np.asarray(hm)[~mask]).any()
     # A masked array of a rejected dtype gets the usual error.
     with pytest.raises(TypeError, match="heights"):
         r.add_terrain(np.ma.masked_array(np.ones((4, 4), bool), mask=np.eye(4, dtype=bool)))
@@ -441,10 +450,15 @@ def test_bad_scene_settings_are_rejected():
     ]:
         with pytest.raises(ValueError, match=match):
             r.set_camera(eye=(0, -5, 5), target=(0, 0, 0), **kw)
-    # zfar alone, closer than the automatic znear: everything is clipped.
-    r.set_camera(eye=(0, -5, 5), target=(0, 0, 0), zfar=1e-3)
-    img = r.render_terrain_rgba()
-    assert (img == img[0, 0]).all()
+    # zfar (or znear) alone, past the automatic other one: a valid
+    # projection that clips everything this camera otherwise sees.
+    r.set_camera(eye=(0, -5, 5), target=(0, 0, 0))
+    seen = r.render_terrain_rgba()
+    assert (seen != seen[0, 0]).any()
+    for kw in ({"zfar": 1e-3}, {"znear": 1e4}):
+        r.set_camera(eye=(0, -5, 5), target=(0, 0, 0), **kw)
+        img = r.render_terrain_rgba()
+        assert (img == img[0, 0]).all(), kw
     with pytest.raises(ValueError, match="elevation_deg"):
         r.set_sun(0, 120)
     with pytest.raises(ValueError, match="ambient"):

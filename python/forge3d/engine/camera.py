@@ -174,9 +174,15 @@ class OrbitCamera:
         tan_x = tan_y * aspect
         target = (lo + hi) / 2
         for _ in range(3):
-            d = self._fit_distance(lo, hi, target, direction, aspect)
+            # At the distance resolve() will use.
+            if self.distance is not None:
+                d = self.distance
+            else:
+                d = self._fit_distance(lo, hi, target, direction, aspect) * self._auto_scale
             v = corners - (target + direction * d)  # corners relative to the eye
             z = v @ f
+            if (z <= 0).any():  # the eye is inside the box: nothing to centre
+                break
             x, y = (v @ s) / (z * tan_x), (v @ u) / (z * tan_y)  # normalised image coordinates
             cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
             target = target + s * (cx * tan_x * d) + u * (cy * tan_y * d)
