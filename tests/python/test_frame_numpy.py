@@ -231,10 +231,12 @@ def test_tiled_and_untiled_renders_are_identical(tmp_path):
         out[mib] = np.load(path)
     # 1023 * 4 bytes per row: 1 MiB tiles hold 256 rows, so five tiles.
     assert out["0"].shape == (2, 1100, 1023, 4)
-    # The triangle is bit-identical; the terrain's interpolated attributes
-    # round differently in a handful of scattered pixels (each tile has its
-    # own projection matrix), by a few levels at most (34 of 4.5M values,
-    # at most 3 levels, when this was written).
-    np.testing.assert_array_equal(out["0"][0], out["1"][0])
+    # Each tile has its own projection matrix, so interpolated attributes
+    # may round differently in scattered pixels. When this was written, on
+    # lavapipe: triangle identical, terrain 34 of 4.5M values off by at most
+    # 3 levels; on an NVIDIA H200: triangle 443 values off by 1, terrain 5
+    # values off by at most 4.
+    tri = np.abs(out["0"][0].astype(int) - out["1"][0].astype(int))
+    assert tri.max() <= 1 and (tri > 0).mean() < 5e-4
     diff = np.abs(out["0"][1].astype(int) - out["1"][1].astype(int))
     assert diff.max() <= 4 and (diff > 0).mean() < 2e-5
