@@ -237,6 +237,10 @@ fn portable<const C: usize>(
     }))
 }
 
+/// Copies of at least this many bytes into 32-byte aligned memory use
+/// non-temporal stores (about twice the L2 cache of current server cores).
+const STREAM_MIN_BYTES: usize = 4 << 20;
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
@@ -254,6 +258,21 @@ mod avx2 {
         unsafe {
             std::arch::asm!(
                 "vmovups ymmword ptr [{p}], {v}",
+                p = in(reg) p,
+                v = in(ymm_reg) v,
+                options(nostack, preserves_flags),
+            )
+        }
+    }
+
+    /// Stores `v` at `p` (32-byte aligned) past the caches.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    unsafe fn store_nt(p: *mut f32, v: __m256) {
+        // SAFETY: the caller guarantees 32 writable, aligned bytes at `p`.
+        unsafe {
+            std::arch::asm!(
+                "vmovntps ymmword ptr [{p}], {v}",
                 p = in(reg) p,
                 v = in(ymm_reg) v,
                 options(nostack, preserves_flags),
@@ -283,6 +302,11 @@ mod avx2 {
         let mut mx = [_mm256_set1_ps(f32::NEG_INFINITY); C];
         let s = src.as_ptr();
         let d = dst.as_mut_ptr() as *mut f32;
+        // Large copies into aligned memory (upload buffers are) stream
+        // their stores past the caches: the destination is not read back
+        // soon by this core, and a cached store would first read each line
+        // from memory. Below this size the destination usually is in cache.
+        let stream = (d as usize) % 32 == 0 && dst.len() >= super::STREAM_MIN_BYTES;
         // Checked every 64 KiB so a bad value is reported near where it is.
         let block = chunk * (16 * 1024 / chunk).max(1);
         let mut start = 0;
@@ -293,7 +317,11 @@ mod avx2 {
                 for j in 0..C {
                     // SAFETY: off + 8j + 8 <= whole <= len of src and dst.
                     let v = unsafe { _mm256_loadu_ps(s.add(off + j * LANES)) };
-                    unsafe { store(d.add(off + j * LANES), v) };
+                    if stream {
+                        unsafe { store_nt(d.add(off + j * LANES), v) };
+                    } else {
+                        unsafe { store(d.add(off + j * LANES), v) };
+                    }
                     poison[j] = _mm256_fmadd_ps(v, zero, poison[j]);
                     if bounds {
                         mn[j] = _mm256_min_ps(mn[j], v);
@@ -308,9 +336,15 @@ mod avx2 {
             }
             // Every lane is +0 or -0 unless a non-finite value was seen.
             if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(any, zero)) != 0 {
+                if stream {
+                    _mm_sfence();
+                }
                 return Err(first_non_finite::<C>(&src[start..end], start).expect("poisoned"));
             }
             start = end;
+        }
+        if stream {
+            _mm_sfence();
         }
         let mut out = empty::<C>();
         tail::<C>(&mut dst[whole * 4..], &src[whole..], whole, &mut out)?;
@@ -375,6 +409,32 @@ mod tests {
         bad[3 * 4000 + 1] = f32::NEG_INFINITY;
         let e = portable::<3>(&mut vec![0u8; src.len() * 4], &bad, false).unwrap_err();
         assert_eq!((e.row, e.col), (4000, 1));
+    }
+
+    #[test]
+    fn large_aligned_copies_stream_and_agree_with_the_portable_path() {
+        // Past STREAM_MIN_BYTES, into a 32-byte aligned destination (the
+        // non-temporal stores), and the same copy misaligned.
+        let n = STREAM_MIN_BYTES / 12 + 1001;
+        let src: Vec<f32> = (0..3 * n)
+            .map(|i| ((i * 7919) % 100_003) as f32 * 0.5 - 20_000.0)
+            .collect();
+        let bytes = src.len() * 4;
+        assert!(bytes >= STREAM_MIN_BYTES);
+        let mut want = vec![0u8; bytes];
+        let wb = portable::<3>(&mut want, &src, true).unwrap().unwrap();
+        let mut backing = vec![0u8; bytes + 64];
+        let at = backing.as_ptr().align_offset(32);
+        for off in [at, at + 4] {
+            let dst = &mut backing[off..off + bytes];
+            let got = copy_checked::<3>(dst, &src, true, "test").unwrap().unwrap();
+            assert!(dst == &want[..], "offset {}", off - at);
+            assert_eq!(got, wb);
+            let mut bad = src.clone();
+            bad[3 * (n - 7) + 2] = f32::INFINITY;
+            let e = copy_checked::<3>(dst, &bad, true, "test").unwrap_err();
+            assert_eq!((e.row, e.col), (n - 7, 2));
+        }
     }
 
     #[test]
