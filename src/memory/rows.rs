@@ -265,21 +265,6 @@ mod avx2 {
         }
     }
 
-    /// Stores `v` at `p` (32-byte aligned) past the caches.
-    #[inline]
-    #[target_feature(enable = "avx")]
-    unsafe fn store_nt(p: *mut f32, v: __m256) {
-        // SAFETY: the caller guarantees 32 writable, aligned bytes at `p`.
-        unsafe {
-            std::arch::asm!(
-                "vmovntps ymmword ptr [{p}], {v}",
-                p = in(reg) p,
-                v = in(ymm_reg) v,
-                options(nostack, preserves_flags),
-            )
-        }
-    }
-
     /// True when this CPU can run [`copy_checked`].
     pub(super) fn available() -> bool {
         std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
@@ -318,7 +303,9 @@ mod avx2 {
                     // SAFETY: off + 8j + 8 <= whole <= len of src and dst.
                     let v = unsafe { _mm256_loadu_ps(s.add(off + j * LANES)) };
                     if stream {
-                        unsafe { store_nt(d.add(off + j * LANES), v) };
+                        // Non-temporal stores are not turned into memcpy.
+                        // SAFETY: `d` is 32-byte aligned, as is every offset.
+                        unsafe { _mm256_stream_ps(d.add(off + j * LANES), v) };
                     } else {
                         unsafe { store(d.add(off + j * LANES), v) };
                     }

@@ -279,7 +279,12 @@ fn unmask<'py>(
         return Ok(Unmasked::No);
     }
     let data = obj.getattr("data")?;
-    let mask = ma.call_method1("getmaskarray", (obj,))?;
+    // `nomask` (nothing masked) or a bool array of the data's shape;
+    // `getmaskarray` would allocate a full one for `nomask`.
+    let mask = ma.call_method1("getmask", (obj,))?;
+    if mask.is(&ma.getattr("nomask")?) {
+        return Ok(Unmasked::Data(data));
+    }
     let masked: usize = mask.call_method0("sum")?.extract()?;
     let kind: String = data.getattr("dtype")?.getattr("kind")?.extract()?;
     if masked == 0 || !matches!(kind.as_str(), "i" | "u" | "f") {

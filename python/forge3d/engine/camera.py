@@ -33,6 +33,11 @@ def _basis(direction: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return f, s, np.cross(s, f)
 
 
+def _corners(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The 8 corners of the box ``lo``..``hi``, (8, 3)."""
+    return np.array([[(lo, hi)[(i >> k) & 1][k] for k in range(3)] for i in range(8)], dtype=float)
+
+
 class OrbitCamera:
     """A perspective camera on a sphere around ``target`` (z is up).
 
@@ -166,9 +171,7 @@ class OrbitCamera:
         # starting from the box's centre, the aim point moves, with the eye,
         # across the view until the box's projection is centred, as in the
         # renderer's automatic view.
-        corners = np.array(
-            [[(lo, hi)[(i >> k) & 1][k] for k in range(3)] for i in range(8)], dtype=float
-        )
+        corners = _corners(lo, hi)
         f, s, u = _basis(direction, np.asarray(self.UP))
         tan_y = math.tan(math.radians(self.fovy_deg) / 2)
         tan_x = tan_y * aspect
@@ -198,10 +201,7 @@ class OrbitCamera:
     ) -> float:
         # The smallest distance (to ~1 %) at which all 8 corners of the box
         # project inside 96 % of the image, like the renderer's automatic view.
-        corners = np.array(
-            [[(lo, hi)[(i >> k) & 1][k] for k in range(3)] for i in range(8)], dtype=float
-        )
-        rel = corners - target
+        rel = _corners(lo, hi) - target
         radius = max(float(np.linalg.norm(rel, axis=1).max()), 1e-6)
         f, s, u = _basis(direction, np.asarray(self.UP))
         tan_y = math.tan(math.radians(self.fovy_deg) / 2)
