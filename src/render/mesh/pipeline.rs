@@ -68,6 +68,8 @@ impl MeshPipelines {
                 layout::float_texture(1, vf, wgpu::TextureViewDimension::D2),
                 layout::storage(2, v, true),
                 layout::storage(3, v, true),
+                layout::storage(4, v, true),
+                layout::storage(5, v, true),
             ],
         });
         let tile = TileLayout::get(ctx);
@@ -114,7 +116,17 @@ impl MeshPipelines {
         }
     }
 
-    pub fn get(&self, ctx: &GpuContext, key: PipelineKey) -> wgpu::RenderPipeline {
+    pub fn get(&self, ctx: &GpuContext, mut key: PipelineKey) -> wgpu::RenderPipeline {
+        if key.kind == Kind::Wireframe {
+            // Wireframes pull their vertices from storage buffers and draw
+            // one color: one pipeline whatever the attributes.
+            key = PipelineKey {
+                normals: false,
+                colors: None,
+                scalars: false,
+                ..key
+            };
+        }
         let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
         made.entry(key)
             .or_insert_with(|| self.make(ctx, key))
@@ -122,22 +134,10 @@ impl MeshPipelines {
     }
 
     fn make(&self, ctx: &GpuContext, key: PipelineKey) -> wgpu::RenderPipeline {
-        let (module, topology, step) = match key.kind {
-            Kind::Surface => (
-                &self.modules[0],
-                wgpu::PrimitiveTopology::TriangleList,
-                wgpu::VertexStepMode::Vertex,
-            ),
-            Kind::Wireframe => (
-                &self.modules[1],
-                wgpu::PrimitiveTopology::LineList,
-                wgpu::VertexStepMode::Vertex,
-            ),
-            Kind::Points => (
-                &self.modules[2],
-                wgpu::PrimitiveTopology::TriangleList,
-                wgpu::VertexStepMode::Instance,
-            ),
+        let (module, topology) = match key.kind {
+            Kind::Surface => (&self.modules[0], wgpu::PrimitiveTopology::TriangleList),
+            Kind::Wireframe => (&self.modules[1], wgpu::PrimitiveTopology::LineList),
+            Kind::Points => (&self.modules[2], wgpu::PrimitiveTopology::TriangleList),
         };
         let (color_stride, color_format) = match key.colors {
             Some(ColorFormat::F32) => (16, wgpu::VertexFormat::Float32x4),
@@ -159,12 +159,7 @@ impl MeshPipelines {
                     a(color_format, 2),
                     a(wgpu::VertexFormat::Float32, 3),
                 ],
-                Kind::Points => vec![
-                    a(wgpu::VertexFormat::Float32x3, 0),
-                    a(color_format, 1),
-                    a(wgpu::VertexFormat::Float32, 2),
-                ],
-                Kind::Wireframe => vec![],
+                Kind::Points | Kind::Wireframe => vec![],
             }
         };
         let strides: Vec<u64> = match key.kind {
@@ -174,8 +169,7 @@ impl MeshPipelines {
                 color_stride,
                 if key.scalars { 4 } else { 0 },
             ],
-            Kind::Points => vec![12, color_stride, if key.scalars { 4 } else { 0 }],
-            Kind::Wireframe => vec![],
+            Kind::Points | Kind::Wireframe => vec![],
         };
         let buffers: Vec<Option<wgpu::VertexBufferLayout<'_>>> = strides
             .iter()
@@ -183,7 +177,7 @@ impl MeshPipelines {
             .map(|(&stride, attr)| {
                 Some(wgpu::VertexBufferLayout {
                     array_stride: stride,
-                    step_mode: step,
+                    step_mode: wgpu::VertexStepMode::Vertex,
                     attributes: attr,
                 })
             })
@@ -194,7 +188,13 @@ impl MeshPipelines {
                 layout: Some(&self.pipeline_layout),
                 vertex: wgpu::VertexState {
                     module,
-                    entry_point: Some("vs_main"),
+                    entry_point: Some(match (key.kind, key.scalars, key.colors) {
+                        (Kind::Points, true, _) => "vs_scalars",
+                        (Kind::Points, false, Some(ColorFormat::Unorm8)) => "vs_rgba8",
+                        (Kind::Points, false, Some(ColorFormat::F32)) => "vs_rgba32f",
+                        (Kind::Points, false, None) => "vs_plain",
+                        _ => "vs_main",
+                    }),
                     compilation_options: Default::default(),
                     buffers: &buffers,
                 },

@@ -108,14 +108,8 @@ fn lut(ctx: &GpuContext, name: &str) -> Result<wgpu::TextureView> {
 }
 
 enum Call {
-    Draw {
-        vertices: std::ops::Range<u32>,
-        instances: std::ops::Range<u32>,
-    },
-    Indexed {
-        indices: wgpu::Buffer,
-        count: u32,
-    },
+    Draw { vertices: std::ops::Range<u32> },
+    Indexed { indices: wgpu::Buffer, count: u32 },
 }
 
 struct PreparedDraw {
@@ -139,10 +133,7 @@ impl PreparedMeshes {
                 pass.set_vertex_buffer(slot as u32, b.slice(..));
             }
             match &d.call {
-                Call::Draw {
-                    vertices,
-                    instances,
-                } => pass.draw(vertices.clone(), instances.clone()),
+                Call::Draw { vertices } => pass.draw(vertices.clone(), 0..1),
                 Call::Indexed { indices, count } => {
                     pass.set_index_buffer(indices.slice(..), wgpu::IndexFormat::Uint32);
                     pass.draw_indexed(0..*count, 0, 0..1);
@@ -226,6 +217,11 @@ pub(crate) fn prepare_draws(
             .unwrap_or((0.0, 1.0));
         let span = if hi > lo { hi - lo } else { 1.0 };
         let indexed = b.indices.is_some();
+        let vertex_colors = if use_scalars {
+            None
+        } else {
+            b.colors.as_ref().map(|c| c.1)
+        };
         let uniform = DrawUniform {
             view_proj,
             sun_dir: light.sun_dir(),
@@ -242,11 +238,7 @@ pub(crate) fn prepare_draws(
         let key = PipelineKey {
             kind,
             normals: b.normals.is_some(),
-            colors: if use_scalars {
-                None
-            } else {
-                b.colors.as_ref().map(|c| c.1)
-            },
+            colors: vertex_colors,
             scalars: use_scalars,
             samples,
         };
@@ -263,6 +255,14 @@ pub(crate) fn prepare_draws(
                 .as_ref()
                 .map(|i| i.0.clone())
                 .unwrap_or_else(|| pipelines.zeros.clone());
+            let colors = match (&b.colors, use_scalars) {
+                (Some((c, _)), false) => c.clone(),
+                _ => pipelines.ones.clone(),
+            };
+            let scalars = match (&b.scalars, use_scalars) {
+                (Some(s), true) => s.clone(),
+                _ => pipelines.zeros.clone(),
+            };
             let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("forge3d mesh draw"),
                 layout: &pipelines.layout,
@@ -283,16 +283,16 @@ pub(crate) fn prepare_draws(
                         binding: 3,
                         resource: index_binding.as_entire_binding(),
                     },
+                    wgpu::BindGroupEntry {
+                        binding: 4,
+                        resource: colors.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 5,
+                        resource: scalars.as_entire_binding(),
+                    },
                 ],
             });
-            let colors = match (&b.colors, use_scalars) {
-                (Some((c, _)), false) => c.clone(),
-                _ => pipelines.ones.clone(),
-            };
-            let scalars = match (&b.scalars, use_scalars) {
-                (Some(s), true) => s.clone(),
-                _ => pipelines.zeros.clone(),
-            };
             let normals = b.normals.clone().unwrap_or_else(|| pipelines.zeros.clone());
             let triangles = n - n % 3;
             let (vertex_buffers, call) = match kind {
@@ -305,7 +305,6 @@ pub(crate) fn prepare_draws(
                         },
                         None => Call::Draw {
                             vertices: 0..triangles,
-                            instances: 0..1,
                         },
                     },
                 ),
@@ -313,14 +312,14 @@ pub(crate) fn prepare_draws(
                     vec![],
                     Call::Draw {
                         vertices: 0..2 * b.indices.as_ref().map_or(triangles, |i| i.1),
-                        instances: 0..1,
                     },
                 ),
+                // Six pulled vertices per point; `n` is at most a storage
+                // binding of 16-byte colors, so 6 * n fits in u32.
                 Kind::Points => (
-                    vec![positions.clone(), colors, scalars],
+                    vec![],
                     Call::Draw {
-                        vertices: 0..6,
-                        instances: 0..n,
+                        vertices: 0..n.saturating_mul(6),
                     },
                 ),
             };
