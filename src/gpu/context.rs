@@ -25,6 +25,26 @@ pub struct GpuContext {
     cache: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
+/// Runs `f` inside out-of-memory and validation error scopes of `device`
+/// (scopes are per thread, so other threads' errors never land here) and
+/// turns what they catch into [`Error::Gpu`] naming `what`. The pools use it
+/// for every buffer they create, so a buffer that failed is never kept.
+pub fn device_scoped<T>(device: &wgpu::Device, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+    let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let out = f();
+    let v = pollster::block_on(validation.pop());
+    let o = pollster::block_on(oom.pop());
+    match (o, v) {
+        (Some(e), _) => Err(Error::Gpu(format!(
+            "{what} failed: the GPU (or, on a CPU adapter, the host) is out of memory ({e}); \
+             render or upload less at once, or drop frames and arrays you no longer need"
+        ))),
+        (None, Some(e)) => Err(Error::Gpu(format!("{what} failed on the GPU: {e}"))),
+        (None, None) => Ok(out),
+    }
+}
+
 static CONTEXT: Mutex<Option<Arc<GpuContext>>> = Mutex::new(None);
 
 impl GpuContext {
@@ -156,14 +176,7 @@ impl GpuContext {
     /// error wgpu reports into [`Error::Gpu`] naming `what`.
     pub fn scoped<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
         self.check_alive()?;
-        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let out = f();
-        let v = pollster::block_on(validation.pop());
-        let o = pollster::block_on(oom.pop());
-        if let Some(e) = o.or(v) {
-            return Err(Error::Gpu(format!("{what} failed on the GPU: {e}")));
-        }
+        let out = device_scoped(&self.device, what, f)?;
         let mut stray = self.uncaptured.lock().unwrap_or_else(|e| e.into_inner());
         if !stray.is_empty() {
             let msg = stray.join("; ");

@@ -6,4 +6,4 @@ mod context;
 pub(crate) mod layout;
 
 pub use adapter::{AdapterFilter, DeviceInfo};
-pub use context::GpuContext;
+pub use context::{device_scoped, GpuContext};

@@ -6,7 +6,7 @@
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use arrow_buffer::Buffer;
 
@@ -58,7 +58,9 @@ impl ReadbackPool {
     }
 
     /// A buffer of exactly `size` bytes, from the free list when one fits.
-    pub fn acquire(&self, size: u64) -> wgpu::Buffer {
+    /// A new buffer is created inside error scopes: when the device cannot
+    /// make it (out of memory), this call fails and nothing is pooled.
+    pub fn acquire(&self, size: u64) -> Result<wgpu::Buffer> {
         let found = {
             let mut free = self.inner.free.lock().unwrap_or_else(|e| e.into_inner());
             free.iter()
@@ -71,22 +73,32 @@ impl ReadbackPool {
                 b
             }
             None => {
+                let b = crate::gpu::device_scoped(
+                    &self.inner.device,
+                    &format!("creating a {size}-byte readback buffer"),
+                    || {
+                        self.inner.device.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some("forge3d readback"),
+                            size,
+                            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                            mapped_at_creation: false,
+                        })
+                    },
+                )?;
                 self.inner.created.fetch_add(1, Ordering::Relaxed);
-                self.inner.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("forge3d readback"),
-                    size,
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                })
+                b
             }
         };
         self.inner.in_use.fetch_add(1, Ordering::Relaxed);
-        buffer
+        Ok(buffer)
     }
 
-    /// Gives an unmapped buffer back (e.g. after a failed render).
-    pub fn release(&self, buffer: wgpu::Buffer) {
-        self.inner.release(buffer);
+    /// Gives back a buffer whose frame was never made because the GPU work
+    /// that was to fill it failed: it is destroyed, not pooled, since the
+    /// failure may have been its own.
+    pub fn discard(&self, buffer: wgpu::Buffer) {
+        self.inner.in_use.fetch_sub(1, Ordering::Relaxed);
+        buffer.destroy();
     }
 
     pub fn stats(&self) -> PoolStats {
@@ -118,25 +130,25 @@ impl ReadbackPool {
         buffer: wgpu::Buffer,
         submission: wgpu::SubmissionIndex,
     ) -> Result<Buffer> {
-        let status: Arc<Mutex<Option<std::result::Result<(), wgpu::BufferAsyncError>>>> =
-            Arc::new(Mutex::new(None));
+        // The callback runs in whichever thread polls the device next: this
+        // one, or another renderer's thread that polled first. So wait for
+        // the mapping itself, not only for the submission.
+        let status = Arc::new(MapStatus::default());
         let s = status.clone();
-        buffer.map_async(wgpu::MapMode::Read, .., move |r| {
-            *s.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-        });
-        let waited = ctx.wait(submission);
-        let mapped = status.lock().unwrap_or_else(|e| e.into_inner()).take();
-        match (waited, mapped) {
-            (Ok(()), Some(Ok(()))) => {}
-            (Err(e), _) => {
-                self.inner.in_use.fetch_sub(1, Ordering::Relaxed);
-                return Err(e);
-            }
-            (Ok(()), other) => {
-                self.inner.in_use.fetch_sub(1, Ordering::Relaxed);
-                return Err(Error::Gpu(format!(
-                    "mapping the readback buffer failed: {other:?}"
-                )));
+        buffer.map_async(wgpu::MapMode::Read, .., move |r| s.set(r));
+        let fail = |e: Error| {
+            self.inner.in_use.fetch_sub(1, Ordering::Relaxed);
+            Err(e)
+        };
+        if let Err(e) = ctx.wait(submission) {
+            return fail(e);
+        }
+        match status.wait(&ctx.device) {
+            Ok(()) => {}
+            Err(e) => {
+                return fail(Error::Gpu(format!(
+                    "mapping the readback buffer failed: {e}"
+                )))
             }
         }
         let view = buffer.get_mapped_range(..).map_err(|e| {
@@ -155,6 +167,42 @@ impl ReadbackPool {
         // mapped (and so valid) until `owner` is dropped, i.e. until the last
         // Arrow Buffer clone referring to it is gone.
         Ok(unsafe { Buffer::from_custom_allocation(ptr, len, Arc::new(owner)) })
+    }
+}
+
+/// The outcome of one `map_async`, set by its callback.
+#[derive(Default)]
+struct MapStatus {
+    done: Mutex<Option<std::result::Result<(), wgpu::BufferAsyncError>>>,
+    ready: Condvar,
+}
+
+impl MapStatus {
+    fn set(&self, r: std::result::Result<(), wgpu::BufferAsyncError>) {
+        *self.done.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+        self.ready.notify_all();
+    }
+
+    /// Blocks until the callback has run. The submission is known to be
+    /// done, so the callback is queued already: polling fires it here, or
+    /// another thread's poll fires it and notifies.
+    fn wait(&self, device: &wgpu::Device) -> std::result::Result<(), wgpu::BufferAsyncError> {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(r) = done.take() {
+                return r;
+            }
+            drop(done);
+            let _ = device.poll(wgpu::PollType::Poll);
+            done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+            if done.is_none() {
+                done = self
+                    .ready
+                    .wait_timeout(done, std::time::Duration::from_millis(1))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+        }
     }
 }
 

@@ -250,12 +250,18 @@ impl UploadPool {
                 }
             }
             None => {
-                let buffer = inner.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("forge3d upload"),
-                    size,
-                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
-                    mapped_at_creation: true,
-                });
+                let buffer = crate::gpu::device_scoped(
+                    &inner.device,
+                    &format!("creating a {size}-byte upload buffer"),
+                    || {
+                        inner.device.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some("forge3d upload"),
+                            size,
+                            usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                            mapped_at_creation: true,
+                        })
+                    },
+                )?;
                 let view = buffer
                     .get_mapped_range_mut(..)
                     .map_err(|e| Error::Gpu(format!("new upload buffer not mapped: {e}")))?;

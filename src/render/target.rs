@@ -255,7 +255,7 @@ impl OffscreenTarget {
                 self.width, self.height, ctx.limits.max_buffer_size
             )));
         }
-        let readback = ctx.readback_pool.acquire(size);
+        let readback = ctx.readback_pool.acquire(size)?;
         let recorded = ctx.scoped("rendering", || {
             let mut encoder = ctx
                 .device
@@ -361,7 +361,7 @@ impl OffscreenTarget {
         let submission = match recorded {
             Ok(s) => s,
             Err(e) => {
-                ctx.readback_pool.release(readback);
+                ctx.readback_pool.discard(readback);
                 return Err(e);
             }
         };

@@ -290,23 +290,36 @@ impl Mesh {
     }
 
     /// Makes sure the GPU buffer for `attr` exists in `format`.
-    fn ensure_buffer(&self, st: &mut MeshState, attr: Attribute, format: ColorFormat) {
+    fn ensure_buffer(
+        &self,
+        st: &mut MeshState,
+        attr: Attribute,
+        format: ColorFormat,
+    ) -> Result<()> {
         let n = st.vertex_count;
         let slot = &mut st.attrs[attr.index()];
         if slot.as_ref().is_some_and(|a| a.format == format) {
-            return;
+            return Ok(());
         }
-        let buffer = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some(attr.name()),
-            size: attr_bytes(attr, format, n),
-            usage: usage(),
-            mapped_at_creation: false,
-        });
+        let size = attr_bytes(attr, format, n);
+        let buffer = crate::gpu::device_scoped(
+            &self.ctx.device,
+            &format!("creating the {size}-byte {} buffer", attr.name()),
+            || {
+                self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(attr.name()),
+                    size,
+                    usage: usage(),
+                    mapped_at_creation: false,
+                })
+            },
+        )?;
         *slot = Some(GpuAttribute {
             buffer,
             format,
             scratch: None,
         });
+        Ok(())
     }
 
     /// Uploads `data` as `attr`: one CPU copy per source buffer (recorded in
@@ -348,7 +361,7 @@ impl Mesh {
                 attr.name()
             )));
         }
-        self.ensure_buffer(&mut st, attr, format);
+        self.ensure_buffer(&mut st, attr, format)?;
         if attr == Attribute::Positions && n > 0 {
             st.bounds = bounds;
         }
@@ -399,7 +412,7 @@ impl Mesh {
                         attr.name()
                     )));
                 }
-                self.ensure_buffer(&mut st, attr, ColorFormat::F32);
+                self.ensure_buffer(&mut st, attr, ColorFormat::F32)?;
                 st.pending[attr.index()] = Some(Pending {
                     staged: staged.clone(),
                     transfer: Transfer::Copy,
