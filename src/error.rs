@@ -12,6 +12,9 @@ pub enum Error {
     /// No usable GPU adapter, a validation error, out-of-memory or a lost
     /// device (Python `forge3d.GpuError`).
     Gpu(String),
+    /// Host memory for a conversion could not be allocated (Python
+    /// `MemoryError`).
+    OutOfMemory(String),
     /// Reading or writing a file failed (Python `OSError`).
     Io(String),
     /// The call does not fit the object's state, e.g. rendering a terrain
@@ -27,6 +30,7 @@ impl fmt::Display for Error {
             Error::InvalidArgument(m)
             | Error::InvalidType(m)
             | Error::Gpu(m)
+            | Error::OutOfMemory(m)
             | Error::Io(m)
             | Error::State(m) => f.write_str(m),
         }

@@ -1,9 +1,9 @@
 //! Conversions of strided numeric arrays to C-contiguous float32, each one a
 //! single recorded pass in the copy ledger.
 
-use arrow_buffer::{Buffer, MutableBuffer};
-
+use super::alloc::AlignedBlock;
 use super::{ledger, DType, HostBuffer, Origin};
+use crate::error::Result;
 
 /// Element types that convert to float32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,10 +120,12 @@ pub fn reason(src: &Strided2d) -> String {
 }
 
 /// Converts `src` into a new, 64-byte aligned, C-contiguous float32 buffer.
+/// The allocation is fallible: a size no allocator grants is an
+/// [`crate::Error::OutOfMemory`] whose message starts with `reason_text`.
 ///
 /// # Safety
 /// `src` must describe readable memory for every element it addresses.
-pub unsafe fn to_f32_contiguous(src: &Strided2d, reason_text: &str) -> HostBuffer {
+pub unsafe fn to_f32_contiguous(src: &Strided2d, reason_text: &str) -> Result<HostBuffer> {
     unsafe { to_f32_contiguous_then(src, reason_text, |_| {}) }
 }
 
@@ -136,13 +138,17 @@ pub unsafe fn to_f32_contiguous_then(
     src: &Strided2d,
     reason_text: &str,
     fix: impl FnOnce(&mut [f32]),
-) -> HostBuffer {
-    let n = src.rows * src.cols;
-    let mut out = MutableBuffer::new(n * 4);
+) -> Result<HostBuffer> {
+    let what = reason_text.split(':').next().unwrap_or(reason_text);
+    let n = src
+        .rows
+        .checked_mul(src.cols)
+        .ok_or_else(|| crate::Error::OutOfMemory(format!("{what}: too many values")))?;
+    let mut out = AlignedBlock::new(what, n, 4, false)?;
     {
-        // SAFETY: capacity is n * 4 bytes; every element is written below
-        // before the length is set.
-        let dst = out.as_mut_ptr() as *mut f32;
+        // SAFETY: the block holds n floats; every element is written below
+        // before it is read.
+        let dst = out.as_mut_ptr::<f32>();
         let mut k = 0usize;
         for r in 0..src.rows {
             let row = unsafe { src.ptr.offset(r as isize * src.strides[0]) };
@@ -158,12 +164,16 @@ pub unsafe fn to_f32_contiguous_then(
                 k += 1;
             }
         }
-        unsafe { out.set_len(n * 4) };
     }
-    fix(out.typed_data_mut::<f32>());
+    // SAFETY: all n floats were written above.
+    fix(unsafe { out.as_mut_slice::<f32>() });
     ledger::record("convert", n * src.dtype.itemsize(), src.ptr, reason_text);
-    let buffer: Buffer = out.into();
-    HostBuffer::new(buffer, vec![src.rows, src.cols], DType::F32, Origin::Rust)
+    Ok(HostBuffer::new(
+        out.freeze(),
+        vec![src.rows, src.cols],
+        DType::F32,
+        Origin::Rust,
+    ))
 }
 
 #[cfg(test)]
@@ -182,7 +192,7 @@ mod tests {
             dtype: Numeric::I16,
             swapped: false,
         };
-        let out = unsafe { to_f32_contiguous(&s, &reason(&s)) };
+        let out = unsafe { to_f32_contiguous(&s, &reason(&s)) }.unwrap();
         let f: &[f32] = bytemuck::cast_slice(out.as_slice());
         assert_eq!(f, &[-32768.0, 0.0, 7.0, 32767.0]);
         // Every other column of a 2x4 float64 array.
@@ -196,7 +206,7 @@ mod tests {
             swapped: false,
         };
         assert!(!s.is_c_contiguous());
-        let out = unsafe { to_f32_contiguous(&s, &reason(&s)) };
+        let out = unsafe { to_f32_contiguous(&s, &reason(&s)) }.unwrap();
         let f: &[f32] = bytemuck::cast_slice(out.as_slice());
         assert_eq!(f, &[0.5, 2.5, 4.5, 6.5]);
         let recs = session.records();
@@ -221,7 +231,7 @@ mod tests {
             dtype: Numeric::F32,
             swapped: cfg!(target_endian = "little"),
         };
-        let out = unsafe { to_f32_contiguous(&s, "test") };
+        let out = unsafe { to_f32_contiguous(&s, "test") }.unwrap();
         assert_eq!(bytemuck::cast_slice::<u8, f32>(out.as_slice()), &[1.5, 2.0]);
     }
 }

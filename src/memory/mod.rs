@@ -1,6 +1,7 @@
 //! Host memory: one type for every CPU-side bulk payload, pooled readback
 //! memory the GPU writes into, and the copy ledger.
 
+pub mod alloc;
 pub mod convert;
 mod host_buffer;
 pub mod host_cached;

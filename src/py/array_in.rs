@@ -9,6 +9,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use super::errors::IntoPy;
 use crate::memory::convert::{self, Numeric, Strided2d};
 use crate::memory::HostBuffer;
 
@@ -203,25 +204,33 @@ impl Heights {
     }
 }
 
+/// Checks a (rows, cols) shape before anything is converted or allocated,
+/// e.g. against the device's texture limit.
+pub type ShapeCheck<'a> = &'a dyn Fn(usize, usize) -> crate::Result<()>;
+
 /// Heights from a NumPy array, any buffer-protocol object, a nested
 /// sequence, or an Arrow object (`shape` is for flat Arrow columns), under
-/// NumPy 2's `copy=` convention.
+/// NumPy 2's `copy=` convention. `check` sees the shape before any
+/// conversion, so an array that exists only by shape (`np.broadcast_to`)
+/// is refused before memory for it is asked for.
 pub fn heights(
     name: &str,
     obj: &Bound<'_, PyAny>,
     shape: Option<(usize, usize)>,
     copy: Option<bool>,
+    check: ShapeCheck<'_>,
 ) -> PyResult<Heights> {
-    match unmask(name, obj, shape, copy)? {
+    match unmask(name, obj, shape, copy, check)? {
         Unmasked::No => {}
-        Unmasked::Data(data) => return heights(name, &data, shape, copy),
+        Unmasked::Data(data) => return heights(name, &data, shape, copy, check),
         Unmasked::Filled(h) => return Ok(h),
     }
     let has_buffer = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1;
     if !has_buffer && super::arrow_in::is_arrow(obj) {
-        return super::arrow_in::heights(name, obj, shape, copy);
+        return super::arrow_in::heights(name, obj, shape, copy, check);
     }
     let (raw, view, _holder) = view_2d(name, obj)?;
+    check(view.rows, view.cols).py_err()?;
     if let Some(s) = shape {
         // `shape` only describes flat Arrow columns; an array has its own.
         if (view.rows, view.cols) != s {
@@ -248,7 +257,7 @@ pub fn heights(
         format!("{name}: {}", convert::reason(&view))
     };
     // SAFETY: the view describes the exporter's memory, held by `raw`.
-    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) };
+    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) }.py_err()?;
     drop(raw);
     Ok(Heights::Host(owned))
 }
@@ -269,6 +278,7 @@ fn unmask<'py>(
     obj: &Bound<'py, PyAny>,
     shape: Option<(usize, usize)>,
     copy: Option<bool>,
+    check: ShapeCheck<'_>,
 ) -> PyResult<Unmasked<'py>> {
     let py = obj.py();
     // numpy.ma is loaded whenever a masked array exists.
@@ -298,6 +308,7 @@ fn unmask<'py>(
         )));
     }
     let (raw, view, _holder) = view_2d(name, &data)?;
+    check(view.rows, view.cols).py_err()?;
     if let Some(s) = shape {
         if (view.rows, view.cols) != s {
             return Err(PyValueError::new_err(format!(
@@ -345,7 +356,8 @@ fn unmask<'py>(
                 }
             }
         })
-    };
+    }
+    .py_err()?;
     drop(mraw);
     drop(raw);
     Ok(Unmasked::Filled(Heights::Host(owned)))

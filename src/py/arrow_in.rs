@@ -145,9 +145,11 @@ pub fn heights(
     obj: &Bound<'_, PyAny>,
     shape: Option<(usize, usize)>,
     copy: Option<bool>,
+    check: super::array_in::ShapeCheck<'_>,
 ) -> PyResult<Heights> {
     let (chunks, field) = import(obj)?;
     let (values, (rows, cols)) = flatten(name, chunks, &field, shape)?;
+    check(rows, cols).map_err(super::errors::to_py)?;
     let nonempty: Vec<&ArrayRef> = values.iter().filter(|a| !a.is_empty()).collect();
     if let [one] = nonempty.as_slice() {
         if one.data_type() == &DataType::Float32 && one.null_count() == 0 && copy != Some(true) {
@@ -190,7 +192,8 @@ pub fn heights(
             why.join(", ")
         )));
     }
-    let mut out: Vec<f32> = Vec::with_capacity(rows * cols);
+    let mut out: Vec<f32> =
+        crate::memory::alloc::try_vec(name, rows * cols).map_err(super::errors::to_py)?;
     let src = nonempty
         .first()
         .and_then(|a| a.to_data().buffers().first().map(|b| b.as_ptr()))

@@ -15,9 +15,10 @@ use pyo3::prelude::*;
 use pyo3_arrow::PyRecordBatchReader;
 
 use super::array_in::{buffer_numeric, RawBuffer};
+use super::errors::IntoPy;
 use crate::grid::columns;
 use crate::memory::convert::{self, Numeric, Strided2d};
-use crate::memory::{ledger, HostBuffer};
+use crate::memory::{alloc, ledger, HostBuffer};
 use crate::render::{Attribute, AttributeData};
 
 /// Rows of an attribute, borrowed or converted, alive while Rust reads them.
@@ -78,13 +79,13 @@ impl AttrInput {
 ///
 /// # Safety
 /// `view` must describe readable memory for every element it addresses.
-unsafe fn gather_u8(view: &Strided2d) -> Vec<u8> {
-    let mut out = Vec::with_capacity(view.rows * view.cols);
+unsafe fn gather_u8(view: &Strided2d) -> crate::Result<Vec<u8>> {
+    let mut out = alloc::try_vec("colors", view.rows * view.cols)?;
     for r in 0..view.rows {
         let row = unsafe { view.ptr.offset(r as isize * view.strides[0]) };
         out.extend((0..view.cols).map(|c| unsafe { *row.offset(c as isize * view.strides[1]) }));
     }
-    out
+    Ok(out)
 }
 
 /// The dtype an argument is converted to in error hints.
@@ -187,18 +188,25 @@ fn buffer_view(
     Ok((raw, s))
 }
 
+/// Checks a row count before anything is converted or allocated (e.g. the
+/// mesh's vertex count, or the device's buffer limit for a new mesh).
+pub type RowsCheck<'a> = &'a dyn Fn(usize) -> crate::Result<()>;
+
 /// Reads `obj` as rows of `attr` under NumPy 2's `copy=` convention
-/// (`copy=True` is the same as `None`: an upload is always a copy).
+/// (`copy=True` is the same as `None`: an upload is always a copy). `check`
+/// sees the row count first, so an array that exists only by shape
+/// (`np.broadcast_to`) is refused before memory for it is asked for.
 pub fn attribute(
     attr: Attribute,
     obj: &Bound<'_, PyAny>,
     copy: Option<bool>,
+    check: RowsCheck<'_>,
 ) -> PyResult<AttrInput> {
     let name = attr.name();
     let comps = attr.components();
     let has_buffer = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1;
     if !has_buffer && obj.hasattr("__arrow_c_stream__")? {
-        return columns_in(name, obj, comps, copy);
+        return columns_in(name, obj, comps, copy, check);
     }
     if !has_buffer {
         return Err(PyTypeError::new_err(format!(
@@ -208,6 +216,7 @@ pub fn attribute(
         )));
     }
     let (raw, view) = buffer_view(name, obj, comps)?;
+    check(view.rows * view.cols / comps).py_err()?;
     let aligned = (view.ptr as usize) % view.dtype.itemsize() == 0;
     let borrowable = view.is_c_contiguous() && !view.swapped && aligned;
     match view.dtype {
@@ -222,7 +231,7 @@ pub fn attribute(
                 ));
             }
             // SAFETY: the view describes the exporter's memory, held by `raw`.
-            let packed = unsafe { gather_u8(&view) };
+            let packed = unsafe { gather_u8(&view) }.py_err()?;
             ledger::record(
                 "convert",
                 packed.len(),
@@ -258,7 +267,7 @@ pub fn attribute(
     }
     let reason = format!("{name}: {why}");
     // SAFETY: the view describes the exporter's memory, held by `raw`.
-    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) };
+    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) }.py_err()?;
     drop(raw);
     Ok(AttrInput::Converted(owned))
 }
@@ -269,6 +278,7 @@ fn columns_in(
     obj: &Bound<'_, PyAny>,
     comps: usize,
     copy: Option<bool>,
+    check: RowsCheck<'_>,
 ) -> PyResult<AttrInput> {
     let reader: PyRecordBatchReader = obj.extract().map_err(|e| {
         PyTypeError::new_err(format!(
@@ -310,6 +320,8 @@ fn columns_in(
             }
         }
     }
+    let rows: usize = chunks[0].iter().map(|a| a.len()).sum();
+    check(rows).py_err()?;
     let mut out = Vec::with_capacity(comps);
     for (k, parts) in chunks.into_iter().enumerate() {
         let col = &fields[k];
@@ -343,7 +355,7 @@ fn columns_in(
             )));
         }
         let n: usize = parts.iter().map(|a| a.len()).sum();
-        let mut v = Vec::with_capacity(n);
+        let mut v = alloc::try_vec(name, n).py_err()?;
         for a in &parts {
             columns::append_f32(name, a, &mut v).map_err(super::errors::to_py)?;
         }
@@ -415,9 +427,12 @@ fn read_index(p: *const u8, t: Numeric, swapped: bool) -> Option<i128> {
     })
 }
 
-pub fn indices(obj: &Bound<'_, PyAny>) -> PyResult<IndicesInput> {
+/// Triangle indices; `check` sees the number of values before any
+/// conversion.
+pub fn indices(obj: &Bound<'_, PyAny>, check: RowsCheck<'_>) -> PyResult<IndicesInput> {
     let name = "indices";
     let (raw, view) = buffer_view(name, obj, 3)?;
+    check(view.rows * view.cols).py_err()?;
     if matches!(view.dtype, Numeric::F16 | Numeric::F32 | Numeric::F64) {
         return Err(PyTypeError::new_err(format!(
             "indices must be integers (uint32, int32 or int64), got {}; pass \
@@ -438,7 +453,7 @@ pub fn indices(obj: &Bound<'_, PyAny>) -> PyResult<IndicesInput> {
             len,
         });
     }
-    let mut out = Vec::with_capacity(len);
+    let mut out = alloc::try_vec(name, len).py_err()?;
     for r in 0..view.rows {
         for c in 0..view.cols {
             let p = unsafe {

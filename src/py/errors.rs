@@ -1,6 +1,6 @@
 //! `crate::Error` -> Python exception classes.
 
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::Error;
@@ -18,6 +18,7 @@ pub fn to_py(e: Error) -> PyErr {
         Error::InvalidArgument(m) => PyValueError::new_err(m),
         Error::InvalidType(m) => PyTypeError::new_err(m),
         Error::Gpu(m) => GpuError::new_err(m),
+        Error::OutOfMemory(m) => PyMemoryError::new_err(m),
         Error::Io(m) => PyOSError::new_err(m),
         Error::State(m) => PyRuntimeError::new_err(m),
     }

@@ -104,7 +104,7 @@ impl PyHeightmap {
         shape: Option<(usize, usize)>,
         copy: Option<bool>,
     ) -> PyResult<Self> {
-        let heights = array_in::heights("values", values, shape, copy)?;
+        let heights = array_in::heights("values", values, shape, copy, &|_, _| Ok(()))?;
         let spacing = spacing
             .map(|s| pair("spacing", s))
             .transpose()?

@@ -5,17 +5,13 @@
 
 use std::ffi::c_int;
 
-use std::alloc::{self, Layout};
-use std::ptr::NonNull;
-use std::sync::Arc;
-
-use arrow_buffer::Buffer;
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 
 use super::{buffer, dlpack};
+use crate::memory::alloc::AlignedBlock;
 use crate::memory::{DType, HostBuffer, Origin};
 
 pub fn origin_name(o: Origin) -> &'static str {
@@ -53,50 +49,6 @@ pub fn dtype_from_name(name: &str) -> PyResult<DType> {
     })
 }
 
-/// Alignment of forge3d-allocated memory (a cache line; what Arrow asks).
-const ALIGN: usize = 64;
-
-/// A heap block of `Layout`, freed when the last Arrow buffer over it goes.
-struct Aligned {
-    ptr: NonNull<u8>,
-    layout: Layout,
-}
-
-// SAFETY: the block is plain bytes owned by this value alone; it is only
-// freed in `drop`.
-unsafe impl Send for Aligned {}
-unsafe impl Sync for Aligned {}
-impl std::panic::RefUnwindSafe for Aligned {}
-
-impl Drop for Aligned {
-    fn drop(&mut self) {
-        // SAFETY: allocated in `aligned_buffer` with this layout.
-        unsafe { alloc::dealloc(self.ptr.as_ptr(), self.layout) }
-    }
-}
-
-/// `len` bytes, 64-byte aligned, zeroed when `zero`; `None` when the
-/// allocator refuses (a Python `MemoryError`, not an abort as with
-/// `MutableBuffer`).
-fn aligned_buffer(len: usize, zero: bool) -> Option<Buffer> {
-    if len == 0 {
-        return Some(Buffer::from(arrow_buffer::MutableBuffer::new(0)));
-    }
-    let layout = Layout::from_size_align(len, ALIGN).ok()?;
-    // SAFETY: `layout` has a non-zero size.
-    let raw = unsafe {
-        if zero {
-            alloc::alloc_zeroed(layout)
-        } else {
-            alloc::alloc(layout)
-        }
-    };
-    let ptr = NonNull::new(raw)?;
-    let owner = Arc::new(Aligned { ptr, layout });
-    // SAFETY: `ptr` points to `len` bytes that live as long as `owner`.
-    Some(unsafe { Buffer::from_custom_allocation(ptr, len, owner) })
-}
-
 impl PyExternalBuffer {
     /// New Rust-allocated memory of `shape` and `dtype`; zeroed when `zero`.
     pub fn allocate(shape: Vec<usize>, dtype: DType, zero: bool) -> PyResult<Self> {
@@ -106,11 +58,13 @@ impl PyExternalBuffer {
             .and_then(|n| n.checked_mul(dtype.itemsize()))
             .filter(|&n| n <= isize::MAX as usize)
             .ok_or_else(|| PyValueError::new_err(format!("shape {shape:?} is too large")))?;
-        let buffer = aligned_buffer(count, zero).ok_or_else(|| {
-            PyMemoryError::new_err(format!(
-                "external_array: cannot allocate {count} bytes for shape {shape:?}"
-            ))
-        })?;
+        let buffer = AlignedBlock::new("external_array", count, 1, zero)
+            .map_err(|_| {
+                PyMemoryError::new_err(format!(
+                    "external_array: cannot allocate {count} bytes for shape {shape:?}"
+                ))
+            })?
+            .freeze();
         Ok(Self {
             memory: HostBuffer::new(buffer, shape, dtype, Origin::Rust),
         })

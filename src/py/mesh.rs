@@ -49,7 +49,7 @@ fn set_attribute(
     obj: &Bound<'_, PyAny>,
     copy: Option<bool>,
 ) -> PyResult<()> {
-    let input = attr_in::attribute(attr, obj, copy)?;
+    let input = attr_in::attribute(attr, obj, copy, &|rows| mesh.check_input_rows(attr, rows))?;
     upload(py, mesh, attr, &input)
 }
 
@@ -57,7 +57,7 @@ fn set_indices(mesh: &Mesh, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     match obj {
         None => mesh.set_indices(None).py_err(),
         Some(o) => {
-            let idx = attr_in::indices(o)?;
+            let idx = attr_in::indices(o, &|len| mesh.check_index_count(len))?;
             mesh.set_indices(Some(idx.as_slice())).py_err()
         }
     }
@@ -78,12 +78,11 @@ fn mesh_from(
     positions: &Bound<'_, PyAny>,
     copy: Option<bool>,
 ) -> PyResult<Arc<Mesh>> {
-    let input = attr_in::attribute(Attribute::Positions, positions, copy)?;
-    let n = rows_of(&input.data(), 3);
-    let n = u32::try_from(n).map_err(|_| {
-        PyValueError::new_err(format!("vertices: {n} rows is more than a mesh can hold"))
-    })?;
     let ctx = py.detach(GpuContext::shared).py_err()?;
+    let input = attr_in::attribute(Attribute::Positions, positions, copy, &|rows| {
+        Mesh::check_vertex_count(&ctx, rows).map(|_| ())
+    })?;
+    let n = Mesh::check_vertex_count(&ctx, rows_of(&input.data(), 3)).py_err()?;
     let mesh = Mesh::new(ctx, n).py_err()?;
     upload(py, &mesh, Attribute::Positions, &input)?;
     Ok(Arc::new(mesh))

@@ -231,7 +231,10 @@ impl PyRenderer {
         if nodata.is_some() {
             options.nodata = nodata_value(nodata)?;
         }
-        let data = array_in::heights("heights", heights, shape, copy)?;
+        let r = &self.inner;
+        let data = array_in::heights("heights", heights, shape, copy, &|rows, cols| {
+            r.check_terrain_shape(rows, cols)
+        })?;
         let (rows, cols) = data.rows_cols();
         let r = self.inner.clone();
         let slice = data.as_f32();

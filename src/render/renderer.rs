@@ -137,12 +137,18 @@ impl Renderer {
         }
     }
 
-    /// Statistics of the current terrain's heights.
+    /// Checks a heights shape against this renderer's device before any
+    /// conversion (see [`TerrainLayer::check_shape`]).
+    pub fn check_terrain_shape(&self, rows: usize, cols: usize) -> Result<()> {
+        TerrainLayer::check_shape(&self.ctx, rows, cols)
+    }
+
     /// Where the terrain's heights live on the GPU: "texture" or "buffer".
     pub fn terrain_heights_memory(&self) -> Result<&'static str> {
         self.with_terrain(|t| Ok(t.heights_memory()))
     }
 
+    /// Statistics of the current terrain's heights.
     pub fn terrain_stats(&self) -> Result<HeightStats> {
         self.with_terrain(|t| Ok(t.stats()))
     }

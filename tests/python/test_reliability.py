@@ -82,3 +82,56 @@ def test_renders_from_many_threads_never_fail_to_map():
         t.join()
     assert not errors, errors[:3]
     assert done[0] == threads * per_thread
+
+
+SHAPE_ONLY = {
+    # name: (code that must raise, the exception class, words in the message)
+    "set_vertices": (
+        "forge3d.Mesh(np.zeros((3, 3), np.float32)).set_vertices("
+        "np.broadcast_to(np.float32(0), (2**31, 3)))", "ValueError", "vertices"),
+    "set_colors": (
+        "forge3d.Mesh(np.zeros((3, 3), np.float32)).set_colors("
+        "np.broadcast_to(np.float32(0), (2**31, 4)))", "ValueError", "colors"),
+    "set_scalars": (
+        "forge3d.Mesh(np.zeros((3, 3), np.float32)).set_scalars("
+        "np.broadcast_to(np.float64(0), (2**33,)))", "ValueError", "scalars"),
+    "set_normals": (
+        "forge3d.Mesh(np.zeros((3, 3), np.float32)).set_normals("
+        "np.broadcast_to(np.float32(0), (2**31, 3)))", "ValueError", "normals"),
+    "set_indices": (
+        "forge3d.Mesh(np.zeros((3, 3), np.float32)).set_indices("
+        "np.broadcast_to(np.int64(0), (2**31, 3)))", "ValueError", "indices"),
+    "Mesh": ("forge3d.Mesh(np.broadcast_to(np.float32(0), (2**31, 3)))", "ValueError", "vertices"),
+    "Points": ("forge3d.Points(np.broadcast_to(np.float32(0), (2**31, 3)))", "ValueError", "vertices"),
+    "add_terrain": (
+        "forge3d.Renderer(8, 8).add_terrain(np.broadcast_to(np.float32(1), (100000, 100000)))",
+        "ValueError", "texture limit"),
+    "add_terrain_masked": (
+        "forge3d.Renderer(8, 8).add_terrain(np.ma.masked_array("
+        "np.broadcast_to(np.float32(1), (100000, 100000)), mask=np.broadcast_to(True, (100000, 100000))))",
+        "ValueError", "texture limit"),
+    # No device limit applies to a Heightmap: its conversion asks for the
+    # memory fallibly. 2**40 cells (4 TiB as float32) no machine grants.
+    "Heightmap": (
+        "forge3d.Heightmap(np.broadcast_to(np.float32(1), (2**20, 2**20)))",
+        "MemoryError", "values"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_ONLY))
+def test_arrays_that_exist_only_by_shape_raise_instead_of_aborting(case):
+    code, exc, words = SHAPE_ONLY[case]
+    out = run_isolated(
+        f"""
+        import numpy as np, forge3d
+        try:
+            {code}
+        except {exc} as e:
+            assert {words!r} in str(e), str(e)
+            print("raised:", e)
+        else:
+            raise SystemExit("no error")
+        """,
+        timeout=120,
+    )
+    assert out.returncode == 0 and "raised:" in out.stdout, (out.returncode, out.stdout, out.stderr[-2000:])

@@ -205,6 +205,23 @@ fn attr_bytes(attr: Attribute, format: ColorFormat, n: u32) -> u64 {
     (row * n as u64).max(16)
 }
 
+/// Checks that `n` rows of the largest attribute fit one buffer of `ctx`.
+fn check_buffer_size(ctx: &GpuContext, attr: Attribute, n: u32) -> Result<()> {
+    let bytes = attr_bytes(attr, ColorFormat::F32, n);
+    let max = ctx
+        .limits
+        .max_buffer_size
+        .min(ctx.limits.max_storage_buffer_binding_size as u64);
+    if bytes > max {
+        return Err(Error::InvalidArgument(format!(
+            "{n} vertices need {bytes} bytes of {} per buffer, more than this device allows \
+             ({max}); split the mesh",
+            attr.name()
+        )));
+    }
+    Ok(())
+}
+
 impl Mesh {
     /// An empty mesh of `vertex_count` vertices (positions zero until set).
     pub fn new(ctx: Arc<GpuContext>, vertex_count: u32) -> Result<Self> {
@@ -262,20 +279,28 @@ impl Mesh {
     }
 
     fn check_size(&self, attr: Attribute, n: u32) -> Result<()> {
-        let bytes = attr_bytes(attr, ColorFormat::F32, n);
-        let max = self
-            .ctx
-            .limits
-            .max_buffer_size
-            .min(self.ctx.limits.max_storage_buffer_binding_size as u64);
-        if bytes > max {
-            return Err(Error::InvalidArgument(format!(
-                "{n} vertices need {bytes} bytes of {} per buffer, more than this device allows \
-                 ({max}); split the mesh",
-                attr.name()
-            )));
-        }
-        Ok(())
+        check_buffer_size(&self.ctx, attr, n)
+    }
+
+    /// The vertex count of a new mesh of `rows` rows on `ctx`, checked
+    /// before any data is converted: it must fit u32 and every attribute's
+    /// buffer must fit the device.
+    pub fn check_vertex_count(ctx: &GpuContext, rows: usize) -> Result<u32> {
+        let n = u32::try_from(rows).map_err(|_| {
+            Error::InvalidArgument(format!(
+                "vertices: {rows} rows is more than a mesh can hold (at most {}); split the mesh",
+                u32::MAX
+            ))
+        })?;
+        check_buffer_size(ctx, Attribute::Colors, n)
+            .map_err(|e| Error::InvalidArgument(format!("vertices: {e}")))?;
+        Ok(n)
+    }
+
+    /// Checks that `rows` rows of `attr` fit this mesh, before any data is
+    /// converted.
+    pub fn check_input_rows(&self, attr: Attribute, rows: usize) -> Result<()> {
+        self.check_rows(attr, rows, self.vertex_count())
     }
 
     fn check_rows(&self, attr: Attribute, rows: usize, n: u32) -> Result<()> {
@@ -422,6 +447,30 @@ impl Mesh {
         }
     }
 
+    /// Checks a number of triangle indices before any are converted: a
+    /// multiple of 3 whose uint32 buffer (and edge count) fits the device.
+    pub fn check_index_count(&self, len: usize) -> Result<()> {
+        if len % 3 != 0 {
+            return Err(Error::InvalidArgument(format!(
+                "indices: {len} values is not a multiple of 3 (one triangle per 3 indices)"
+            )));
+        }
+        let max = self
+            .ctx
+            .limits
+            .max_buffer_size
+            .min(self.ctx.limits.max_storage_buffer_binding_size as u64);
+        let bytes = len as u64 * 4;
+        // Wireframes draw two vertices per index: that count is a u32 too.
+        if bytes > max || len > (u32::MAX / 2) as usize {
+            return Err(Error::InvalidArgument(format!(
+                "indices: {len} values need {bytes} bytes, more than this device allows in one \
+                 buffer ({max}); split the mesh"
+            )));
+        }
+        Ok(())
+    }
+
     /// Triangle indices (a multiple of 3, each below the vertex count), or
     /// `None` to draw vertices in order as a triangle list. One recorded
     /// copy into the GPU's upload memory.
@@ -432,12 +481,7 @@ impl Mesh {
             return Ok(());
         };
         let n = self.vertex_count();
-        if idx.len() % 3 != 0 {
-            return Err(Error::InvalidArgument(format!(
-                "indices: {} values is not a multiple of 3 (one triangle per 3 indices)",
-                idx.len()
-            )));
-        }
+        self.check_index_count(idx.len())?;
         let max = idx.iter().copied().max().unwrap_or(0);
         if !idx.is_empty() && max >= n {
             let at = idx.iter().position(|&i| i >= n).expect("max >= n");

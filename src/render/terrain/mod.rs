@@ -227,16 +227,10 @@ fn grid_indices(ctx: &GpuContext, gw: u32, gh: u32) -> Result<(wgpu::Buffer, u32
 }
 
 impl TerrainLayer {
-    pub fn new(
-        ctx: &GpuContext,
-        heights: HeightsRef<'_>,
-        options: TerrainOptions,
-        frame_size: (u32, u32),
-        previous: Option<&TerrainLayer>,
-    ) -> Result<Self> {
-        check_options(&options)?;
+    /// The shapes a terrain can have on `ctx`: at least 2x2, at most the
+    /// device's texture limit per side. Callers check before converting.
+    pub fn check_shape(ctx: &GpuContext, rows: usize, cols: usize) -> Result<()> {
         let max = ctx.limits.max_texture_dimension_2d as usize;
-        let (rows, cols) = (heights.rows, heights.cols);
         if rows < 2 || cols < 2 {
             return Err(Error::InvalidArgument(format!(
                 "heights must be at least 2x2, got shape ({rows}, {cols})"
@@ -248,6 +242,19 @@ impl TerrainLayer {
                  side; downsample it (e.g. heights[::2, ::2])"
             )));
         }
+        Ok(())
+    }
+
+    pub fn new(
+        ctx: &GpuContext,
+        heights: HeightsRef<'_>,
+        options: TerrainOptions,
+        frame_size: (u32, u32),
+        previous: Option<&TerrainLayer>,
+    ) -> Result<Self> {
+        check_options(&options)?;
+        let (rows, cols) = (heights.rows, heights.cols);
+        Self::check_shape(ctx, rows, cols)?;
         assert_eq!(heights.data.len(), rows * cols, "HeightsRef length");
         let memory = HeightsMemory::from_env()?;
         let in_buffer = if memory.wants_buffer(ctx) {
