@@ -8,7 +8,6 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3_arrow::{PyArray, PyChunkedArray};
 
 use super::array_in::Heights;
 use crate::grid::columns;
@@ -18,17 +17,6 @@ use crate::memory::{ledger, DType, HostBuffer, Origin};
 pub fn is_arrow(obj: &Bound<'_, PyAny>) -> bool {
     obj.hasattr("__arrow_c_stream__").unwrap_or(false)
         || obj.hasattr("__arrow_c_array__").unwrap_or(false)
-}
-
-fn import(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<ArrayRef>, arrow_schema::FieldRef)> {
-    if obj.hasattr("__arrow_c_stream__")? {
-        let c: PyChunkedArray = obj.extract()?;
-        Ok(c.into_inner())
-    } else {
-        let a: PyArray = obj.extract()?;
-        let (array, field) = a.into_inner();
-        Ok((vec![array], field))
-    }
 }
 
 /// The `shape` of an `arrow.fixed_shape_tensor` field, if it is one.
@@ -147,7 +135,7 @@ pub fn heights(
     copy: Option<bool>,
     check: super::array_in::ShapeCheck<'_>,
 ) -> PyResult<Heights> {
-    let (chunks, field) = import(obj)?;
+    let (chunks, field) = super::arrow_edge::import_array(name, obj)?;
     let (values, (rows, cols)) = flatten(name, chunks, &field, shape)?;
     check(rows, cols).map_err(super::errors::to_py)?;
     let nonempty: Vec<&ArrayRef> = values.iter().filter(|a| !a.is_empty()).collect();

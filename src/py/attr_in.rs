@@ -12,7 +12,6 @@ use arrow_schema::DataType;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3_arrow::PyRecordBatchReader;
 
 use super::array_in::{buffer_numeric, RawBuffer};
 use super::errors::IntoPy;
@@ -280,13 +279,7 @@ fn columns_in(
     copy: Option<bool>,
     check: RowsCheck<'_>,
 ) -> PyResult<AttrInput> {
-    let reader: PyRecordBatchReader = obj.extract().map_err(|e| {
-        PyTypeError::new_err(format!(
-            "{name}: could not read {} as an Arrow table: {e}",
-            type_name(obj)
-        ))
-    })?;
-    let reader = reader.into_reader()?;
+    let reader = super::arrow_edge::import_reader(name, obj)?;
     let schema = reader.schema();
     let fields: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     if fields.len() != comps {
@@ -460,6 +453,7 @@ pub fn indices(obj: &Bound<'_, PyAny>, check: RowsCheck<'_>) -> PyResult<Indices
                 view.ptr
                     .offset(r as isize * view.strides[0] + c as isize * view.strides[1])
             };
+            // cannot panic: float dtypes were refused above, so it is an integer.
             let v = read_index(p, view.dtype, view.swapped).expect("integer dtype");
             if v < 0 || v > u32::MAX as i128 {
                 let at = r * view.cols + c;

@@ -4,6 +4,7 @@
 //! through the PyCapsule interface).
 
 mod array_in;
+mod arrow_edge;
 mod arrow_in;
 mod attr_in;
 mod buffer;

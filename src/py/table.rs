@@ -10,7 +10,6 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 use pyo3_arrow::ffi::to_stream_pycapsule;
-use pyo3_arrow::PyRecordBatchReader;
 
 use super::errors::{to_py, IntoPy};
 use super::heightmap::{pair, PyHeightmap};
@@ -19,8 +18,7 @@ use crate::memory::{DType, HostBuffer, Origin};
 use crate::{Error, Heightmap};
 
 fn reader(obj: &Bound<'_, PyAny>) -> PyResult<Box<dyn RecordBatchReader + Send>> {
-    let r: PyRecordBatchReader = obj.extract()?;
-    r.into_reader()
+    super::arrow_edge::import_reader("table", obj)
 }
 
 fn batches(r: Box<dyn RecordBatchReader + Send>) -> Batches<'static> {
@@ -173,6 +171,7 @@ pub fn long_table(map: &Heightmap) -> PyArrowStream {
             Arc::new(z),
         ],
     )
+    // cannot panic: three non-null columns of the schema's types and length n.
     .expect("columns match the schema");
     PyArrowStream { batch }
 }
