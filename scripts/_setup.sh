@@ -37,6 +37,17 @@ if ! have_vulkan_driver; then
     fi
 fi
 
+# Mesa's EGL/GL drivers, for the tests of the OpenGL backend
+# (FORGE3D_BACKEND=gl): only in CI or when FORGE3D_INSTALL_GL=1.
+if [ "${CI:-}${FORGE3D_INSTALL_GL:-}" != "" ] && ! ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa\.so'; then
+    if command -v apt-get > /dev/null && { [ "$(id -u)" = 0 ] || sudo -n true 2> /dev/null; }; then
+        SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+        echo "forge3d: installing Mesa's EGL drivers for the OpenGL backend tests" >&2
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libegl1 libegl-mesa0 libgl1-mesa-dri > /dev/null
+    fi
+fi
+
 # Mesa's device-select layer probes for a Wayland display and complains on
 # headless machines; forge3d chooses adapters itself.
 export NODEVICE_SELECT="${NODEVICE_SELECT:-1}"

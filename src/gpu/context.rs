@@ -119,7 +119,22 @@ impl GpuContext {
             memory_hints: wgpu::MemoryHints::Performance,
             ..Default::default()
         }))
-        .map_err(|e| Error::Gpu(format!("could not open GPU device {:?}: {e}", ainfo.name)))?;
+        .map_err(|e| {
+            let advice = if ainfo.backend == wgpu::Backend::Gl {
+                " (this is the OpenGL fallback, chosen because no Vulkan driver was found: \
+                 install your GPU's Vulkan driver, e.g. NVIDIA's libnvidia-gl package with its \
+                 Vulkan ICD, or Mesa's `mesa-vulkan-drivers` for the software renderer; or pick \
+                 another adapter with FORGE3D_ADAPTER / FORGE3D_BACKEND)"
+            } else {
+                " (check the driver with `vulkaninfo --summary`; FORGE3D_ADAPTER and \
+                 FORGE3D_BACKEND choose another adapter)"
+            };
+            Error::Gpu(format!(
+                "could not open GPU device {:?} ({}): {e}{advice}",
+                ainfo.name,
+                adapter::backend_name(ainfo.backend)
+            ))
+        })?;
 
         let lost = Arc::new(Mutex::new(None::<String>));
         let lost_cb = lost.clone();

@@ -230,6 +230,18 @@ impl TerrainLayer {
     /// The shapes a terrain can have on `ctx`: at least 2x2, at most the
     /// device's texture limit per side. Callers check before converting.
     pub fn check_shape(ctx: &GpuContext, rows: usize, cols: usize) -> Result<()> {
+        if ctx.info.backend == "gl" {
+            // On wgpu's GL backend the terrain draws wrong (heights read
+            // from the 2D-array texture come back as zeros or misplaced),
+            // so it is refused rather than drawn wrong without a word.
+            return Err(Error::Gpu(format!(
+                "terrain cannot be drawn on the OpenGL backend ({}): forge3d draws terrain with \
+                 Vulkan, Metal or DX12 only. Install a Vulkan driver (your GPU vendor's, or \
+                 Mesa's software renderer: `sudo apt-get install mesa-vulkan-drivers`) and unset \
+                 FORGE3D_BACKEND=gl; meshes and points do render on GL",
+                ctx.info.name
+            )));
+        }
         let max = ctx.limits.max_texture_dimension_2d as usize;
         if rows < 2 || cols < 2 {
             return Err(Error::InvalidArgument(format!(
