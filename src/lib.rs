@@ -7,6 +7,7 @@
 //! The `python` feature adds the bindings in `py/`, which only convert at the
 //! edge.
 
+pub mod env;
 pub mod error;
 pub mod gpu;
 pub mod grid;

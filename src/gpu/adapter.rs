@@ -16,14 +16,11 @@ impl AdapterFilter {
     /// Reads `FORGE3D_BACKEND` (vulkan, gl, metal, dx12; comma-separated) and
     /// `FORGE3D_ADAPTER`.
     pub fn from_env() -> Result<Self> {
-        let backends = match std::env::var("FORGE3D_BACKEND") {
-            Ok(v) if !v.trim().is_empty() => Some(parse_backends(&v)?),
-            _ => None,
+        let backends = match crate::env::var("FORGE3D_BACKEND")? {
+            Some(v) => Some(parse_backends(&v)?),
+            None => None,
         };
-        let name = std::env::var("FORGE3D_ADAPTER")
-            .ok()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let name = crate::env::var("FORGE3D_ADAPTER")?;
         Ok(Self { backends, name })
     }
 

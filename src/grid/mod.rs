@@ -135,6 +135,13 @@ fn two_smallest(v: f64, lo: &mut f64, lo2: &mut f64) {
 
 fn column_index(batch: &RecordBatch, name: &str, role: &str) -> Result<usize> {
     let schema = batch.schema();
+    let same = schema.fields().iter().filter(|f| f.name() == name).count();
+    if same > 1 {
+        return Err(Error::InvalidArgument(format!(
+            "{role}: the table has {same} columns named {name:?}; rename them so that each \
+             name is unique (e.g. df.columns = [...]) and pass {role}=<column name>"
+        )));
+    }
     schema.index_of(name).map_err(|_| {
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         Error::InvalidArgument(format!(

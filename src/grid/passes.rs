@@ -110,6 +110,13 @@ fn scan_run(run: &[RecordBatch], c: &Columns<'_>) -> Result<Scan> {
                     c.z
                 )));
             }
+            if (z as f32).is_infinite() {
+                return Err(Error::InvalidArgument(format!(
+                    "z: column {:?} holds {z}, which does not fit float32 (the grid's type, at \
+                     most +-3.4e38); rescale the heights",
+                    c.z
+                )));
+            }
             two_smallest(x, &mut s.xmin, &mut s.x2);
             two_smallest(y, &mut s.ymin, &mut s.y2);
             s.xmax = s.xmax.max(x);

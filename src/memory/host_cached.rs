@@ -38,17 +38,15 @@ impl UploadMemory {
     /// Parses `FORGE3D_UPLOAD_MEMORY` (`auto`, `host` or `driver`); unset or
     /// empty is `auto`. An unknown value is an error naming the choices.
     pub fn from_env() -> Result<Self, String> {
-        match std::env::var("FORGE3D_UPLOAD_MEMORY") {
-            Err(_) => Ok(Self::Auto),
-            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
-                "" | "auto" => Ok(Self::Auto),
-                "host" => Ok(Self::Host),
-                "driver" => Ok(Self::Driver),
-                other => Err(format!(
-                    "FORGE3D_UPLOAD_MEMORY={other:?} is not one of auto, host, driver"
-                )),
+        Ok(
+            match crate::env::choice("FORGE3D_UPLOAD_MEMORY", &["auto", "host", "driver"], "auto")
+                .map_err(|e| e.to_string())?
+            {
+                "host" => Self::Host,
+                "driver" => Self::Driver,
+                _ => Self::Auto,
             },
-        }
+        )
     }
 
     /// True when an upload of `size` bytes should try host-cached memory.

@@ -170,6 +170,30 @@ impl ReadbackPool {
     }
 }
 
+/// The 32-bit words of a small MAP_READ `buffer` (a reduction's result)
+/// once `submission`, which fills it, is done; the buffer is unmapped again.
+pub fn map_small(
+    ctx: &crate::gpu::GpuContext,
+    buffer: &wgpu::Buffer,
+    submission: wgpu::SubmissionIndex,
+) -> Result<Vec<u32>> {
+    let status = Arc::new(MapStatus::default());
+    let s = status.clone();
+    buffer.map_async(wgpu::MapMode::Read, .., move |r| s.set(r));
+    ctx.wait(submission)?;
+    status
+        .wait(&ctx.device)
+        .map_err(|e| Error::Gpu(format!("mapping a result buffer failed: {e}")))?;
+    let words = {
+        let view = buffer
+            .get_mapped_range(..)
+            .map_err(|e| Error::Gpu(format!("mapped range unavailable: {e}")))?;
+        bytemuck::pod_collect_to_vec::<u8, u32>(&view)
+    };
+    buffer.unmap();
+    Ok(words)
+}
+
 /// The outcome of one `map_async`, set by its callback.
 #[derive(Default)]
 struct MapStatus {

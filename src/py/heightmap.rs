@@ -40,6 +40,12 @@ pub fn nodata_value(v: Option<f64>) -> PyResult<Option<f32>> {
             "nodata must be finite or NaN, got {x}"
         ))),
         Some(x) if x.is_nan() => Ok(None),
+        Some(x) if (x as f32).is_infinite() => {
+            Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "nodata {x} does not fit float32 (heights are float32, at most +-3.4e38); pass \
+                 the nodata value the float32 heights hold"
+            )))
+        }
         Some(x) => Ok(Some(x as f32)),
         None => Ok(None),
     }

@@ -252,6 +252,18 @@ impl Camera {
     }
 
     /// Checks user-supplied values.
+    /// The same camera with `up` scaled to unit length (in f64), so the
+    /// f32 view matrix stays exact for any valid length of `up`.
+    pub fn with_unit_up(mut self) -> Self {
+        if let Camera::Perspective { up, .. } = &mut self {
+            let l = up.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+            if l > 0.0 && l.is_finite() {
+                *up = up.map(|x| (x as f64 / l) as f32);
+            }
+        }
+        self
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if let Camera::Perspective {
             eye,
@@ -265,11 +277,31 @@ impl Camera {
             if eye.iter().chain(target).chain(up).any(|v| !v.is_finite()) {
                 return Err("eye, target and up must be finite".into());
             }
-            if norm(sub(*target, *eye)) == 0.0 {
+            // In f64 and relative to the lengths: f32 squares of tiny
+            // vectors (an up of 1e-30) underflow to zero.
+            let d: [f64; 3] = std::array::from_fn(|k| target[k] as f64 - eye[k] as f64);
+            let u: [f64; 3] = std::array::from_fn(|k| up[k] as f64);
+            let len = |v: &[f64; 3]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            let (ld, lu) = (len(&d), len(&u));
+            if ld == 0.0 {
                 return Err("eye and target must differ".into());
             }
-            if norm(cross(sub(*target, *eye), *up)) < 1e-9 * norm(sub(*target, *eye)) * norm(*up) {
-                return Err("up must not be parallel to the view direction (target - eye)".into());
+            if lu == 0.0 {
+                return Err(format!(
+                    "up must be a non-zero direction, got {up:?}; e.g. up=(0, 0, 1) for z-up"
+                ));
+            }
+            let c = [
+                d[1] * u[2] - d[2] * u[1],
+                d[2] * u[0] - d[0] * u[2],
+                d[0] * u[1] - d[1] * u[0],
+            ];
+            if len(&c) < 1e-6 * ld * lu {
+                return Err(format!(
+                    "up {up:?} must not be parallel to the view direction (target - eye = \
+                     {:?}); choose an up at an angle to it",
+                    d.map(|x| x as f32)
+                ));
             }
             if !(fovy_deg.is_finite() && *fovy_deg > 0.0 && *fovy_deg < 180.0) {
                 return Err(format!("fovy_deg must be in (0, 180), got {fovy_deg}"));

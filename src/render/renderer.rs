@@ -207,7 +207,7 @@ impl Renderer {
 
     pub fn set_camera(&self, camera: Camera) -> Result<()> {
         camera.validate().map_err(Error::InvalidArgument)?;
-        self.scene().camera = camera;
+        self.scene().camera = camera.with_unit_up();
         Ok(())
     }
 

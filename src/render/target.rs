@@ -72,17 +72,16 @@ impl TileLayout {
 }
 
 /// Bytes of render target per tile: `FORGE3D_TILE_MIB` when set (0 turns
-/// tiling off), else 4 MiB on adapters whose memory is host memory and no
-/// tiling on the others.
-fn tile_budget(ctx: &GpuContext) -> Option<u64> {
-    match std::env::var("FORGE3D_TILE_MIB")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        Some(0) => None,
-        Some(mib) => Some(mib << 20),
-        None => ctx.shares_host_memory().then_some(TILE_BYTES),
-    }
+/// tiling off; at most 1 TiB), else 4 MiB on adapters whose memory is host
+/// memory and no tiling on the others.
+fn tile_budget(ctx: &GpuContext) -> Result<Option<u64>> {
+    Ok(
+        match crate::env::whole_number("FORGE3D_TILE_MIB", 1 << 20, "MiB (0 turns tiling off)")? {
+            Some(0) => None,
+            Some(mib) => Some(mib << 20),
+            None => ctx.shares_host_memory().then_some(TILE_BYTES),
+        },
+    )
 }
 
 pub struct OffscreenTarget {
@@ -110,7 +109,7 @@ impl OffscreenTarget {
         samples: u32,
     ) -> Result<Self> {
         let row_bytes = width as u64 * 4;
-        let tile_rows = match tile_budget(ctx) {
+        let tile_rows = match tile_budget(ctx)? {
             Some(bytes) => (bytes / row_bytes).clamp(1, height as u64) as u32,
             None => height,
         };

@@ -4,6 +4,7 @@
 //! itself). The GPU copies out of upload memory are recorded just before the
 //! next draw, so an update costs the CPU its memcpy and nothing else.
 
+mod bounds;
 mod interleave;
 mod pipeline;
 pub mod primitives;
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::memory::ledger;
 use crate::memory::upload::StagedUpload;
+use bounds::BoundsPipeline;
 use interleave::InterleavePipeline;
 use staging::{copy_rows, Copied, Transfer};
 
@@ -104,6 +106,20 @@ pub enum AttributeData<'a> {
 }
 
 impl AttributeData<'_> {
+    /// Float colors must lie in [0, 1] (NaN is caught by the copy): the
+    /// first value outside as (row, component, value).
+    fn first_color_out_of_range(&self) -> Option<(usize, usize, f32)> {
+        let bad = |v: f32| !(0.0..=1.0).contains(&v) && !v.is_nan();
+        match self {
+            AttributeData::F32(d) => d.iter().position(|&v| bad(v)).map(|i| (i / 4, i % 4, d[i])),
+            AttributeData::Columns(cols) => cols
+                .iter()
+                .enumerate()
+                .find_map(|(k, c)| c.iter().position(|&v| bad(v)).map(|i| (i, k, c[i]))),
+            AttributeData::Unorm8(_) => None,
+        }
+    }
+
     fn rows(&self, components: usize) -> std::result::Result<usize, String> {
         match self {
             AttributeData::F32(d) if d.len() % components == 0 => Ok(d.len() / components),
@@ -361,6 +377,15 @@ impl Mesh {
             ))
         })?;
         self.check_rows(attr, rows, n)?;
+        if attr == Attribute::Colors {
+            if let Some((row, k, v)) = data.first_color_out_of_range() {
+                return Err(Error::InvalidArgument(format!(
+                    "colors: value {v} at row {row}, component {k} is outside [0, 1]; float \
+                     colors are in [0, 1] (np.clip(colors, 0, 1)), uint8 colors are 0..255 \
+                     (colors.astype(np.uint8))"
+                )));
+            }
+        }
         let format = match (&data, attr) {
             (AttributeData::Unorm8(_), Attribute::Colors) => ColorFormat::Unorm8,
             (AttributeData::Unorm8(_), _) => {
@@ -442,9 +467,41 @@ impl Mesh {
                     staged: staged.clone(),
                     transfer: Transfer::Copy,
                 });
-                Ok(())
+                self.upload_mapped_now(&mut st, attr)
             }
         }
+    }
+
+    /// Copies a committed mapped write to the GPU and waits for the copy,
+    /// so that writes into a spent view (made writable again, or reached
+    /// through DLPack) can never reach the GPU; for positions, the bounds
+    /// are reduced on the GPU in the same submission and read back, so the
+    /// automatic camera and near/far planes see what was written.
+    fn upload_mapped_now(&self, st: &mut MeshState, attr: Attribute) -> Result<()> {
+        let ctx = &self.ctx;
+        let n = st.vertex_count;
+        let (staged, read, submission) = ctx.scoped("uploading a mapped write", || {
+            let mut encoder = ctx
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("forge3d mapped write"),
+                });
+            let staged = self.flush_state(st, &mut encoder);
+            let read = match (&st.attrs[Attribute::Positions.index()], attr) {
+                (Some(gpu), Attribute::Positions) if n > 0 => Some(
+                    ctx.cached(BoundsPipeline::new)
+                        .record(ctx, &mut encoder, &gpu.buffer, n),
+                ),
+                _ => None,
+            };
+            (staged, read, ctx.queue.submit([encoder.finish()]))
+        })?;
+        match read {
+            Some(read) => st.bounds = BoundsPipeline::read(ctx, &read, submission)?,
+            None => ctx.wait(submission)?,
+        }
+        drop(staged);
+        Ok(())
     }
 
     /// Checks a number of triangle indices before any are converted: a
@@ -548,6 +605,14 @@ impl Mesh {
     /// buffers are returned so the caller drops them after submitting.
     pub(crate) fn flush(&self, encoder: &mut wgpu::CommandEncoder) -> Vec<Arc<StagedUpload>> {
         let mut st = self.state();
+        self.flush_state(&mut st, encoder)
+    }
+
+    fn flush_state(
+        &self,
+        st: &mut MeshState,
+        encoder: &mut wgpu::CommandEncoder,
+    ) -> Vec<Arc<StagedUpload>> {
         let n = st.vertex_count;
         let mut done = Vec::new();
         for attr in Attribute::ALL {

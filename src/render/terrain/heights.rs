@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use super::upload::{copy_band, RowStats};
 use super::{HeightStats, HeightsRef};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::memory::host_cached::{self, Use};
 use crate::memory::ledger;
@@ -33,17 +33,17 @@ impl HeightsMemory {
     /// unset or empty is `auto`. An unknown value is an error naming the
     /// choices.
     pub fn from_env() -> Result<Self> {
-        match std::env::var("FORGE3D_TERRAIN_HEIGHTS") {
-            Err(_) => Ok(Self::Auto),
-            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
-                "" | "auto" => Ok(Self::Auto),
-                "texture" => Ok(Self::Texture),
-                "buffer" => Ok(Self::Buffer),
-                other => Err(Error::InvalidArgument(format!(
-                    "FORGE3D_TERRAIN_HEIGHTS={other:?} is not one of auto, texture, buffer"
-                ))),
+        Ok(
+            match crate::env::choice(
+                "FORGE3D_TERRAIN_HEIGHTS",
+                &["auto", "texture", "buffer"],
+                "auto",
+            )? {
+                "texture" => Self::Texture,
+                "buffer" => Self::Buffer,
+                _ => Self::Auto,
             },
-        }
+        )
     }
 
     /// True when heights should go to a storage buffer on `ctx` (if they

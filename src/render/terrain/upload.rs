@@ -49,6 +49,14 @@ impl RowStats {
                 "heights: every value is NaN or nodata; there is nothing to draw".into(),
             ));
         }
+        if self.min <= super::HOLE_BELOW || self.max >= -super::HOLE_BELOW {
+            return Err(Error::InvalidArgument(format!(
+                "heights reach {} .. {}: magnitudes of 1e38 or more cannot be drawn (the GPU \
+                 marks holes below -1e38); rescale the heights (e.g. heights / 1000) or mark \
+                 such cells with nodata",
+                self.min, self.max
+            )));
+        }
         Ok(HeightStats {
             min: self.min,
             max: self.max,
@@ -252,7 +260,8 @@ pub(super) fn upload_heights(
 /// The error for heights with `n` infinite values.
 pub(super) fn infinite_error(n: usize) -> Error {
     Error::InvalidArgument(format!(
-        "heights contains {n} infinite value(s); mark holes with NaN or nodata, or replace them \
+        "heights contains {n} infinite value(s) (as float32: float64 values beyond +-3.4e38 do \
+         not fit float32 and become infinite); mark holes with NaN or nodata, or replace them \
          (np.nan_to_num)"
     ))
 }
