@@ -67,7 +67,9 @@ impl PyFrame {
     }
 
     /// RGBA of pixel (x, y); row 0 is the top.
-    fn pixel(&self, x: u32, y: u32) -> PyResult<(u8, u8, u8, u8)> {
+    fn pixel(&self, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<(u8, u8, u8, u8)> {
+        let x = super::args::int_in("x", x, 0, u32::MAX as i128)? as u32;
+        let y = super::args::int_in("y", y, 0, u32::MAX as i128)? as u32;
         if x >= self.frame.width() || y >= self.frame.height() {
             return Err(pyo3::exceptions::PyIndexError::new_err(format!(
                 "pixel ({x}, {y}) is outside the {}x{} frame",

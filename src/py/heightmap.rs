@@ -106,10 +106,12 @@ impl PyHeightmap {
         values: &Bound<'_, PyAny>,
         spacing: Option<&Bound<'_, PyAny>>,
         origin: Option<&Bound<'_, PyAny>>,
-        nodata: Option<f64>,
-        shape: Option<(usize, usize)>,
+        nodata: Option<&Bound<'_, PyAny>>,
+        shape: Option<&Bound<'_, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Self> {
+        let nodata = super::args::opt_real("nodata", nodata)?;
+        let shape = super::args::opt_shape("shape", shape)?;
         let heights = array_in::heights("values", values, shape, copy, &|_, _| Ok(()))?;
         let spacing = spacing
             .map(|s| pair("spacing", s))

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
+use super::args;
 use super::attr_in::{self, AttrInput};
 use super::errors::IntoPy;
 use super::mapped_write::PyMappedWrite;
@@ -338,15 +339,15 @@ fn check_size(size: f64) -> PyResult<f32> {
 
 mesh_methods!(PyPoints, {
     #[new]
-    #[pyo3(signature = (positions, colors=None, size=2.0, *, copy=None))]
+    #[pyo3(signature = (positions, colors=None, size=None, *, copy=None))]
     fn new(
         py: Python<'_>,
         positions: &Bound<'_, PyAny>,
         colors: Option<&Bound<'_, PyAny>>,
-        size: f64,
+        size: Option<&Bound<'_, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Self> {
-        let size = check_size(size)?;
+        let size = check_size(args::opt_real("size", size)?.unwrap_or(2.0))?;
         let mesh = mesh_from(py, positions, copy)?;
         if let Some(c) = colors.filter(|o| !o.is_none()) {
             set_attribute(py, &mesh, Attribute::Colors, c, copy)?;
@@ -364,7 +365,8 @@ mesh_methods!(PyPoints, {
         self.size()
     }
     #[setter(size)]
-    fn set_size_value(&self, size: f64) -> PyResult<()> {
+    fn set_size_value(&self, size: &Bound<'_, PyAny>) -> PyResult<()> {
+        let size = args::real("size", size)?;
         self.size_bits
             .store(check_size(size)?.to_bits(), Ordering::Relaxed);
         Ok(())
@@ -409,33 +411,39 @@ fn positive(name: &str, v: f64) -> PyResult<f32> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (size=1.0))]
-fn _cube(py: Python<'_>, size: f64) -> PyResult<PyMesh> {
-    let s = positive("size", size)?;
+#[pyo3(signature = (size=None))]
+fn _cube(py: Python<'_>, size: Option<&Bound<'_, PyAny>>) -> PyResult<PyMesh> {
+    let s = positive("size", args::opt_real("size", size)?.unwrap_or(1.0))?;
     geometry_mesh(py, crate::render::mesh::primitives::cube(s))
 }
 
 #[pyfunction]
-#[pyo3(signature = (radius=1.0, segments=32))]
-fn _sphere(py: Python<'_>, radius: f64, segments: u32) -> PyResult<PyMesh> {
-    let r = positive("radius", radius)?;
-    if !(3..=4096).contains(&segments) {
-        return Err(PyValueError::new_err(format!(
-            "segments must be between 3 and 4096, got {segments}"
-        )));
-    }
+#[pyo3(signature = (radius=None, segments=None))]
+fn _sphere(
+    py: Python<'_>,
+    radius: Option<&Bound<'_, PyAny>>,
+    segments: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyMesh> {
+    let r = positive("radius", args::opt_real("radius", radius)?.unwrap_or(1.0))?;
+    let segments = match segments {
+        Some(v) if !v.is_none() => args::int_in("segments", v, 3, 4096)? as u32,
+        _ => 32,
+    };
     geometry_mesh(py, crate::render::mesh::primitives::sphere(r, segments))
 }
 
 #[pyfunction]
-#[pyo3(signature = (size=1.0, resolution=1))]
-fn _plane(py: Python<'_>, size: f64, resolution: u32) -> PyResult<PyMesh> {
-    let s = positive("size", size)?;
-    if !(1..=4096).contains(&resolution) {
-        return Err(PyValueError::new_err(format!(
-            "resolution must be between 1 and 4096 cells per side, got {resolution}"
-        )));
-    }
+#[pyo3(signature = (size=None, resolution=None))]
+fn _plane(
+    py: Python<'_>,
+    size: Option<&Bound<'_, PyAny>>,
+    resolution: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyMesh> {
+    let s = positive("size", args::opt_real("size", size)?.unwrap_or(1.0))?;
+    let resolution = match resolution {
+        Some(v) if !v.is_none() => args::int_in("resolution (cells per side)", v, 1, 4096)? as u32,
+        _ => 1,
+    };
     geometry_mesh(py, crate::render::mesh::primitives::plane(s, resolution))
 }
 

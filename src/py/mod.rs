@@ -3,6 +3,7 @@
 //! (NumPy reaches frames through the buffer protocol and DLPack, Arrow
 //! through the PyCapsule interface).
 
+mod args;
 mod array_in;
 mod arrow_edge;
 mod arrow_in;

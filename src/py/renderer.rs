@@ -8,6 +8,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
+use super::args;
 use super::array_in;
 use super::errors::IntoPy;
 use super::frame::PyFrame;
@@ -203,20 +204,24 @@ impl PyRenderer {
 
     /// Uploads a 2-D height grid as this renderer's terrain (replacing any
     /// previous one). See the Python docstring for the full contract.
-    #[pyo3(signature = (heights, spacing=None, exaggeration=1.0, *, colormap="viridis", height_range=None, nodata=None, shape=None, copy=None))]
+    #[pyo3(signature = (heights, spacing=None, exaggeration=None, *, colormap="viridis", height_range=None, nodata=None, shape=None, copy=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_terrain(
         &self,
         py: Python<'_>,
         heights: &Bound<'_, PyAny>,
         spacing: Option<&Bound<'_, PyAny>>,
-        exaggeration: f64,
+        exaggeration: Option<&Bound<'_, PyAny>>,
         colormap: &str,
-        height_range: Option<(f64, f64)>,
-        nodata: Option<f64>,
-        shape: Option<(usize, usize)>,
+        height_range: Option<&Bound<'_, PyAny>>,
+        nodata: Option<&Bound<'_, PyAny>>,
+        shape: Option<&Bound<'_, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<()> {
+        let exaggeration = args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0);
+        let height_range = args::opt_real_pair("height_range", height_range)?;
+        let nodata = args::opt_real("nodata", nodata)?;
+        let shape = args::opt_shape("shape", shape)?;
         let mut options = match heights.cast::<PyHeightmap>() {
             Ok(hm) => hm.get().map.terrain_options(),
             Err(_) => TerrainOptions::default(),
@@ -281,7 +286,8 @@ impl PyRenderer {
     }
 
     /// Colormap normalisation: heights `min`..`max` map to the colormap ends.
-    fn set_height_range(&self, min: f64, max: f64) -> PyResult<()> {
+    fn set_height_range(&self, min: &Bound<'_, PyAny>, max: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (min, max) = (args::real("min", min)?, args::real("max", max)?);
         self.inner
             .set_height_range(Some((min as f32, max as f32)))
             .py_err()
@@ -297,10 +303,13 @@ impl PyRenderer {
     #[pyo3(signature = (azimuth_deg, elevation_deg, intensity=None))]
     fn set_sun(
         &self,
-        azimuth_deg: f64,
-        elevation_deg: f64,
-        intensity: Option<f64>,
+        azimuth_deg: &Bound<'_, PyAny>,
+        elevation_deg: &Bound<'_, PyAny>,
+        intensity: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let azimuth_deg = args::real("azimuth_deg", azimuth_deg)?;
+        let elevation_deg = args::real("elevation_deg", elevation_deg)?;
+        let intensity = args::opt_real("intensity", intensity)?;
         let mut l = self.inner.lighting();
         l.azimuth_deg = azimuth_deg as f32;
         l.elevation_deg = elevation_deg as f32;
@@ -311,31 +320,36 @@ impl PyRenderer {
     }
 
     /// Ambient light in [0, 1]; 1.0 with sun intensity 0 renders unlit colors.
-    fn set_ambient(&self, ambient: f64) -> PyResult<()> {
+    fn set_ambient(&self, ambient: &Bound<'_, PyAny>) -> PyResult<()> {
+        let ambient = args::real("ambient", ambient)?;
         let mut l = self.inner.lighting();
         l.ambient = ambient as f32;
         self.inner.set_lighting(l).py_err()
     }
 
     /// Perspective look-at camera in world units (x east, y north, z up).
-    #[pyo3(signature = (eye, target, up=(0.0, 0.0, 1.0), fovy_deg=45.0, znear=None, zfar=None))]
+    #[pyo3(signature = (eye, target, up=None, fovy_deg=None, znear=None, zfar=None))]
     fn set_camera(
         &self,
-        eye: (f32, f32, f32),
-        target: (f32, f32, f32),
-        up: (f32, f32, f32),
-        fovy_deg: f32,
-        znear: Option<f32>,
-        zfar: Option<f32>,
+        eye: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        up: Option<&Bound<'_, PyAny>>,
+        fovy_deg: Option<&Bound<'_, PyAny>>,
+        znear: Option<&Bound<'_, PyAny>>,
+        zfar: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let up = match up {
+            Some(u) if !u.is_none() => args::vec3("up", u)?,
+            _ => [0.0, 0.0, 1.0],
+        };
         self.inner
             .set_camera(Camera::Perspective {
-                eye: eye.into(),
-                target: target.into(),
-                up: up.into(),
-                fovy_deg,
-                znear,
-                zfar,
+                eye: args::vec3("eye", eye)?,
+                target: args::vec3("target", target)?,
+                up,
+                fovy_deg: args::opt_real("fovy_deg", fovy_deg)?.unwrap_or(45.0) as f32,
+                znear: args::opt_real("znear", znear)?.map(|v| v as f32),
+                zfar: args::opt_real("zfar", zfar)?.map(|v| v as f32),
             })
             .py_err()
     }
@@ -351,7 +365,8 @@ impl PyRenderer {
     }
 
     /// Samples per pixel for terrain renders: 1 (off) or 4.
-    fn set_msaa(&self, samples: u32) -> PyResult<()> {
+    fn set_msaa(&self, samples: &Bound<'_, PyAny>) -> PyResult<()> {
+        let samples = args::int_in("samples", samples, 1, 4)? as u32;
         self.inner.set_msaa(samples).py_err()
     }
 
@@ -386,9 +401,11 @@ impl PyRenderer {
         style: Option<&str>,
         color: Option<&Bound<'_, PyAny>>,
         colormap: Option<&str>,
-        scalar_range: Option<(f64, f64)>,
-        size: Option<f64>,
+        scalar_range: Option<&Bound<'_, PyAny>>,
+        size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let scalar_range = args::opt_real_pair("scalar_range", scalar_range)?;
+        let size = args::opt_real("size", size)?;
         let (core, point_size) = super::mesh::core_mesh(mesh)?;
         let style = mesh_style(style, point_size, color, colormap, scalar_range, size)?;
         self.inner.add_mesh(core, style).py_err()
@@ -399,20 +416,24 @@ impl PyRenderer {
     #[allow(clippy::too_many_arguments)]
     fn set_mesh_style(
         &self,
-        id: u64,
+        id: &Bound<'_, PyAny>,
         style: &str,
         color: Option<&Bound<'_, PyAny>>,
         colormap: Option<&str>,
-        scalar_range: Option<(f64, f64)>,
-        size: Option<f64>,
+        scalar_range: Option<&Bound<'_, PyAny>>,
+        size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;
+        let scalar_range = args::opt_real_pair("scalar_range", scalar_range)?;
+        let size = args::opt_real("size", size)?;
         let style = mesh_style(Some(style), None, color, colormap, scalar_range, size)?;
         self.inner.set_mesh_style(id, style).py_err()
     }
 
     /// Removes mesh `id` from the scene; False when there was none.
-    fn remove_mesh(&self, id: u64) -> bool {
-        self.inner.remove_mesh(id)
+    fn remove_mesh(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;
+        Ok(self.inner.remove_mesh(id))
     }
 
     /// Removes every mesh and point set (the terrain stays).

@@ -60,13 +60,13 @@ fn _terrain_from_table<'py>(
     y: &str,
     z: &str,
     resolution: Option<&Bound<'py, PyAny>>,
-    shape: Option<(usize, usize)>,
+    shape: Option<&Bound<'py, PyAny>>,
     agg: &str,
     fill: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(PyHeightmap, Bound<'py, PyDict>)> {
     let options = GridOptions {
         resolution: resolution.map(|r| pair("resolution", r)).transpose()?,
-        shape,
+        shape: super::args::opt_shape("shape", shape)?,
         agg: Agg::parse(agg).py_err()?,
         fill: parse_fill(fill)?,
         ..Default::default()

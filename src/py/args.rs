@@ -1,0 +1,134 @@
+//! Numbers and tuples from Python arguments, with messages that name the
+//! argument (pyo3's own conversions say "must be real number, not str" or
+//! raise OverflowError for -1, without saying which argument). Negative or
+//! out-of-range integers are a `ValueError`, wrong types a `TypeError`.
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyString};
+
+fn describe(v: &Bound<'_, PyAny>) -> String {
+    let t = v
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let r = v.repr().map(|r| r.to_string()).unwrap_or_default();
+    let r = if r.chars().count() > 60 {
+        format!("{}...", r.chars().take(57).collect::<String>())
+    } else {
+        r
+    };
+    format!("{t} {r}")
+}
+
+/// An integer in `lo..=hi` (a Python int or anything with `__index__`,
+/// such as a NumPy integer; bools and floats are refused).
+pub fn int_in(name: &str, v: &Bound<'_, PyAny>, lo: i128, hi: i128) -> PyResult<i128> {
+    let not_int = || {
+        PyTypeError::new_err(format!(
+            "{name} must be an integer between {lo} and {hi}, got {}",
+            describe(v)
+        ))
+    };
+    if v.is_instance_of::<PyBool>() || v.is_instance_of::<PyFloat>() {
+        return Err(not_int());
+    }
+    let i: i128 = v
+        .call_method0("__index__")
+        .and_then(|i| i.extract())
+        .map_err(|_| not_int())?;
+    if i < lo || i > hi {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be between {lo} and {hi}, got {i}"
+        )));
+    }
+    Ok(i)
+}
+
+/// A real number (int, float, NumPy scalar; not str or bool); NaN and
+/// infinities pass through for the caller's own range check.
+pub fn real(name: &str, v: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let bad = || PyTypeError::new_err(format!("{name} must be a real number, got {}", describe(v)));
+    if v.is_instance_of::<PyBool>() || v.is_instance_of::<PyString>() {
+        return Err(bad());
+    }
+    v.extract::<f64>().map_err(|_| bad())
+}
+
+/// `real`, or `None` for a missing argument or Python `None`.
+pub fn opt_real(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
+    match v {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => real(name, o).map(Some),
+    }
+}
+
+/// Exactly `N` items of a sequence, each read by `item`.
+fn items<T, const N: usize>(
+    name: &str,
+    v: &Bound<'_, PyAny>,
+    what: &str,
+    item: impl Fn(&str, &Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<[T; N]> {
+    let bad = || {
+        PyTypeError::new_err(format!(
+            "{name} must be a sequence of {N} {what}, got {}",
+            describe(v)
+        ))
+    };
+    if v.is_instance_of::<PyString>() {
+        return Err(bad());
+    }
+    let list: Vec<Bound<'_, PyAny>> = v
+        .try_iter()
+        .map_err(|_| bad())?
+        .collect::<PyResult<_>>()
+        .map_err(|_| bad())?;
+    if list.len() != N {
+        return Err(PyValueError::new_err(format!(
+            "{name} must have {N} items ({what}), got {}",
+            list.len()
+        )));
+    }
+    let mut out = Vec::with_capacity(N);
+    for (k, x) in list.iter().enumerate() {
+        out.push(item(&format!("{name}[{k}]"), x)?);
+    }
+    out.try_into()
+        .map_err(|_| PyValueError::new_err(format!("{name}: expected {N} items")))
+}
+
+/// (x, y, z) as float32.
+pub fn vec3(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[f32; 3]> {
+    let r = items::<f64, 3>(name, v, "numbers (x, y, z)", real)?;
+    Ok(r.map(|x| x as f32))
+}
+
+/// Two real numbers, e.g. (min, max); `None` when missing or None.
+pub fn opt_real_pair(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(f64, f64)>> {
+    match v {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => {
+            let [a, b] = items::<f64, 2>(name, o, "numbers", real)?;
+            Ok(Some((a, b)))
+        }
+    }
+}
+
+/// A (rows, cols) shape of non-negative integers; `None` when missing.
+pub fn opt_shape(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(usize, usize)>> {
+    match v {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => {
+            let [r, c] =
+                items::<i128, 2>(name, o, "non-negative integers (rows, cols)", |n, x| {
+                    int_in(n, x, 0, isize::MAX as i128)
+                })?;
+            Ok(Some((r as usize, c as usize)))
+        }
+    }
+}
