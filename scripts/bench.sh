@@ -19,6 +19,8 @@ fi
 
 .venv/bin/asv machine --yes > /dev/null
 if [ "$QUICK" = 1 ]; then
+    # The soak benchmark (bench_soak.py) renders 10,000 frames per workload; once is enough here.
+    export FORGE3D_SOAK_FRAMES="${FORGE3D_SOAK_FRAMES:-200}"
     cargo bench --quiet --bench render_readback -- --test
     cargo bench --quiet --bench mesh_upload -- --test
     log=$(mktemp)

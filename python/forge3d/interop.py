@@ -18,6 +18,7 @@ For zero CPU copies write into the mapped upload memory instead:
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -80,10 +81,27 @@ def external_array(
         pos = forge3d.interop.external_array((1024, 3), zero=True)
         mesh = forge3d.Points(pos)
     """
-    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    dims = _shape_dims(shape)
+    return _external_array(dims, _dtype_name(dtype), bool(zero))
+
+
+def _shape_dims(shape: Any) -> list[int]:
+    """``shape`` as a list of dimensions; errors name ``shape``."""
+    try:
+        dims: tuple[Any, ...] = (operator.index(shape),)  # ints, NumPy ints, 0-d int arrays
+    except TypeError:
+        try:
+            dims = tuple(shape)
+        except TypeError:
+            raise TypeError(
+                f"shape must be an int or a sequence of ints, e.g. (n, 3); got "
+                f"{type(shape).__name__} {shape!r}"
+            ) from None
     if any(not isinstance(d, (int, np.integer)) or d < 0 for d in dims):
         raise ValueError(f"shape must be non-negative integers, got {shape!r}")
-    return _external_array([int(d) for d in dims], _dtype_name(dtype), bool(zero))
+    if any(d > np.iinfo(np.int64).max for d in dims):
+        raise ValueError(f"shape {shape!r} is too large: each dimension must fit in 64 bits")
+    return [int(d) for d in dims]
 
 
 def ensure_external_array(arr: Any, dtype: Any = np.float32) -> np.ndarray:
@@ -111,7 +129,10 @@ def ensure_external_array(arr: Any, dtype: Any = np.float32) -> np.ndarray:
         and arr.flags.aligned
     ):
         return arr
-    src = np.asarray(arr)
+    try:
+        src = np.asarray(arr)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"arr cannot be read as an array: {e}") from e
     want = np.dtype(name)
     if src.dtype.kind not in "biuf":
         raise TypeError(f"arr: {src.dtype} values cannot become {name}")
@@ -132,7 +153,10 @@ def ensure_external_array(arr: Any, dtype: Any = np.float32) -> np.ndarray:
                 f"arr: values outside {name}'s range [{info.min}, {info.max}]; clip them "
                 f"first (np.clip(arr, {info.min}, {info.max}))"
             )
-    out = external_array(src.shape, name)
+    try:
+        out = external_array(src.shape, name)
+    except MemoryError as e:
+        raise MemoryError(f"arr: no memory for a copy of shape {src.shape}: {e}") from e
     np.copyto(out, src, casting="unsafe")
     why = []
     if src.dtype != np.dtype(name):
@@ -169,12 +193,22 @@ def copy_to_vertex_buffer(
         cols: components per row, checked against the attribute's (3, 3, 2,
             4, 1); ``None`` takes the attribute's.
     """
+    if not isinstance(attribute, str):
+        raise TypeError(
+            "attribute must be a str, one of vertices, normals, texcoords, colors, scalars; "
+            f"got {type(attribute).__name__} {attribute!r}"
+        )
     want = _COMPONENTS.get(attribute)
     if want is None:
         raise ValueError(
             "attribute must be one of vertices, normals, texcoords, colors, scalars; "
             f"got {attribute!r}"
         )
+    if cols is not None:
+        try:
+            cols = operator.index(cols)
+        except TypeError:
+            raise TypeError(f"cols must be an int (components per row), got {cols!r}") from None
     if cols is not None and cols != want:
         raise ValueError(f"cols: {attribute} have {want} components per row, got cols={cols}")
     _copy_to_vertex_buffer(mesh, attribute, src, copy=copy)

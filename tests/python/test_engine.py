@@ -235,6 +235,36 @@ def test_record_keeps_recording_across_starts_until_closed(engine, tmp_path):
         rec.write(engine.render())
 
 
+@pytest.mark.parametrize(
+    "prefix, why",
+    [
+        ("../x_", "path separator"),
+        ("sub/x_", "path separator"),
+        ("sub\\x_", "path separator"),
+        ("..", "'..'"),
+        ("..x_", "'..'"),
+        ("/tmp/x_", "path separator"),
+        ("x\0_", "NUL"),
+    ],
+)
+def test_record_prefix_cannot_leave_the_directory(engine, tmp_path, prefix, why):
+    out = tmp_path / "a" / "frames"
+    with pytest.raises(ValueError, match=rf"prefix .* {why}.*put the directory in path"):
+        engine.record(out, prefix=prefix)
+    # Nothing was created, inside the directory or next to it, and no recorder is left.
+    assert engine.recorder is None
+    assert not (tmp_path / "a").exists()
+    engine.start(frames=1)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []
+    # A plain prefix still works, and its files stay in the directory.
+    with engine.record(out, prefix="x_") as rec:
+        engine.start(frames=1)
+    assert [p.name for p in out.iterdir()] == ["x_00000.png"]
+    assert rec.files == [out / "x_00000.png"]
+    with pytest.raises(TypeError, match="prefix must be a str"):
+        engine.record(out, prefix=b"x_")
+
+
 def test_second_record_while_recording_raises(engine, tmp_path):
     with engine.record(tmp_path / "a"), pytest.raises(RuntimeError, match="already recording"):
         engine.record(tmp_path / "b")

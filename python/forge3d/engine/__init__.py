@@ -41,7 +41,7 @@ from .._forge3d import Frame, Renderer
 from ._checks import _check_int, _check_positive, _check_real
 from .camera import Camera, OrbitCamera, TopDownCamera
 from .observer import Observer, _FunctionObserver
-from .recording import FrameCallback, Recorder, _progress_bar
+from .recording import FrameCallback, Recorder, _check_prefix, _progress_bar
 from .views import MeshSurfaceView, MeshWireframeView, PointsView, ScalarFieldView, View
 
 __all__ = [
@@ -339,7 +339,9 @@ class Engine:
                 which needs imageio-ffmpeg (ModuleNotFoundError naming it
                 otherwise).
             fps: the video's frame rate (default: the engine's fps).
-            prefix: PNG file name prefix.
+            prefix: PNG file name prefix: a plain name; one with a path
+                separator, ``..`` or an absolute path raises ValueError
+                (files stay inside ``path``).
 
         Use it as a context manager, or call ``recorder.close()``. While it
         is active, :meth:`start` shows a progress bar when tqdm is installed.
@@ -355,8 +357,7 @@ class Engine:
                 f"record: already recording to {str(self._recorder.path)!r}; "
                 "close that recorder first"
             )
-        if not isinstance(prefix, str):
-            raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
+        _check_prefix(prefix)
         rate = self._fps if fps is None else _check_positive("fps", fps)
         self._recorder = Recorder(self, path, fps=rate, prefix=prefix)
         return self._recorder

@@ -23,6 +23,28 @@ _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
 # recording
 
 
+def _check_prefix(prefix: object) -> str:
+    """A PNG file name prefix that keeps every file inside the recording's
+    directory: no path separator, no ``..``, not absolute."""
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
+    seps = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
+    bad = (
+        "contains a path separator" if any(sep in prefix for sep in seps)
+        else "contains '..'" if ".." in prefix
+        else "is an absolute path" if os.path.isabs(prefix) or Path(prefix).drive
+        else "contains a NUL character" if "\0" in prefix
+        else None
+    )
+    if bad is not None:
+        raise ValueError(
+            f"prefix {prefix!r} {bad}: it is the start of a file name inside the "
+            "recording directory, so it cannot name another directory; put the directory "
+            "in path and keep prefix a plain name, e.g. record('../frames', prefix='x_')"
+        )
+    return prefix
+
+
 def _progress_bar(total: int, desc: str) -> Any:
     """A tqdm progress bar when tqdm is installed, otherwise None."""
     try:
@@ -55,7 +77,7 @@ class Recorder:
         self.engine: Engine | None = engine
         self.path = Path(path)
         self.fps = fps
-        self.prefix = prefix
+        self.prefix = _check_prefix(prefix)
         self.frames_written = 0
         self.files: list[Path] = []
         self._writer: Any = None
