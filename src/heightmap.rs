@@ -34,6 +34,20 @@ impl Heightmap {
                 "spacing must be two positive finite numbers, got ({dx}, {dy})"
             )));
         }
+        // The GPU draws in float32: the spacing, and the extent it gives
+        // the grid, must be positive and finite there too.
+        let (rows, cols) = (values.shape()[0] as f64, values.shape()[1] as f64);
+        let fits = |step: f64, n: f64| {
+            let s = step as f32;
+            s > 0.0 && ((step * n.max(1.0)) as f32).is_finite()
+        };
+        if !(fits(dx, cols) && fits(dy, rows)) {
+            return Err(Error::InvalidArgument(format!(
+                "spacing ({dx}, {dy}) does not fit float32 for a {rows} x {cols} grid (the GPU \
+                 draws in float32: each step must stay non-zero and the extent below 3.4e38); \
+                 pass the spacing in larger or smaller units"
+            )));
+        }
         if !(origin.0.is_finite() && origin.1.is_finite()) {
             return Err(Error::InvalidArgument(format!(
                 "origin must be finite, got ({}, {})",

@@ -441,7 +441,8 @@ class Points:
     @property
     def color_format(self) -> str | None: ...
     @property
-    def attributes(self) -> list[str]: ...
+    def attributes(self) -> list[str]:
+        """Names of the attributes given so far: "positions", "colors", "scalars"."""
     @property
     def scalar_range(self) -> tuple[float, float] | None: ...
     def __len__(self) -> int: ...
@@ -509,13 +510,13 @@ class ArrowStream:
 
 def _terrain_from_table(
     table: Any,
-    x: str = "x",
-    y: str = "y",
-    z: str = "z",
+    x: str,
+    y: str,
+    z: str,
     *,
     resolution: float | tuple[float, float] | None = None,
     shape: tuple[int, int] | None = None,
-    agg: str = "mean",
+    agg: str,
     fill: str | float | None = None,
 ) -> tuple[Heightmap, dict[str, Any]]:
     """See forge3d.arrow.terrain_from_table."""

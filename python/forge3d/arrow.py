@@ -152,6 +152,8 @@ def _pandas_numpy_columns(table: Any, names: Sequence[str]) -> Any:
     """
     if not type(table).__module__.startswith("pandas") or not hasattr(table, "columns"):
         return None
+    if not all(isinstance(n, str) for n in names):
+        return None  # the general path names the argument
     try:
         import numpy as np
         import pyarrow as pa

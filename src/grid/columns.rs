@@ -113,3 +113,23 @@ pub fn is_numeric(dt: &DataType) -> bool {
             | DataType::UInt64
     )
 }
+
+/// Refuses a field of an Arrow extension type: its storage numbers mean
+/// something else (`arrow.bool8` stores booleans as int8, a timestamp-like
+/// extension stores ticks), so reading them as coordinates or heights would
+/// draw a wrong picture without a word. `arrow.fixed_shape_tensor` is read
+/// by the heights import itself, before this check.
+pub fn refuse_extension(field: &arrow_schema::Field, what: &str) -> Result<()> {
+    match field.extension_type_name() {
+        None => Ok(()),
+        Some("arrow.bool8") => Err(Error::InvalidType(format!(
+            "{what}: arrow.bool8 holds booleans (stored as int8), not numbers; cast them if 0/1 \
+             is meant, e.g. pyarrow.compute.cast(arr.storage, pyarrow.float32())"
+        ))),
+        Some(other) => Err(Error::InvalidType(format!(
+            "{what}: Arrow extension type {other:?} (storage {}) is not read as numbers; pass its \
+             storage (arr.storage) if the raw numbers are what you mean",
+            field.data_type()
+        ))),
+    }
+}

@@ -185,7 +185,12 @@ fn read_xyz<'b>(
         role: &str,
         scratch: &'b mut Vec<f64>,
     ) -> Result<&'b [f64]> {
-        let col = batch.column(column_index(batch, name, role)?);
+        let index = column_index(batch, name, role)?;
+        columns::refuse_extension(
+            batch.schema().field(index),
+            &format!("{role} column {name:?}"),
+        )?;
+        let col = batch.column(index);
         if col.data_type() == &arrow_schema::DataType::Float64 && col.null_count() == 0 {
             use arrow_array::cast::AsArray;
             return Ok(col
@@ -304,6 +309,13 @@ fn geometry_with(s: &Scan, o: &GridOptions, allow_lattice: bool) -> Result<Geome
         };
         let cols = cell_count(wx, dx, o.max_cells).ok_or_else(too_many)?;
         let rows = cell_count(wy, dy, o.max_cells).ok_or_else(too_many)?;
+        // The GPU draws in float32: a cell size must stay finite there.
+        if !((dx as f32).is_finite() && (dy as f32).is_finite()) {
+            return Err(Error::InvalidArgument(format!(
+                "resolution ({dx}, {dy}) does not fit float32 (at most 3.4e38), which the GPU \
+                 draws in; pass a finer resolution"
+            )));
+        }
         (rows, cols, dx, dy)
     } else if let Some((rows, cols)) = o.shape {
         if rows < 2 || cols < 2 || rows.saturating_mul(cols) > o.max_cells {

@@ -132,3 +132,42 @@ pub fn opt_shape(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(u
         }
     }
 }
+
+/// `True` / `False` (or a NumPy bool); `None` when missing or None. Ints,
+/// strings and other truthy objects are refused: `copy=0` or `copy="no"`
+/// would otherwise silently mean something.
+pub fn opt_flag(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<bool>> {
+    match v {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => flag(name, o).map(Some),
+    }
+}
+
+/// `True` or `False` (or a NumPy bool).
+pub fn flag(name: &str, v: &Bound<'_, PyAny>) -> PyResult<bool> {
+    v.extract::<bool>().map_err(|_| {
+        PyTypeError::new_err(format!("{name} must be True or False, got {}", describe(v)))
+    })
+}
+
+/// A str; `what` says what it names (e.g. "a colormap name such as
+/// 'viridis'").
+pub fn text(name: &str, v: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(s) = v.cast::<PyString>() {
+        return Ok(s.to_str()?.to_owned());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name} must be a str ({what}), got {}",
+        describe(v)
+    )))
+}
+
+/// `text`, or `None` when missing or None.
+pub fn opt_text(name: &str, v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<String>> {
+    match v {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => text(name, o, what).map(Some),
+    }
+}

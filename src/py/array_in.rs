@@ -262,6 +262,40 @@ pub fn heights(
     Ok(Heights::Host(owned))
 }
 
+/// A NumPy masked array taken apart.
+pub(super) struct Masked<'py> {
+    pub data: Bound<'py, PyAny>,
+    pub mask: Bound<'py, PyAny>,
+    /// Elements masked (0 for `nomask`).
+    pub masked: usize,
+}
+
+/// `obj` as a masked array, or None when it is not one.
+pub(super) fn masked<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Masked<'py>>> {
+    // numpy.ma is loaded whenever a masked array exists.
+    let Ok(ma) = obj
+        .py()
+        .import("sys")?
+        .getattr("modules")?
+        .get_item("numpy.ma")
+    else {
+        return Ok(None);
+    };
+    if !obj.is_instance(&ma.getattr("MaskedArray")?)? {
+        return Ok(None);
+    }
+    let data = obj.getattr("data")?;
+    // `nomask` (nothing masked) or a bool array of the data's shape;
+    // `getmaskarray` would allocate a full one for `nomask`.
+    let mask = ma.call_method1("getmask", (obj,))?;
+    let masked = if mask.is(&ma.getattr("nomask")?) {
+        0
+    } else {
+        mask.call_method0("sum")?.extract()?
+    };
+    Ok(Some(Masked { data, mask, masked }))
+}
+
 /// What a NumPy masked array becomes.
 enum Unmasked<'py> {
     /// Not a masked array.
@@ -281,21 +315,12 @@ fn unmask<'py>(
     check: ShapeCheck<'_>,
 ) -> PyResult<Unmasked<'py>> {
     let py = obj.py();
-    // numpy.ma is loaded whenever a masked array exists.
-    let Ok(ma) = py.import("sys")?.getattr("modules")?.get_item("numpy.ma") else {
+    let Some(Masked { data, mask, masked }) = masked(obj)? else {
         return Ok(Unmasked::No);
     };
-    if !obj.is_instance(&ma.getattr("MaskedArray")?)? {
-        return Ok(Unmasked::No);
-    }
-    let data = obj.getattr("data")?;
-    // `nomask` (nothing masked) or a bool array of the data's shape;
-    // `getmaskarray` would allocate a full one for `nomask`.
-    let mask = ma.call_method1("getmask", (obj,))?;
-    if mask.is(&ma.getattr("nomask")?) {
+    if masked == 0 {
         return Ok(Unmasked::Data(data));
     }
-    let masked: usize = mask.call_method0("sum")?.extract()?;
     let kind: String = data.getattr("dtype")?.getattr("kind")?.extract()?;
     if masked == 0 || !matches!(kind.as_str(), "i" | "u" | "f") {
         return Ok(Unmasked::Data(data));

@@ -10,6 +10,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use super::array_in::Heights;
+use super::errors::IntoPy;
 use crate::grid::columns;
 use crate::memory::{ledger, DType, HostBuffer, Origin};
 
@@ -106,6 +107,7 @@ fn flatten(
             field.data_type()
         )));
     }
+    columns::refuse_extension(field, name).py_err()?;
     if !columns::is_numeric(field.data_type()) {
         return Err(PyTypeError::new_err(format!(
             "{name}: Arrow type {} is not a real number type; heights must be numeric",

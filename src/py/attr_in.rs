@@ -195,13 +195,24 @@ pub type RowsCheck<'a> = &'a dyn Fn(usize) -> crate::Result<()>;
 /// (`copy=True` is the same as `None`: an upload is always a copy). `check`
 /// sees the row count first, so an array that exists only by shape
 /// (`np.broadcast_to`) is refused before memory for it is asked for.
+/// `name` is the caller's name of the argument (e.g. "positions").
 pub fn attribute(
     attr: Attribute,
+    name: &str,
     obj: &Bound<'_, PyAny>,
     copy: Option<bool>,
     check: RowsCheck<'_>,
 ) -> PyResult<AttrInput> {
-    let name = attr.name();
+    if let Some(m) = super::array_in::masked(obj)? {
+        if m.masked > 0 {
+            return Err(PyValueError::new_err(format!(
+                "{name} is a masked array with {} masked value(s); vertex data has no holes, so \
+                 drop those rows or fill them ({name}.filled(value)) first",
+                m.masked
+            )));
+        }
+        return attribute(attr, name, &m.data, copy, check);
+    }
     let comps = attr.components();
     let has_buffer = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1;
     if !has_buffer && obj.hasattr("__arrow_c_stream__")? {
@@ -296,6 +307,7 @@ fn columns_in(
         )));
     }
     for f in schema.fields() {
+        columns::refuse_extension(f, &format!("{name}: column {:?}", f.name())).py_err()?;
         if !columns::is_numeric(f.data_type()) {
             return Err(PyTypeError::new_err(format!(
                 "{name}: column {:?} has Arrow type {}, not a real number type",

@@ -148,8 +148,9 @@ impl PyFrame {
         stream: Option<Bound<'py, PyAny>>,
         max_version: Option<(u32, u32)>,
         dl_device: Option<(i32, i32)>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let copy = super::args::opt_flag("copy", copy)?;
         dlpack::export(
             py,
             self.frame.memory(),

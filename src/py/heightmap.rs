@@ -108,8 +108,9 @@ impl PyHeightmap {
         origin: Option<&Bound<'_, PyAny>>,
         nodata: Option<&Bound<'_, PyAny>>,
         shape: Option<&Bound<'_, PyAny>>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let copy = super::args::opt_flag("copy", copy)?;
         let nodata = super::args::opt_real("nodata", nodata)?;
         let shape = super::args::opt_shape("shape", shape)?;
         let heights = array_in::heights("values", values, shape, copy, &|_, _| Ok(()))?;
@@ -228,8 +229,9 @@ impl PyHeightmap {
         stream: Option<Bound<'py, PyAny>>,
         max_version: Option<(u32, u32)>,
         dl_device: Option<(i32, i32)>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let copy = super::args::opt_flag("copy", copy)?;
         dlpack::export(
             py,
             self.map.values(),

@@ -38,14 +38,17 @@ enum Block {
 pub struct PyMappedWrite {
     mesh: Arc<Mesh>,
     attr: Attribute,
+    /// The block's name in messages: `write_{name}()`.
+    name: &'static str,
     block: Mutex<Block>,
 }
 
 impl PyMappedWrite {
-    pub fn new(mesh: Arc<Mesh>, attr: Attribute) -> Self {
+    pub fn new(mesh: Arc<Mesh>, attr: Attribute, name: &'static str) -> Self {
         Self {
             mesh,
             attr,
+            name,
             block: Mutex::new(Block::Unopened),
         }
     }
@@ -60,8 +63,7 @@ impl PyMappedWrite {
         if !matches!(*block, Block::Unopened) {
             return Err(PyRuntimeError::new_err(format!(
                 "this write_{}() block was already used; call write_{}() again for a new one",
-                this.attr.name(),
-                this.attr.name()
+                this.name, this.name
             )));
         }
         let mut write = this.mesh.map_write(this.attr).py_err()?;
@@ -110,7 +112,7 @@ impl PyMappedWrite {
         let Block::Open { keep, array } = state else {
             return Err(PyRuntimeError::new_err(format!(
                 "write_{}(): __exit__ without __enter__",
-                self.attr.name()
+                self.name
             )));
         };
         // Writes after the block would not reach the GPU: make them fail.
@@ -119,7 +121,9 @@ impl PyMappedWrite {
             .getattr("flags")?
             .setattr("writeable", false)?;
         if exc_type.is_none_or(|e| e.is_none()) {
-            self.mesh.commit(self.attr, &keep.0).py_err()?;
+            self.mesh
+                .commit_named(self.attr, self.name, &keep.0)
+                .py_err()?;
         }
         Ok(false)
     }

@@ -34,24 +34,35 @@ fn bytes_of(data: &AttributeData<'_>) -> usize {
     }
 }
 
-fn upload(py: Python<'_>, mesh: &Mesh, attr: Attribute, input: &AttrInput) -> PyResult<()> {
+fn upload(
+    py: Python<'_>,
+    mesh: &Mesh,
+    attr: Attribute,
+    name: &str,
+    input: &AttrInput,
+) -> PyResult<()> {
     let data = input.data();
     if bytes_of(&data) < DETACH_BYTES {
-        mesh.set(attr, data).py_err()
+        mesh.set_named(attr, name, data).py_err()
     } else {
-        py.detach(|| mesh.set(attr, data)).py_err()
+        py.detach(|| mesh.set_named(attr, name, data)).py_err()
     }
 }
 
+/// Uploads `obj` as `attr`; `name` is the caller's argument (messages
+/// start with it).
 fn set_attribute(
     py: Python<'_>,
     mesh: &Mesh,
     attr: Attribute,
+    name: &str,
     obj: &Bound<'_, PyAny>,
     copy: Option<bool>,
 ) -> PyResult<()> {
-    let input = attr_in::attribute(attr, obj, copy, &|rows| mesh.check_input_rows(attr, rows))?;
-    upload(py, mesh, attr, &input)
+    let input = attr_in::attribute(attr, name, obj, copy, &|rows| {
+        mesh.check_input_rows(name, rows)
+    })?;
+    upload(py, mesh, attr, name, &input)
 }
 
 fn set_indices(mesh: &Mesh, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -73,19 +84,21 @@ fn vertex_count(v: &Bound<'_, PyAny>) -> PyResult<u32> {
     })
 }
 
-/// A new mesh sized by `positions` (which it uploads).
+/// A new mesh sized by `positions` (which it uploads); `name` is the
+/// argument's name ("vertices" for a mesh, "positions" for a point set).
 fn mesh_from(
     py: Python<'_>,
+    name: &'static str,
     positions: &Bound<'_, PyAny>,
     copy: Option<bool>,
 ) -> PyResult<Arc<Mesh>> {
     let ctx = py.detach(GpuContext::shared).py_err()?;
-    let input = attr_in::attribute(Attribute::Positions, positions, copy, &|rows| {
-        Mesh::check_vertex_count(&ctx, rows).map(|_| ())
+    let input = attr_in::attribute(Attribute::Positions, name, positions, copy, &|rows| {
+        Mesh::check_vertex_count(&ctx, rows, name).map(|_| ())
     })?;
-    let n = Mesh::check_vertex_count(&ctx, rows_of(&input.data(), 3)).py_err()?;
+    let n = Mesh::check_vertex_count(&ctx, rows_of(&input.data(), 3), name).py_err()?;
     let mesh = Mesh::new(ctx, n).py_err()?;
-    upload(py, &mesh, Attribute::Positions, &input)?;
+    upload(py, &mesh, Attribute::Positions, name, &input)?;
     Ok(Arc::new(mesh))
 }
 
@@ -133,7 +146,10 @@ macro_rules! mesh_methods {
                 Attribute::ALL
                     .into_iter()
                     .filter(|a| self.mesh.has(*a))
-                    .map(|a| a.name())
+                    .map(|a| match a {
+                        Attribute::Positions => Self::POSITIONS,
+                        other => other.name(),
+                    })
                     .collect()
             }
             /// (min, max) of the scalars last set with a copy.
@@ -147,30 +163,33 @@ macro_rules! mesh_methods {
                 &self,
                 py: Python<'_>,
                 vertices: &Bound<'_, PyAny>,
-                copy: Option<bool>,
+                copy: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<()> {
+                let copy = args::opt_flag("copy", copy)?;
                 self.check_dynamic()?;
-                set_attribute(py, &self.mesh, Attribute::Positions, vertices, copy)
+                set_attribute(py, &self.mesh, Attribute::Positions, "vertices", vertices, copy)
             }
             #[pyo3(signature = (colors, *, copy=None))]
             fn set_colors(
                 &self,
                 py: Python<'_>,
                 colors: &Bound<'_, PyAny>,
-                copy: Option<bool>,
+                copy: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<()> {
+                let copy = args::opt_flag("copy", copy)?;
                 self.check_dynamic()?;
-                set_attribute(py, &self.mesh, Attribute::Colors, colors, copy)
+                set_attribute(py, &self.mesh, Attribute::Colors, "colors", colors, copy)
             }
             #[pyo3(signature = (scalars, *, copy=None))]
             fn set_scalars(
                 &self,
                 py: Python<'_>,
                 scalars: &Bound<'_, PyAny>,
-                copy: Option<bool>,
+                copy: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<()> {
+                let copy = args::opt_flag("copy", copy)?;
                 self.check_dynamic()?;
-                set_attribute(py, &self.mesh, Attribute::Scalars, scalars, copy)
+                set_attribute(py, &self.mesh, Attribute::Scalars, "scalars", scalars, copy)
             }
             fn resize(&self, n: &Bound<'_, PyAny>) -> PyResult<()> {
                 self.check_dynamic()?;
@@ -178,18 +197,31 @@ macro_rules! mesh_methods {
             }
             fn write_vertices(&self) -> PyResult<PyMappedWrite> {
                 self.check_dynamic()?;
-                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Positions))
+                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Positions, "vertices"))
             }
             fn write_colors(&self) -> PyResult<PyMappedWrite> {
                 self.check_dynamic()?;
-                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Colors))
+                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Colors, "colors"))
             }
             fn write_scalars(&self) -> PyResult<PyMappedWrite> {
                 self.check_dynamic()?;
-                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Scalars))
+                Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Scalars, "scalars"))
             }
         }
     };
+}
+
+/// `Mesh(dynamic=...)`: True or False (or a NumPy bool), read with a
+/// message that names the argument (None is refused, as for any flag
+/// whose default is not None).
+struct Dynamic(bool);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Dynamic {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        args::flag("dynamic", &obj).map(Dynamic)
+    }
 }
 
 /// A triangle mesh in GPU vertex buffers (one per attribute).
@@ -200,6 +232,9 @@ pub struct PyMesh {
 }
 
 impl PyMesh {
+    /// What this class calls its positions.
+    const POSITIONS: &'static str = "vertices";
+
     fn check_dynamic(&self) -> PyResult<()> {
         if self.dynamic {
             Ok(())
@@ -231,7 +266,7 @@ impl PyMesh {
 
 mesh_methods!(PyMesh, {
     #[new]
-    #[pyo3(signature = (vertices, indices=None, normals=None, colors=None, texcoords=None, dynamic=true, *, copy=None))]
+    #[pyo3(signature = (vertices, indices=None, normals=None, colors=None, texcoords=None, dynamic=Dynamic(true), *, copy=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -240,10 +275,12 @@ mesh_methods!(PyMesh, {
         normals: Option<&Bound<'_, PyAny>>,
         colors: Option<&Bound<'_, PyAny>>,
         texcoords: Option<&Bound<'_, PyAny>>,
-        dynamic: bool,
-        copy: Option<bool>,
+        dynamic: Dynamic,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mesh = mesh_from(py, vertices, copy)?;
+        let copy = args::opt_flag("copy", copy)?;
+        let Dynamic(dynamic) = dynamic;
+        let mesh = mesh_from(py, "vertices", vertices, copy)?;
         set_indices(&mesh, indices.filter(|o| !o.is_none()))?;
         for (attr, obj) in [
             (Attribute::Normals, normals),
@@ -251,7 +288,7 @@ mesh_methods!(PyMesh, {
             (Attribute::Texcoords, texcoords),
         ] {
             if let Some(o) = obj.filter(|o| !o.is_none()) {
-                set_attribute(py, &mesh, attr, o, copy)?;
+                set_attribute(py, &mesh, attr, attr.name(), o, copy)?;
             }
         }
         Ok(Self { mesh, dynamic })
@@ -276,20 +313,29 @@ mesh_methods!(PyMesh, {
         &self,
         py: Python<'_>,
         normals: &Bound<'_, PyAny>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let copy = args::opt_flag("copy", copy)?;
         self.check_dynamic()?;
-        set_attribute(py, &self.mesh, Attribute::Normals, normals, copy)
+        set_attribute(py, &self.mesh, Attribute::Normals, "normals", normals, copy)
     }
     #[pyo3(signature = (texcoords, *, copy=None))]
     fn set_texcoords(
         &self,
         py: Python<'_>,
         texcoords: &Bound<'_, PyAny>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let copy = args::opt_flag("copy", copy)?;
         self.check_dynamic()?;
-        set_attribute(py, &self.mesh, Attribute::Texcoords, texcoords, copy)
+        set_attribute(
+            py,
+            &self.mesh,
+            Attribute::Texcoords,
+            "texcoords",
+            texcoords,
+            copy,
+        )
     }
     #[pyo3(signature = (indices))]
     fn set_indices(&self, indices: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -298,7 +344,11 @@ mesh_methods!(PyMesh, {
     }
     fn write_normals(&self) -> PyResult<PyMappedWrite> {
         self.check_dynamic()?;
-        Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Normals))
+        Ok(PyMappedWrite::new(
+            self.mesh.clone(),
+            Attribute::Normals,
+            "normals",
+        ))
     }
 
     fn __repr__(&self) -> String {
@@ -320,6 +370,9 @@ pub struct PyPoints {
 }
 
 impl PyPoints {
+    /// What this class calls its positions.
+    const POSITIONS: &'static str = "positions";
+
     fn check_dynamic(&self) -> PyResult<()> {
         Ok(())
     }
@@ -328,8 +381,10 @@ impl PyPoints {
     }
 }
 
-fn check_size(size: f64) -> PyResult<f32> {
-    if !(size.is_finite() && size > 0.0 && size <= 1024.0) {
+/// A point diameter: positive as float32 (5e-324 would be 0) and at most
+/// 1024 pixels.
+pub(super) fn check_size(size: f64) -> PyResult<f32> {
+    if !(size.is_finite() && (size as f32) > 0.0 && size <= 1024.0) {
         return Err(PyValueError::new_err(format!(
             "size must be a point diameter in pixels in (0, 1024], got {size}"
         )));
@@ -345,12 +400,13 @@ mesh_methods!(PyPoints, {
         positions: &Bound<'_, PyAny>,
         colors: Option<&Bound<'_, PyAny>>,
         size: Option<&Bound<'_, PyAny>>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let copy = args::opt_flag("copy", copy)?;
         let size = check_size(args::opt_real("size", size)?.unwrap_or(2.0))?;
-        let mesh = mesh_from(py, positions, copy)?;
+        let mesh = mesh_from(py, "positions", positions, copy)?;
         if let Some(c) = colors.filter(|o| !o.is_none()) {
-            set_attribute(py, &mesh, Attribute::Colors, c, copy)?;
+            set_attribute(py, &mesh, Attribute::Colors, "colors", c, copy)?;
         }
         Ok(Self {
             mesh,
@@ -378,13 +434,21 @@ mesh_methods!(PyPoints, {
         &self,
         py: Python<'_>,
         positions: &Bound<'_, PyAny>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        set_attribute(py, &self.mesh, Attribute::Positions, positions, copy)
+        let copy = args::opt_flag("copy", copy)?;
+        set_attribute(
+            py,
+            &self.mesh,
+            Attribute::Positions,
+            "positions",
+            positions,
+            copy,
+        )
     }
     /// Same as `write_vertices`.
     fn write_positions(&self) -> PyMappedWrite {
-        PyMappedWrite::new(self.mesh.clone(), Attribute::Positions)
+        PyMappedWrite::new(self.mesh.clone(), Attribute::Positions, "positions")
     }
 
     fn __repr__(&self) -> String {
@@ -401,13 +465,16 @@ fn geometry_mesh(py: Python<'_>, g: Geometry) -> PyResult<PyMesh> {
     PyMesh::from_geometry(py, &g)
 }
 
+/// A positive size that is finite and non-zero also as float32 (1e300
+/// would become inf, 5e-324 zero).
 fn positive(name: &str, v: f64) -> PyResult<f32> {
-    if !(v.is_finite() && v > 0.0) {
+    let f = v as f32;
+    if !(v.is_finite() && f.is_finite() && f > 0.0) {
         return Err(PyValueError::new_err(format!(
-            "{name} must be a positive finite number, got {v}"
+            "{name} must be a positive finite float32 number (about 1.2e-38 to 3.4e38), got {v}"
         )));
     }
-    Ok(v as f32)
+    Ok(f)
 }
 
 #[pyfunction]
@@ -456,7 +523,7 @@ pub fn core_mesh(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Mesh>, Option<f32>)> {
         return Ok((p.get().mesh.clone(), Some(p.get().size())));
     }
     Err(PyTypeError::new_err(format!(
-        "expected a forge3d.Mesh or forge3d.Points, got {}",
+        "mesh must be a forge3d.Mesh or forge3d.Points, got {}",
         obj.get_type().name()?
     )))
 }
@@ -467,15 +534,21 @@ pub fn core_mesh(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Mesh>, Option<f32>)> {
 fn _copy_to_vertex_buffer(
     py: Python<'_>,
     mesh: &Bound<'_, PyAny>,
-    attribute: &str,
+    attribute: &Bound<'_, PyAny>,
     src: &Bound<'_, PyAny>,
-    copy: Option<bool>,
+    copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
+    let copy = args::opt_flag("copy", copy)?;
     if let Ok(m) = mesh.cast::<PyMesh>() {
         m.get().check_dynamic()?;
     }
     let (mesh, _) = core_mesh(mesh)?;
-    let attr = match attribute {
+    let attribute = args::text(
+        "attribute",
+        attribute,
+        "an attribute name such as 'vertices'",
+    )?;
+    let attr = match attribute.as_str() {
         "vertices" | "positions" => Attribute::Positions,
         "normals" => Attribute::Normals,
         "texcoords" => Attribute::Texcoords,
@@ -488,7 +561,7 @@ fn _copy_to_vertex_buffer(
             )))
         }
     };
-    set_attribute(py, &mesh, attr, src, copy)
+    set_attribute(py, &mesh, attr, "src", src, copy)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -16,18 +16,29 @@ use super::heightmap::{nodata_value, pair, PyHeightmap};
 use crate::render::{Camera, HeightsRef, MeshStyle, TerrainOptions};
 use crate::Renderer;
 
+const COLORMAP: &str = "a colormap name such as 'viridis'";
+const STYLE: &str = "one of 'surface', 'wireframe', 'scalars', 'points'";
+
 /// Reads a pixel count: a Python int (or an object with `__index__`, such as
 /// a NumPy integer); bools and floats are type errors, out-of-range values
 /// value errors.
 fn pixel_count(name: &str, v: &Bound<'_, PyAny>) -> PyResult<u32> {
-    if v.is_instance_of::<PyBool>() || v.is_instance_of::<PyFloat>() || !has_index(v) {
-        return Err(PyTypeError::new_err(format!(
+    let not_int = || -> PyResult<PyErr> {
+        Ok(PyTypeError::new_err(format!(
             "{name} must be an integer number of pixels, got {} {}",
             v.get_type().name()?,
             v.repr()?
-        )));
+        )))
+    };
+    if v.is_instance_of::<PyBool>() || v.is_instance_of::<PyFloat>() || !has_index(v) {
+        return Err(not_int()?);
     }
-    let i: i128 = v.call_method0("__index__")?.extract()?;
+    // `__index__` can still refuse (a NumPy array of one element has the
+    // method but only 0-d integer arrays answer it).
+    let i: i128 = match v.call_method0("__index__").and_then(|i| i.extract()) {
+        Ok(i) => i,
+        Err(_) => return Err(not_int()?),
+    };
     if i < 1 || i > u32::MAX as i128 {
         return Err(PyValueError::new_err(format!(
             "{name} must be between 1 and the device's max_texture_dimension_2d \
@@ -92,15 +103,22 @@ fn unit_color(v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
 }
 
 /// Default colors: light gray surfaces, dark wireframes, white points
-/// (vertex colors, when present, are multiplied by these).
+/// (vertex colors, when present, are multiplied by these). Every keyword
+/// given is checked, also those the style does not use (a misspelt
+/// colormap on a surface is an error, not ignored).
 fn mesh_style(
-    style: Option<&str>,
+    style: Option<String>,
     point_size: Option<f32>,
     color: Option<&Bound<'_, PyAny>>,
-    colormap: Option<&str>,
+    colormap: Option<&Bound<'_, PyAny>>,
     scalar_range: Option<(f64, f64)>,
     size: Option<f64>,
 ) -> PyResult<MeshStyle> {
+    let colormap = args::opt_text("colormap", colormap, COLORMAP)?;
+    if let Some(name) = &colormap {
+        crate::render::colormap_lut(name).py_err()?;
+    }
+    let size = size.map(super::mesh::check_size).transpose()?;
     let color = color.map(unit_color).transpose()?;
     let range = scalar_range.map(|(a, b)| (a as f32, b as f32));
     let default = if point_size.is_some() {
@@ -108,7 +126,7 @@ fn mesh_style(
     } else {
         "surface"
     };
-    Ok(match style.unwrap_or(default) {
+    Ok(match style.as_deref().unwrap_or(default) {
         "surface" => MeshStyle::Surface {
             color: color.unwrap_or([0.8, 0.8, 0.8, 1.0]),
         },
@@ -116,13 +134,13 @@ fn mesh_style(
             color: color.unwrap_or([0.1, 0.1, 0.1, 1.0]),
         },
         "scalars" => MeshStyle::Scalars {
-            colormap: colormap.unwrap_or("viridis").to_string(),
+            colormap: colormap.unwrap_or_else(|| "viridis".to_string()),
             range,
         },
         "points" => MeshStyle::Points {
-            size: size.map(|s| s as f32).or(point_size).unwrap_or(2.0),
+            size: size.or(point_size).unwrap_or(2.0),
             color: color.unwrap_or([1.0; 4]),
-            colormap: colormap.map(str::to_string),
+            colormap,
             range,
         },
         other => {
@@ -204,7 +222,7 @@ impl PyRenderer {
 
     /// Uploads a 2-D height grid as this renderer's terrain (replacing any
     /// previous one). See the Python docstring for the full contract.
-    #[pyo3(signature = (heights, spacing=None, exaggeration=None, *, colormap="viridis", height_range=None, nodata=None, shape=None, copy=None))]
+    #[pyo3(signature = (heights, spacing=None, exaggeration=None, *, colormap=None, height_range=None, nodata=None, shape=None, copy=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_terrain(
         &self,
@@ -212,12 +230,15 @@ impl PyRenderer {
         heights: &Bound<'_, PyAny>,
         spacing: Option<&Bound<'_, PyAny>>,
         exaggeration: Option<&Bound<'_, PyAny>>,
-        colormap: &str,
+        colormap: Option<&Bound<'_, PyAny>>,
         height_range: Option<&Bound<'_, PyAny>>,
         nodata: Option<&Bound<'_, PyAny>>,
         shape: Option<&Bound<'_, PyAny>>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let copy = args::opt_flag("copy", copy)?;
+        let colormap =
+            args::opt_text("colormap", colormap, COLORMAP)?.unwrap_or_else(|| "viridis".into());
         let exaggeration = args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0);
         let height_range = args::opt_real_pair("height_range", height_range)?;
         let nodata = args::opt_real("nodata", nodata)?;
@@ -231,7 +252,7 @@ impl PyRenderer {
             options.spacing = (dx as f32, dy as f32);
         }
         options.exaggeration = exaggeration as f32;
-        options.colormap = colormap.to_string();
+        options.colormap = colormap;
         options.height_range = height_range.map(|(a, b)| (a as f32, b as f32));
         if nodata.is_some() {
             options.nodata = nodata_value(nodata)?;
@@ -281,8 +302,9 @@ impl PyRenderer {
     }
 
     /// Colormap: viridis, magma, terrain or gray (append _r to reverse).
-    fn set_colormap(&self, name: &str) -> PyResult<()> {
-        self.inner.set_colormap(name).py_err()
+    fn set_colormap(&self, name: &Bound<'_, PyAny>) -> PyResult<()> {
+        let name = args::text("name", name, COLORMAP)?;
+        self.inner.set_colormap(&name).py_err()
     }
 
     /// Colormap normalisation: heights `min`..`max` map to the colormap ends.
@@ -398,15 +420,16 @@ impl PyRenderer {
     fn add_mesh(
         &self,
         mesh: &Bound<'_, PyAny>,
-        style: Option<&str>,
+        style: Option<&Bound<'_, PyAny>>,
         color: Option<&Bound<'_, PyAny>>,
-        colormap: Option<&str>,
+        colormap: Option<&Bound<'_, PyAny>>,
         scalar_range: Option<&Bound<'_, PyAny>>,
         size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let scalar_range = args::opt_real_pair("scalar_range", scalar_range)?;
         let size = args::opt_real("size", size)?;
         let (core, point_size) = super::mesh::core_mesh(mesh)?;
+        let style = args::opt_text("style", style, STYLE)?;
         let style = mesh_style(style, point_size, color, colormap, scalar_range, size)?;
         self.inner.add_mesh(core, style).py_err()
     }
@@ -417,15 +440,16 @@ impl PyRenderer {
     fn set_mesh_style(
         &self,
         id: &Bound<'_, PyAny>,
-        style: &str,
+        style: &Bound<'_, PyAny>,
         color: Option<&Bound<'_, PyAny>>,
-        colormap: Option<&str>,
+        colormap: Option<&Bound<'_, PyAny>>,
         scalar_range: Option<&Bound<'_, PyAny>>,
         size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;
         let scalar_range = args::opt_real_pair("scalar_range", scalar_range)?;
         let size = args::opt_real("size", size)?;
+        let style = args::text("style", style, STYLE)?;
         let style = mesh_style(Some(style), None, color, colormap, scalar_range, size)?;
         self.inner.set_mesh_style(id, style).py_err()
     }

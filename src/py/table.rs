@@ -51,27 +51,42 @@ fn parse_fill(fill: Option<&Bound<'_, PyAny>>) -> PyResult<Fill> {
 /// Grids the x, y, z columns of `table` into a Heightmap; returns it with a
 /// dict of what was found (lattice, rows_read, rows_skipped, empty_cells).
 #[pyfunction]
-#[pyo3(signature = (table, x="x", y="y", z="z", *, resolution=None, shape=None, agg="mean", fill=None))]
+#[pyo3(signature = (table, x, y, z, *, resolution=None, shape=None, agg, fill=None))]
 #[allow(clippy::too_many_arguments)]
 fn _terrain_from_table<'py>(
     py: Python<'py>,
     table: &Bound<'py, PyAny>,
-    x: &str,
-    y: &str,
-    z: &str,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    z: &Bound<'py, PyAny>,
     resolution: Option<&Bound<'py, PyAny>>,
     shape: Option<&Bound<'py, PyAny>>,
-    agg: &str,
+    agg: &Bound<'py, PyAny>,
     fill: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(PyHeightmap, Bound<'py, PyDict>)> {
+    const COLUMN: &str = "a column name of the table";
+    let (x, y, z) = (
+        super::args::text("x", x, COLUMN)?,
+        super::args::text("y", y, COLUMN)?,
+        super::args::text("z", z, COLUMN)?,
+    );
+    let agg = super::args::text(
+        "agg",
+        agg,
+        "one of 'mean', 'min', 'max', 'first', 'last', 'count'",
+    )?;
     let options = GridOptions {
         resolution: resolution.map(|r| pair("resolution", r)).transpose()?,
         shape: super::args::opt_shape("shape", shape)?,
-        agg: Agg::parse(agg).py_err()?,
+        agg: Agg::parse(&agg).py_err()?,
         fill: parse_fill(fill)?,
         ..Default::default()
     };
-    let cols = Columns { x, y, z };
+    let cols = Columns {
+        x: &x,
+        y: &y,
+        z: &z,
+    };
     if !table.hasattr("__arrow_c_stream__")? {
         return Err(PyTypeError::new_err(format!(
             "table must export __arrow_c_stream__ (a pandas, Polars or pyarrow table, a pyarrow \

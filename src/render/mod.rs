@@ -13,7 +13,7 @@ mod terrain;
 mod triangle;
 
 pub use camera::{Bounds, Camera};
-pub use colormap::names as colormap_names;
+pub use colormap::{lut as colormap_lut, names as colormap_names};
 pub use frame::Frame;
 pub use mesh::{Attribute, AttributeData, ColorFormat, MappedWrite, Mesh, MeshStyle};
 pub use renderer::Renderer;

@@ -55,6 +55,36 @@ def cases(r):
         (lambda: forge3d.Heightmap(h, nodata="x"), TypeError, "nodata"),
         (lambda: forge3d.Heightmap(h, shape=(4, -4)), ValueError, "shape[1]"),
         (lambda: m.resize(-1), ValueError, "n"),
+        (lambda: m.resize(2**25), ValueError, "n"),
+        # flags and names: pyo3 would say only "'int' object is not an instance of 'bool'"
+        (lambda: r.add_terrain(h, copy=1), TypeError, "copy"),
+        (lambda: forge3d.Heightmap(h, copy="no"), TypeError, "copy"),
+        (lambda: m.set_vertices(np.zeros((3, 3), np.float32), copy=0), TypeError, "copy"),
+        (lambda: forge3d.Mesh(np.zeros((3, 3), np.float32), dynamic=1), TypeError, "dynamic"),
+        (lambda: r.add_terrain(h, colormap=3), TypeError, "colormap"),
+        (lambda: r.set_colormap(None), TypeError, "name"),
+        (lambda: r.add_mesh(m, style=b"surface"), TypeError, "style"),
+        (lambda: r.set_mesh_style(0, style=["points"]), TypeError, "style"),
+        (lambda: forge3d.arrow.terrain_from_table(table, x=0), TypeError, "x"),
+        (lambda: forge3d.arrow.terrain_from_table(table, agg=None), TypeError, "agg"),
+        (lambda: forge3d.interop.copy_to_vertex_buffer(m, 5, np.zeros((3, 3), np.float32)),
+         TypeError, "attribute"),
+        (lambda: forge3d.Renderer(np.array([4]), 8), TypeError, "width"),
+        # a point set's positions are called positions
+        (lambda: forge3d.Points([[0, 0, 0]]), TypeError, "positions"),
+        (lambda: p.set_positions(np.zeros((4, 3), np.float32)), ValueError, "positions"),
+        (lambda: p.set_positions(np.full((3, 3), np.nan, np.float32)), ValueError, "positions"),
+        (lambda: r.add_mesh(None), TypeError, "mesh"),
+        (lambda: r.add_mesh(p, colormap="magma", scalar_range=(1, 0)), ValueError, "scalar_range"),
+        # a keyword the style does not use is still checked
+        (lambda: r.add_mesh(m, colormap="nope"), ValueError, "colormap"),
+        (lambda: r.add_mesh(m, size=-1), ValueError, "size"),
+        # numbers that do not survive float32
+        (lambda: forge3d.Points(np.zeros((3, 3), np.float32), size=5e-324), ValueError, "size"),
+        (lambda: forge3d.primitives.sphere(1e300), ValueError, "radius"),
+        (lambda: forge3d.primitives.cube(1e300), ValueError, "size"),
+        (lambda: forge3d.Heightmap(h, spacing=1e300), ValueError, "spacing"),
+        (lambda: forge3d.Heightmap(h, spacing=(1.0, 1e38)), ValueError, "spacing"),
     ]
 
 
@@ -77,6 +107,9 @@ def test_defaults_still_apply(r):
     s = forge3d.primitives.sphere()
     assert s.vertex_count > 0
     assert forge3d.Points(np.zeros((3, 3), np.float32)).size == 2.0
+    assert forge3d.Mesh(np.zeros((3, 3), np.float32)).dynamic is True
+    assert forge3d.Mesh(np.zeros((3, 3), np.float32), dynamic=np.bool_(False)).dynamic is False
+    assert forge3d.Points(np.zeros((3, 3), np.float32)).attributes == ["positions"]
     r.set_camera((0, -5, 5), (0, 0, 0))
     r.set_msaa(np.int64(4))
     r.set_msaa(1)

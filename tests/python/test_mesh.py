@@ -393,7 +393,7 @@ def test_bad_styles_and_sizes():
         forge3d.Points(circle(3), size=0)
     with pytest.raises(ValueError, match="unknown name"):
         r.add_mesh(mesh, style="scalars", colormap="nope")
-    with pytest.raises(TypeError, match="expected a forge3d.Mesh"):
+    with pytest.raises(TypeError, match="mesh must be a forge3d.Mesh"):
         r.add_mesh(np.zeros((3, 3)))
     rid = r.add_mesh(mesh, style="scalars")
     with pytest.raises(RuntimeError, match="set_scalars"):

@@ -154,3 +154,32 @@ def test_writes_into_a_spent_mapped_view_never_reach_the_gpu():
     v[:] = 1000.0                     # would move every point out of view
     np.from_dlpack(v.base)[:] = 1000.0
     np.testing.assert_array_equal(r.render_rgba(), before)
+
+
+def test_a_masked_array_of_vertex_data_is_refused_not_drawn_with_its_hidden_values():
+    pos = np.ma.masked_invalid(np.array([[0, 0, 0], [1, np.nan, 0], [0, 1, 0]], np.float32))
+    with pytest.raises(ValueError, match=r"^vertices is a masked array with 1 masked value"):
+        forge3d.Mesh(pos)
+    pts = forge3d.Points(np.zeros((3, 3), np.float32))
+    with pytest.raises(ValueError, match=r"^colors is a masked array"):
+        pts.set_colors(np.ma.masked_greater(np.full((3, 4), 0.5, np.float32), 0.4))
+
+
+def test_a_masked_array_with_nothing_masked_is_read_as_its_data():
+    data = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], np.float32)
+    m = forge3d.Mesh(np.ma.masked_array(data, mask=False))
+    assert m.bounds == ((0.0, 0.0, 0.0), (1.0, 1.0, 0.0))
+
+
+def test_arrow_bool8_is_refused_like_numpy_bool():
+    pa = pytest.importorskip("pyarrow")
+    if not hasattr(pa, "bool8"):
+        pytest.skip("pyarrow without the bool8 extension type")
+    b8 = pa.ExtensionArray.from_storage(pa.bool8(), pa.array(np.array([0, 1] * 8, np.int8)))
+    with pytest.raises(TypeError, match=r"^heights: arrow\.bool8 holds booleans"):
+        forge3d.Renderer(8, 8).add_terrain(b8, shape=(4, 4))
+    t = pa.table({"x": pa.array(np.arange(16.0)), "y": pa.array(np.arange(16.0)), "z": b8})
+    with pytest.raises(TypeError, match=r"arrow\.bool8 holds booleans"):
+        forge3d.arrow.terrain_from_table(t)
+    with pytest.raises(TypeError, match=r'^vertices: column "z".*arrow\.bool8'):
+        forge3d.Mesh(t)

@@ -238,6 +238,16 @@ fn check_buffer_size(ctx: &GpuContext, attr: Attribute, n: u32) -> Result<()> {
     Ok(())
 }
 
+fn check_rows(name: &str, rows: usize, n: u32) -> Result<()> {
+    if rows != n as usize {
+        return Err(Error::InvalidArgument(format!(
+            "{name}: {rows} rows given but the mesh has {n} vertices; pass exactly {n} rows, or \
+             call resize({rows}) first to change the vertex count"
+        )));
+    }
+    Ok(())
+}
+
 impl Mesh {
     /// An empty mesh of `vertex_count` vertices (positions zero until set).
     pub fn new(ctx: Arc<GpuContext>, vertex_count: u32) -> Result<Self> {
@@ -301,33 +311,23 @@ impl Mesh {
     /// The vertex count of a new mesh of `rows` rows on `ctx`, checked
     /// before any data is converted: it must fit u32 and every attribute's
     /// buffer must fit the device.
-    pub fn check_vertex_count(ctx: &GpuContext, rows: usize) -> Result<u32> {
+    /// `name` is the caller's name of the positions argument.
+    pub fn check_vertex_count(ctx: &GpuContext, rows: usize, name: &str) -> Result<u32> {
         let n = u32::try_from(rows).map_err(|_| {
             Error::InvalidArgument(format!(
-                "vertices: {rows} rows is more than a mesh can hold (at most {}); split the mesh",
+                "{name}: {rows} rows is more than a mesh can hold (at most {}); split the mesh",
                 u32::MAX
             ))
         })?;
         check_buffer_size(ctx, Attribute::Colors, n)
-            .map_err(|e| Error::InvalidArgument(format!("vertices: {e}")))?;
+            .map_err(|e| Error::InvalidArgument(format!("{name}: {e}")))?;
         Ok(n)
     }
 
-    /// Checks that `rows` rows of `attr` fit this mesh, before any data is
-    /// converted.
-    pub fn check_input_rows(&self, attr: Attribute, rows: usize) -> Result<()> {
-        self.check_rows(attr, rows, self.vertex_count())
-    }
-
-    fn check_rows(&self, attr: Attribute, rows: usize, n: u32) -> Result<()> {
-        if rows != n as usize {
-            return Err(Error::InvalidArgument(format!(
-                "{}: {rows} rows given but the mesh has {n} vertices; pass exactly {n} rows, or \
-                 call resize({rows}) first to change the vertex count",
-                attr.name()
-            )));
-        }
-        Ok(())
+    /// Checks that `rows` rows fit this mesh, before any data is converted;
+    /// `name` is the caller's name of the argument (messages start with it).
+    pub fn check_input_rows(&self, name: &str, rows: usize) -> Result<()> {
+        check_rows(name, rows, self.vertex_count())
     }
 
     /// Makes sure the GPU buffer for `attr` exists in `format`.
@@ -367,22 +367,25 @@ impl Mesh {
     /// the ledger) into upload memory; the GPU copy runs before the next
     /// draw. On error the mesh is unchanged.
     pub fn set(&self, attr: Attribute, data: AttributeData<'_>) -> Result<()> {
+        self.set_named(attr, attr.name(), data)
+    }
+
+    /// [`Mesh::set`], with messages that call the data `name` (the caller's
+    /// argument, e.g. "positions" or "src").
+    pub fn set_named(&self, attr: Attribute, name: &str, data: AttributeData<'_>) -> Result<()> {
         self.ctx.check_alive()?;
         let comps = attr.components();
         let n = self.vertex_count();
         let rows = data.rows(comps).map_err(|e| {
-            Error::InvalidArgument(format!(
-                "{}: {e}; expected shape ({n}, {comps})",
-                attr.name()
-            ))
+            Error::InvalidArgument(format!("{name}: {e}; expected shape ({n}, {comps})"))
         })?;
-        self.check_rows(attr, rows, n)?;
+        check_rows(name, rows, n)?;
         if attr == Attribute::Colors {
             if let Some((row, k, v)) = data.first_color_out_of_range() {
                 return Err(Error::InvalidArgument(format!(
-                    "colors: value {v} at row {row}, component {k} is outside [0, 1]; float \
-                     colors are in [0, 1] (np.clip(colors, 0, 1)), uint8 colors are 0..255 \
-                     (colors.astype(np.uint8))"
+                    "{name}: value {v} at row {row}, component {k} is outside [0, 1]; float \
+                     colors are in [0, 1] (np.clip({name}, 0, 1)), uint8 colors are 0..255 \
+                     ({name}.astype(np.uint8))"
                 )));
             }
         }
@@ -390,8 +393,7 @@ impl Mesh {
             (AttributeData::Unorm8(_), Attribute::Colors) => ColorFormat::Unorm8,
             (AttributeData::Unorm8(_), _) => {
                 return Err(Error::InvalidArgument(format!(
-                    "{}: uint8 data is only accepted for colors; pass float32",
-                    attr.name()
+                    "{name}: uint8 data is only accepted for colors; pass float32"
                 )))
             }
             _ => ColorFormat::F32,
@@ -402,13 +404,12 @@ impl Mesh {
             transfer,
             bounds,
             range,
-        } = copy_rows(attr, &data, chunk.as_mut_slice(), n)?;
+        } = copy_rows(attr, name, &data, chunk.as_mut_slice(), n)?;
         let staged = chunk.stage();
         let mut st = self.state();
         if st.vertex_count != n {
             return Err(Error::State(format!(
-                "{}: the mesh was resized during the upload; retry",
-                attr.name()
+                "{name}: the mesh was resized during the upload; retry"
             )));
         }
         self.ensure_buffer(&mut st, attr, format)?;
@@ -442,24 +443,27 @@ impl Mesh {
     /// Makes what was written through [`Mesh::map_write`] the new `attr`.
     /// Bounds are not recomputed (the memory is not read back).
     pub fn commit(&self, attr: Attribute, write: &MappedWrite) -> Result<()> {
+        self.commit_named(attr, attr.name(), write)
+    }
+
+    /// [`Mesh::commit`] of a block opened as `write_{name}()`.
+    pub fn commit_named(&self, attr: Attribute, name: &str, write: &MappedWrite) -> Result<()> {
         match write {
-            MappedWrite::Host(data) => {
-                let name = attr.name();
-                self.set(attr, AttributeData::F32(data))
-                    .map_err(|e| match e {
-                        Error::InvalidArgument(m) => {
-                            Error::InvalidArgument(format!("{m} (written through write_{name}())"))
-                        }
-                        other => other,
-                    })
-            }
+            MappedWrite::Host(data) => self
+                .set_named(attr, name, AttributeData::F32(data))
+                .map_err(|e| match e {
+                    Error::InvalidArgument(m) => {
+                        Error::InvalidArgument(format!("{m} (written through write_{name}())"))
+                    }
+                    other => other,
+                }),
             MappedWrite::Mapped(staged) => {
                 let mut st = self.state();
                 let want = attr_bytes(attr, ColorFormat::F32, st.vertex_count);
                 if staged.len() as u64 != want {
                     return Err(Error::State(format!(
-                        "write_{}(): the mesh was resized inside the block; nothing was uploaded",
-                        attr.name()
+                        "write_{name}(): the mesh was resized inside the block; nothing was \
+                         uploaded"
                     )));
                 }
                 self.ensure_buffer(&mut st, attr, ColorFormat::F32)?;
@@ -582,7 +586,10 @@ impl Mesh {
     /// Changes the vertex count. Attributes are dropped (set them again);
     /// indices are kept when all of them are below `n`.
     pub fn resize(&self, n: u32) -> Result<()> {
-        self.check_size(Attribute::Colors, n)?;
+        self.check_size(Attribute::Colors, n).map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::InvalidArgument(format!("n: {m}")),
+            other => other,
+        })?;
         let mut st = self.state();
         if let Some(i) = &st.indices {
             if i.count > 0 && i.max >= n {

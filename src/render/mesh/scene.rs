@@ -52,7 +52,7 @@ impl MeshStyle {
         let check_range = |r: &Option<(f32, f32)>| match r {
             Some((lo, hi)) if !(lo.is_finite() && hi.is_finite() && lo < hi) => {
                 Err(Error::InvalidArgument(format!(
-                    "range must be two finite numbers with min < max, got ({lo}, {hi})"
+                    "scalar_range must be two finite numbers with min < max, got ({lo}, {hi})"
                 )))
             }
             _ => Ok(()),

@@ -37,12 +37,12 @@ fn non_finite(name: &str, e: NonFinite) -> Error {
 /// value, leaving `dst` partly written and nothing recorded for it.
 pub(super) fn copy_rows(
     attr: Attribute,
+    name: &str,
     data: &AttributeData<'_>,
     dst: &mut [u8],
     n: u32,
 ) -> Result<Copied> {
     let reason = attr.upload_reason();
-    let name = attr.name();
     let nf = |e| non_finite(name, e);
     let mut out = Copied {
         transfer: Transfer::Copy,
