@@ -151,10 +151,19 @@ class Renderer:
             range ValueError.
         background: clear color, 3 or 4 integers 0..255 (default (20, 22, 28, 255)).
 
+    What it draws is its scene: an ordered list of layers (a terrain, meshes
+    and point sets), drawn by one call, ``render()``, which returns a
+    ``Frame``; ``frame.to_numpy()``, ``frame.to_png(path)`` and the Arrow /
+    DLPack exports read it without copies. The older ``render_*_rgba`` /
+    ``render_*_png`` / ``render_*_frame`` names are aliases.
+
     Example::
 
         r = forge3d.Renderer(640, 480)
-        rgba = r.render_triangle_rgba()   # (480, 640, 4) uint8; rgba.base is a Frame
+        r.add_terrain(heights)
+        frame = r.render()
+        rgba = frame.to_numpy()           # (480, 640, 4) uint8; rgba.base is the Frame
+        frame.to_png("terrain.png")
     """
 
     def __init__(
@@ -168,13 +177,22 @@ class Renderer:
     def background(self) -> tuple[int, int, int, int]: ...
     @background.setter
     def background(self, value: tuple[int, ...]) -> None: ...
+    def render(self) -> Frame:
+        """Render whatever the scene holds (terrain, meshes, points; the
+        background alone when empty) with the current camera and lighting;
+        returns the Frame, whose memory is the mapped readback buffer (zero
+        CPU copies). Pending vertex uploads are copied on the GPU first, in
+        one submission. The GIL is released while rendering."""
+    @property
+    def layers(self) -> list[tuple[int, str]]:
+        """(id, kind) of every layer in drawing order; kind is "terrain" or "mesh"."""
     def render_triangle_frame(self) -> Frame:
-        """Render the colored triangle; returns the Frame. The GIL is released while rendering."""
+        """Render the test triangle alone (the scene is not drawn); returns the Frame."""
     def render_triangle_rgba(self) -> npt.NDArray[np.uint8]:
-        """Render the colored triangle into a (height, width, 4) uint8 C-contiguous,
+        """``render_triangle_frame().to_numpy()``: a (height, width, 4) uint8 C-contiguous,
         writable array whose memory is the Frame's (``arr.base``). Zero CPU copies."""
     def render_triangle_png(self, path: str | os.PathLike[str]) -> None:
-        """Render the colored triangle and write it as a PNG file."""
+        """``render_triangle_frame().to_png(path)``."""
     def add_terrain(
         self,
         heights: npt.ArrayLike | Heightmap,
@@ -254,11 +272,11 @@ class Renderer:
     def set_msaa(self, samples: int) -> None:
         """1 (off) or 4 samples per pixel for terrain renders."""
     def render_terrain_frame(self) -> Frame:
-        """Render the terrain; returns the Frame (zero CPU copies). RuntimeError before add_terrain."""
+        """Alias of ``render()`` that raises RuntimeError before add_terrain."""
     def render_terrain_rgba(self) -> npt.NDArray[np.uint8]:
-        """Render the terrain into a (height, width, 4) uint8 array whose memory is the Frame's."""
+        """Alias of ``render().to_numpy()`` that raises RuntimeError before add_terrain."""
     def render_terrain_png(self, path: str | os.PathLike[str]) -> None:
-        """Render the terrain and write it as a PNG file."""
+        """Alias of ``render().to_png(path)`` that raises RuntimeError before add_terrain."""
     def add_mesh(
         self,
         mesh: Mesh | Points,
@@ -302,15 +320,14 @@ class Renderer:
         """Ids of the scene's meshes in drawing order."""
     def scene_bounds(self) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
         """((xmin, ymin, zmin), (xmax, ymax, zmax)) the default camera frames:
-        the terrain and the positions last set with a copy (a unit cube when empty)."""
+        the union of the layers' bounds: the terrain, and the mesh positions last
+        set with a copy or written through write_vertices() (a unit cube when empty)."""
     def render_frame(self) -> Frame:
-        """Render the whole scene (terrain, meshes, points); returns the Frame (zero CPU copies).
-
-        Pending vertex uploads are copied on the GPU first, in one submission."""
+        """Alias of ``render()``."""
     def render_rgba(self) -> npt.NDArray[np.uint8]:
-        """Render the scene into a (height, width, 4) uint8 array whose memory is the Frame's."""
+        """Alias of ``render().to_numpy()``."""
     def render_png(self, path: str | os.PathLike[str]) -> None:
-        """Render the scene and write it as a PNG file."""
+        """Alias of ``render().to_png(path)``."""
 
 class MappedWrite:
     """Context manager returned by ``write_vertices()`` (and ``write_normals``,

@@ -399,14 +399,15 @@ impl PyRenderer {
         Ok(PyFrame { frame })
     }
 
-    /// Renders the terrain into a (height, width, 4) uint8 array whose
-    /// memory is the Frame's (`arr.base`).
+    /// Alias of `render().to_numpy()` that first checks that there is a
+    /// terrain.
     fn render_terrain_rgba<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let frame = self.render_terrain_frame(py)?;
         super::frame::to_numpy(Bound::new(py, frame)?)
     }
 
-    /// Renders the terrain and writes it as a PNG file.
+    /// Alias of `render().to_png(path)` that first checks that there is a
+    /// terrain.
     fn render_terrain_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
         py.detach(move || r.render_terrain()?.save_png(&path))
@@ -480,21 +481,35 @@ impl PyRenderer {
         )
     }
 
-    /// Renders the whole scene (terrain, meshes, points); returns the Frame.
-    fn render_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
+    /// Renders whatever the scene holds (terrain, meshes, points, ...) and
+    /// returns the Frame: `frame.to_numpy()`, `frame.to_png(path)` and the
+    /// Arrow / DLPack exports do the rest, without copies.
+    fn render(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render()).py_err()?;
         Ok(PyFrame { frame })
     }
 
-    /// Renders the scene into a (height, width, 4) uint8 array over the
-    /// Frame's memory.
+    /// Alias of `render()`.
+    fn render_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
+        self.render(py)
+    }
+
+    /// (id, kind) of every layer of the scene, in drawing order; kinds are
+    /// "terrain" and "mesh" (meshes and point sets).
+    #[getter]
+    fn layers(&self) -> Vec<(u64, &'static str)> {
+        self.inner.layers()
+    }
+
+    /// Alias of `render().to_numpy()`: a (height, width, 4) uint8 array over
+    /// the Frame's memory.
     fn render_rgba<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let frame = self.render_frame(py)?;
         super::frame::to_numpy(Bound::new(py, frame)?)
     }
 
-    /// Renders the scene and writes it as a PNG file.
+    /// Alias of `render().to_png(path)`.
     fn render_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
         py.detach(move || r.render()?.save_png(&path)).py_err()

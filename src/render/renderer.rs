@@ -1,13 +1,16 @@
 //! `Renderer`: a fixed-size offscreen renderer on the shared GPU context.
+//! It holds a [`Scene`] and a target; what the scene holds is drawn by its
+//! layers (see `scene.rs`), so nothing here knows how a kind is drawn.
 
 use std::sync::{Arc, Mutex};
 
 use super::camera::{Bounds, Camera};
 use super::frame::Frame;
-use super::mesh::{prepare_draws, Mesh, MeshDraw, MeshStyle};
+use super::mesh::{Mesh, MeshLayer, MeshStyle};
+use super::scene::{prepare_layers, Layer, LayerId, Lighting, PreparedFrame, Scene};
 use super::target::OffscreenTarget;
-use super::terrain::{HeightStats, HeightsRef, Lighting, TerrainLayer, TerrainOptions};
-use super::triangle::TrianglePipeline;
+use super::terrain::{HeightStats, HeightsRef, TerrainLayer, TerrainOptions};
+use super::triangle::TriangleLayer;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 
@@ -22,18 +25,6 @@ pub struct Renderer {
     /// Created on first render; a renderer renders one frame at a time.
     target: Mutex<Option<OffscreenTarget>>,
     scene: Mutex<Scene>,
-}
-
-/// What a renderer draws and how.
-struct Scene {
-    terrain: Option<TerrainLayer>,
-    /// Meshes and point sets, drawn in the order they were added.
-    meshes: Vec<MeshDraw>,
-    next_id: u64,
-    camera: Camera,
-    light: Lighting,
-    /// MSAA samples for terrain renders: 1 or 4.
-    samples: u32,
 }
 
 impl Renderer {
@@ -66,14 +57,7 @@ impl Renderer {
             height,
             background: Mutex::new(super::renderer::DEFAULT_BACKGROUND),
             target: Mutex::new(None),
-            scene: Mutex::new(Scene {
-                terrain: None,
-                meshes: Vec::new(),
-                next_id: 1,
-                camera: Camera::Auto,
-                light: Lighting::default(),
-                samples: 1,
-            }),
+            scene: Mutex::new(Scene::default()),
         })
     }
 
@@ -93,13 +77,36 @@ impl Renderer {
         *self.background.lock().unwrap_or_else(|e| e.into_inner()) = rgba;
     }
 
-    /// Renders the colored triangle over the background.
+    /// Renders the colored triangle alone over the background (the scene
+    /// is not drawn), without depth or multisampling.
     pub fn render_triangle(&self) -> Result<Frame> {
-        let pipeline = self.ctx.cached(TrianglePipeline::new);
-        self.render_with(false, 1, &|pass| {
-            pass.set_pipeline(&pipeline.pipeline);
-            pass.draw(0..3, 0..1);
-        })
+        let layer: &dyn Layer = &TriangleLayer;
+        let prepared = prepare_layers(
+            &self.ctx,
+            std::iter::once(layer),
+            &Camera::Auto,
+            &Lighting::default(),
+            (self.width, self.height),
+            1,
+            false,
+        )?;
+        self.render_prepared(&prepared)
+    }
+
+    /// Adds a layer of any kind on top of the scene; returns its id (for
+    /// [`Renderer::remove_layer`]).
+    pub fn add_layer(&self, layer: Box<dyn Layer>) -> LayerId {
+        self.scene().add(layer)
+    }
+
+    /// Removes layer `id`; false when there was none.
+    pub fn remove_layer(&self, id: LayerId) -> bool {
+        self.scene().remove(id)
+    }
+
+    /// (id, kind) of every layer, in drawing order.
+    pub fn layers(&self) -> Vec<(LayerId, &'static str)> {
+        self.scene().layers()
     }
 
     fn scene(&self) -> std::sync::MutexGuard<'_, Scene> {
@@ -121,15 +128,15 @@ impl Renderer {
             heights,
             options,
             (self.width, self.height),
-            scene.terrain.as_ref(),
+            scene.first::<TerrainLayer>(),
         )?;
         let stats = layer.stats();
-        scene.terrain = Some(layer);
+        scene.replace_first(layer);
         Ok(stats)
     }
 
     fn with_terrain<T>(&self, f: impl FnOnce(&mut TerrainLayer) -> Result<T>) -> Result<T> {
-        match self.scene().terrain.as_mut() {
+        match self.scene().first_mut::<TerrainLayer>() {
             Some(t) => f(t),
             None => Err(Error::State(
                 "this renderer has no terrain yet; call add_terrain(heights) first".into(),
@@ -173,30 +180,7 @@ impl Renderer {
     }
 
     pub fn set_lighting(&self, light: Lighting) -> Result<()> {
-        let Lighting {
-            azimuth_deg,
-            elevation_deg,
-            intensity,
-            ambient,
-        } = light;
-        if ![azimuth_deg, elevation_deg, intensity, ambient]
-            .iter()
-            .all(|v| v.is_finite())
-        {
-            return Err(Error::InvalidArgument(
-                "sun azimuth, elevation, intensity and ambient must be finite".into(),
-            ));
-        }
-        if !(-90.0..=90.0).contains(&elevation_deg) {
-            return Err(Error::InvalidArgument(format!(
-                "elevation_deg must be within [-90, 90], got {elevation_deg}"
-            )));
-        }
-        if intensity < 0.0 || !(0.0..=1.0).contains(&ambient) {
-            return Err(Error::InvalidArgument(format!(
-                "intensity must be >= 0 and ambient within [0, 1], got {intensity} and {ambient}"
-            )));
-        }
+        light.validate()?;
         self.scene().light = light;
         Ok(())
     }
@@ -211,7 +195,7 @@ impl Renderer {
         Ok(())
     }
 
-    /// 1 (off) or 4 samples per pixel for terrain renders.
+    /// 1 (off) or 4 samples per pixel.
     pub fn set_msaa(&self, samples: u32) -> Result<()> {
         if samples != 1 && samples != 4 {
             return Err(Error::InvalidArgument(format!(
@@ -225,7 +209,7 @@ impl Renderer {
     /// Renders the terrain with the current camera and lighting (and any
     /// meshes added beside it).
     pub fn render_terrain(&self) -> Result<Frame> {
-        if self.scene().terrain.is_none() {
+        if self.scene().first::<TerrainLayer>().is_none() {
             return Err(Error::State(
                 "this renderer has no terrain yet; call add_terrain(heights) first".into(),
             ));
@@ -241,20 +225,16 @@ impl Renderer {
             ));
         }
         style.validate()?;
-        let mut scene = self.scene();
-        let id = scene.next_id;
-        scene.next_id += 1;
-        scene.meshes.push(MeshDraw { id, mesh, style });
-        Ok(id)
+        Ok(self.scene().add(Box::new(MeshLayer { mesh, style })))
     }
 
     /// Changes how mesh `id` is drawn.
     pub fn set_mesh_style(&self, id: u64, style: MeshStyle) -> Result<()> {
         style.validate()?;
         let mut scene = self.scene();
-        match scene.meshes.iter_mut().find(|d| d.id == id) {
-            Some(d) => {
-                d.style = style;
+        match scene.get_mut::<MeshLayer>(id) {
+            Some(layer) => {
+                layer.style = style;
                 Ok(())
             }
             None => Err(Error::InvalidArgument(format!(
@@ -263,82 +243,48 @@ impl Renderer {
         }
     }
 
-    /// Removes mesh `id`; false when there was none.
+    /// Removes mesh `id`; false when there was none (or `id` is not a mesh).
     pub fn remove_mesh(&self, id: u64) -> bool {
         let mut scene = self.scene();
-        let before = scene.meshes.len();
-        scene.meshes.retain(|d| d.id != id);
-        scene.meshes.len() != before
+        scene.get_mut::<MeshLayer>(id).is_some() && scene.remove(id)
     }
 
+    /// Removes every mesh and point set (other layers stay).
     pub fn clear_meshes(&self) {
-        self.scene().meshes.clear();
+        self.scene().remove_all::<MeshLayer>();
     }
 
+    /// Ids of the meshes in the scene, in drawing order.
     pub fn mesh_ids(&self) -> Vec<u64> {
-        self.scene().meshes.iter().map(|d| d.id).collect()
+        self.scene().ids_of::<MeshLayer>()
     }
 
-    /// The box the default camera frames: the terrain and the meshes'
-    /// positions last uploaded with a copy (a unit cube when empty).
+    /// The box the default camera frames: the union of the layers' bounds
+    /// (for meshes, the positions last uploaded with a copy or reduced on
+    /// the GPU after a mapped write; a unit cube when empty).
     pub fn scene_bounds(&self) -> Bounds {
-        Self::bounds_of(&self.scene())
+        self.scene().bounds()
     }
 
-    fn bounds_of(scene: &Scene) -> Bounds {
-        let mut boxes: Vec<Bounds> = scene
-            .meshes
-            .iter()
-            .filter_map(|d| d.mesh.bounds())
-            .collect();
-        if let Some(t) = &scene.terrain {
-            boxes.push(t.bounds());
-        }
-        let mut it = boxes.into_iter();
-        let Some(mut b) = it.next() else {
-            return Bounds {
-                min: [-0.5; 3],
-                max: [0.5; 3],
-            };
-        };
-        for o in it {
-            for k in 0..3 {
-                b.min[k] = b.min[k].min(o.min[k]);
-                b.max[k] = b.max[k].max(o.max[k]);
-            }
-        }
-        b
-    }
-
-    /// Renders the scene (terrain and meshes) with the current camera and
-    /// lighting; an empty scene renders the background.
+    /// Renders the scene with the current camera and lighting; an empty
+    /// scene renders the background.
     pub fn render(&self) -> Result<Frame> {
         let scene = self.scene();
-        let aspect = self.width as f32 / self.height as f32;
-        let view_proj = scene.camera.view_proj(&Self::bounds_of(&scene), aspect);
-        let terrain = scene
-            .terrain
-            .as_ref()
-            .map(|t| t.prepare(&self.ctx, view_proj, &scene.light, scene.samples));
-        let meshes = prepare_draws(
-            &self.ctx,
-            &scene.meshes,
-            view_proj,
-            &scene.light,
-            (self.width, self.height),
-            scene.samples,
-        )?;
-        self.render_with(true, scene.samples, &|pass| {
-            if let Some(t) = &terrain {
-                t.draw(pass);
-            }
-            meshes.draw(pass);
+        let prepared = scene.prepare(&self.ctx, (self.width, self.height))?;
+        self.render_prepared(&prepared)
+    }
+
+    /// Draws `prepared` into this renderer's target (created on first use,
+    /// recreated when the depth buffer or sample count must change).
+    fn render_prepared(&self, prepared: &PreparedFrame) -> Result<Frame> {
+        self.render_with(prepared.depth, prepared.samples, &|pass| {
+            prepared.draw(pass)
         })
     }
 
     /// Renders with `draw` into this renderer's target (created on first use,
     /// recreated when the depth buffer or sample count must change).
-    pub(crate) fn render_with(
+    fn render_with(
         &self,
         depth: bool,
         samples: u32,

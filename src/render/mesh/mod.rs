@@ -6,9 +6,9 @@
 
 mod bounds;
 mod interleave;
+mod layer;
 mod pipeline;
 pub mod primitives;
-mod scene;
 mod staging;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,8 +22,7 @@ use bounds::BoundsPipeline;
 use interleave::InterleavePipeline;
 use staging::{copy_rows, Copied, Transfer};
 
-pub(crate) use scene::prepare_draws;
-pub use scene::{MeshDraw, MeshStyle};
+pub use layer::{MeshLayer, MeshStyle};
 
 /// A per-vertex attribute of a [`Mesh`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

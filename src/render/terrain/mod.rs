@@ -8,10 +8,9 @@ mod pipeline;
 mod stats;
 mod upload;
 
-use std::sync::Arc;
-
-use super::camera::{Bounds, Mat4};
+use super::camera::Bounds;
 use super::colormap;
+use super::scene::{DrawData, Layer, Prepare};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use heights::{HeightsBuffer, HeightsMemory};
@@ -66,38 +65,6 @@ pub struct HeightStats {
     pub max: f32,
     /// Cells that are NaN or equal to `nodata`.
     pub holes: usize,
-}
-
-/// Sun and ambient light.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Lighting {
-    /// Degrees clockwise from north (+y).
-    pub azimuth_deg: f32,
-    /// Degrees above the horizon.
-    pub elevation_deg: f32,
-    pub intensity: f32,
-    pub ambient: f32,
-}
-
-impl Default for Lighting {
-    fn default() -> Self {
-        Self {
-            azimuth_deg: 315.0,
-            elevation_deg: 45.0,
-            intensity: 0.75,
-            ambient: 0.3,
-        }
-    }
-}
-
-impl Lighting {
-    pub(crate) fn sun_dir(&self) -> [f32; 4] {
-        let (az, el) = (
-            self.azimuth_deg.to_radians(),
-            self.elevation_deg.to_radians(),
-        );
-        [az.sin() * el.cos(), az.cos() * el.cos(), el.sin(), 0.0]
-    }
 }
 
 /// A terrain's heights on the GPU.
@@ -353,7 +320,7 @@ impl TerrainLayer {
             .unwrap_or((self.stats.min, self.stats.max))
     }
 
-    pub fn bounds(&self) -> Bounds {
+    pub fn world_bounds(&self) -> Bounds {
         let (dx, dy) = self.options.spacing;
         let e = self.options.exaggeration;
         Bounds {
@@ -364,42 +331,6 @@ impl TerrainLayer {
                 self.stats.max * e,
             ],
         }
-    }
-
-    /// Writes this frame's uniforms and returns what the draw needs.
-    pub fn prepare(
-        &self,
-        ctx: &GpuContext,
-        view_proj: Mat4,
-        light: &Lighting,
-        samples: u32,
-    ) -> Arc<PreparedTerrain> {
-        let (lo, hi) = self.height_range();
-        let span = if hi > lo { hi - lo } else { 1.0 };
-        let u = TerrainUniform {
-            view_proj,
-            sun_dir: light.sun_dir(),
-            size: [self.cols as f32, self.rows as f32],
-            grid: [self.grid.0 as f32, self.grid.1 as f32],
-            spacing: [self.options.spacing.0, self.options.spacing.1],
-            range: [lo, 1.0 / span],
-            exaggeration: self.options.exaggeration,
-            ambient: light.ambient,
-            sun_intensity: light.intensity,
-            hole_below: HOLE_BELOW,
-            band_rows: self.heights.band_rows(),
-            _pad: [0; 3],
-        };
-        ctx.queue
-            .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
-        let set = ctx.cached(TerrainPipelineSet::new);
-        let pipelines = set.get(ctx, self.heights.binding());
-        Arc::new(PreparedTerrain {
-            pipeline: pipelines.get(ctx, samples).clone(),
-            bind_group: self.bind_group.clone(),
-            indices: self.indices.clone(),
-            index_count: self.index_count,
-        })
     }
 }
 
@@ -435,16 +366,57 @@ fn bind_group(
     })
 }
 
+impl Layer for TerrainLayer {
+    fn kind(&self) -> &'static str {
+        "terrain"
+    }
+
+    fn bounds(&self) -> Option<Bounds> {
+        Some(self.world_bounds())
+    }
+
+    /// Writes this frame's uniforms and returns what the draw needs.
+    fn prepare(&self, frame: &mut Prepare<'_>) -> Result<Box<dyn DrawData>> {
+        let (ctx, light) = (frame.ctx, frame.light);
+        let (lo, hi) = self.height_range();
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let u = TerrainUniform {
+            view_proj: frame.view_proj,
+            sun_dir: light.sun_dir(),
+            size: [self.cols as f32, self.rows as f32],
+            grid: [self.grid.0 as f32, self.grid.1 as f32],
+            spacing: [self.options.spacing.0, self.options.spacing.1],
+            range: [lo, 1.0 / span],
+            exaggeration: self.options.exaggeration,
+            ambient: light.ambient,
+            sun_intensity: light.intensity,
+            hole_below: HOLE_BELOW,
+            band_rows: self.heights.band_rows(),
+            _pad: [0; 3],
+        };
+        ctx.queue
+            .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
+        let set = ctx.cached(TerrainPipelineSet::new);
+        let pipelines = set.get(ctx, self.heights.binding());
+        Ok(Box::new(PreparedTerrain {
+            pipeline: pipelines.get(ctx, frame.samples).clone(),
+            bind_group: self.bind_group.clone(),
+            indices: self.indices.clone(),
+            index_count: self.index_count,
+        }))
+    }
+}
+
 /// Everything one terrain draw binds.
-pub(crate) struct PreparedTerrain {
+struct PreparedTerrain {
     pipeline: wgpu::RenderPipeline,
     bind_group: wgpu::BindGroup,
     indices: wgpu::Buffer,
     index_count: u32,
 }
 
-impl PreparedTerrain {
-    pub fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
+impl DrawData for PreparedTerrain {
+    fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(1, &self.bind_group, &[]);
         pass.set_index_buffer(self.indices.slice(..), wgpu::IndexFormat::Uint32);

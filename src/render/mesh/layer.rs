@@ -1,5 +1,5 @@
-//! Drawing meshes: how each is styled, and the per-frame preparation that
-//! runs pending uploads and binds buffers for the render pass.
+//! A mesh or point set as a layer: how it is styled, and the per-frame
+//! preparation that records its pending uploads and binds its buffers.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,9 +10,9 @@ use super::pipeline::{DrawUniform, Kind, MeshPipelines, PipelineKey, FLAG_INDEXE
 use super::Mesh;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::render::camera::Mat4;
+use crate::render::camera::Bounds;
 use crate::render::colormap;
-use crate::render::terrain::Lighting;
+use crate::render::scene::{DrawData, Layer, Prepare};
 
 /// How a mesh is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,10 +84,9 @@ impl MeshStyle {
     }
 }
 
-/// One mesh in a renderer's scene.
-#[derive(Clone)]
-pub struct MeshDraw {
-    pub id: u64,
+/// A mesh (or point set) in a renderer's scene, drawn as `style`. Several
+/// layers may share one mesh.
+pub struct MeshLayer {
     pub mesh: Arc<Mesh>,
     pub style: MeshStyle,
 }
@@ -119,75 +118,72 @@ struct PreparedDraw {
     call: Call,
 }
 
-/// Everything the meshes of one frame bind, ready for each tile's pass.
-pub(crate) struct PreparedMeshes {
-    draws: Vec<PreparedDraw>,
-}
-
-impl PreparedMeshes {
-    pub fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
-        for d in &self.draws {
-            pass.set_pipeline(&d.pipeline);
-            pass.set_bind_group(1, &d.bind_group, &[]);
-            for (slot, b) in d.vertex_buffers.iter().enumerate() {
-                pass.set_vertex_buffer(slot as u32, b.slice(..));
-            }
-            match &d.call {
-                Call::Draw { vertices } => pass.draw(vertices.clone(), 0..1),
-                Call::Indexed { indices, count } => {
-                    pass.set_index_buffer(indices.slice(..), wgpu::IndexFormat::Uint32);
-                    pass.draw_indexed(0..*count, 0, 0..1);
-                }
+impl DrawData for PreparedDraw {
+    fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(1, &self.bind_group, &[]);
+        for (slot, b) in self.vertex_buffers.iter().enumerate() {
+            pass.set_vertex_buffer(slot as u32, b.slice(..));
+        }
+        match &self.call {
+            Call::Draw { vertices } => pass.draw(vertices.clone(), 0..1),
+            Call::Indexed { indices, count } => {
+                pass.set_index_buffer(indices.slice(..), wgpu::IndexFormat::Uint32);
+                pass.draw_indexed(0..*count, 0, 0..1);
             }
         }
     }
 }
 
-/// Runs the meshes' pending uploads (one submission) and prepares their
-/// draws with `view_proj`, `light`, the frame size and sample count.
-pub(crate) fn prepare_draws(
-    ctx: &GpuContext,
-    draws: &[MeshDraw],
-    view_proj: Mat4,
-    light: &Lighting,
-    viewport: (u32, u32),
-    samples: u32,
-) -> Result<PreparedMeshes> {
-    let pipelines = ctx.cached(MeshPipelines::new);
-    ctx.scoped("uploading mesh data", || {
-        let mut encoder = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("forge3d mesh uploads"),
-            });
-        let mut staged = Vec::new();
-        let mut seen: Vec<*const Mesh> = Vec::new();
-        for d in draws {
-            let p = Arc::as_ptr(&d.mesh);
-            if !seen.contains(&p) {
-                seen.push(p);
-                staged.extend(d.mesh.flush(&mut encoder));
-            }
-        }
-        if !staged.is_empty() {
-            ctx.queue.submit([encoder.finish()]);
-        }
-        // Dropped after the submission: each buffer goes back to the pool
-        // once the GPU is done (or when a Python view over it dies).
-        drop(staged);
-    })?;
+/// A mesh without positions or vertices draws nothing.
+struct NoDraw;
 
-    let mut out = Vec::with_capacity(draws.len());
-    for d in draws {
-        let b = d.mesh.buffers();
+impl DrawData for NoDraw {
+    fn draw(&self, _pass: &mut wgpu::RenderPass<'_>) {}
+}
+
+impl Layer for MeshLayer {
+    fn kind(&self) -> &'static str {
+        "mesh"
+    }
+
+    fn bounds(&self) -> Option<Bounds> {
+        self.mesh.bounds()
+    }
+
+    /// Records the mesh's pending uploads into the frame's upload encoder
+    /// (a mesh shared by several layers is flushed by the first) and binds
+    /// its buffers for the style.
+    fn prepare(&self, frame: &mut Prepare<'_>) -> Result<Box<dyn DrawData>> {
+        let staged = self.mesh.flush(frame.uploads());
+        frame.keep(staged);
+        Ok(match prepare_draw(frame, &self.mesh, &self.style)? {
+            Some(d) => Box::new(d),
+            None => Box::new(NoDraw),
+        })
+    }
+}
+
+/// Binds `mesh`'s buffers for `style`; None when there is nothing to draw.
+fn prepare_draw(
+    frame: &Prepare<'_>,
+    mesh: &Mesh,
+    style: &MeshStyle,
+) -> Result<Option<PreparedDraw>> {
+    let ctx = frame.ctx;
+    let (view_proj, light, viewport, samples) =
+        (frame.view_proj, frame.light, frame.viewport, frame.samples);
+    let pipelines = ctx.cached(MeshPipelines::new);
+    {
+        let b = mesh.buffers();
         let Some(positions) = b.positions.clone() else {
-            continue;
+            return Ok(None);
         };
         let n = b.vertex_count;
         if n == 0 {
-            continue;
+            return Ok(None);
         }
-        let (kind, color, size, map_name, range) = match &d.style {
+        let (kind, color, size, map_name, range) = match style {
             MeshStyle::Surface { color } => (Kind::Surface, *color, 1.0, None, None),
             MeshStyle::Wireframe { color } => (Kind::Wireframe, *color, 1.0, None, None),
             MeshStyle::Scalars { colormap, range } => (
@@ -212,9 +208,7 @@ pub(crate) fn prepare_draws(
                     .into(),
             ));
         }
-        let (lo, hi) = range
-            .or_else(|| d.mesh.scalar_range())
-            .unwrap_or((0.0, 1.0));
+        let (lo, hi) = range.or_else(|| mesh.scalar_range()).unwrap_or((0.0, 1.0));
         let span = if hi > lo { hi - lo } else { 1.0 };
         let indexed = b.indices.is_some();
         let vertex_colors = if use_scalars {
@@ -330,7 +324,6 @@ pub(crate) fn prepare_draws(
                 call,
             }
         })?;
-        out.push(prepared);
+        Ok(Some(prepared))
     }
-    Ok(PreparedMeshes { draws: out })
 }
