@@ -22,3 +22,17 @@ pub use scene::{Layer, LayerId, Lighting, Scene};
 pub use target::{TileLayout, COLOR_FORMAT, COLOR_TARGET, DEPTH_FORMAT};
 pub use terrain::{HeightStats, HeightsRef, TerrainOptions};
 pub use triangle::TriangleLayer;
+
+/// Every WGSL module forge3d compiles, as (name, source) exactly as the
+/// pipelines pass it to wgpu; `tests/shader_validation.rs` validates each
+/// with naga, without a GPU.
+#[doc(hidden)]
+pub fn shader_sources() -> Vec<(&'static str, &'static str)> {
+    let mut all = vec![
+        ("triangle", triangle::TRIANGLE_WGSL),
+        ("pack_rows", pack::PACK_ROWS_WGSL),
+    ];
+    all.extend(terrain::SHADERS);
+    all.extend(mesh::SHADERS);
+    all
+}

@@ -4,6 +4,8 @@
 
 use crate::gpu::{layout, GpuContext};
 
+pub(crate) const PACK_ROWS_WGSL: &str = include_str!("pack_rows.wgsl");
+
 pub(crate) struct PackPipeline {
     pub layout: wgpu::BindGroupLayout,
     pub pipeline: wgpu::ComputePipeline,
@@ -21,7 +23,7 @@ impl PackPipeline {
                 layout::float_texture(0, c, wgpu::TextureViewDimension::D2),
                 layout::storage(1, c, false),
             ],
-            include_str!("pack_rows.wgsl"),
+            PACK_ROWS_WGSL,
         );
         Self { layout, pipeline }
     }

@@ -10,6 +10,8 @@ use super::target::{TileLayout, COLOR_TARGET, DEPTH_FORMAT};
 use crate::error::Result;
 use crate::gpu::{layout, GpuContext};
 
+pub(crate) const TRIANGLE_WGSL: &str = include_str!("triangle.wgsl");
+
 /// The triangle's pipelines, one per (depth, samples) of the target.
 #[derive(Default)]
 struct TrianglePipelines(Mutex<HashMap<(bool, u32), wgpu::RenderPipeline>>);
@@ -25,7 +27,7 @@ impl TrianglePipelines {
 
 fn pipeline(ctx: &GpuContext, depth: bool, samples: u32) -> wgpu::RenderPipeline {
     let device = &ctx.device;
-    let module = layout::wgsl(device, "forge3d triangle", include_str!("triangle.wgsl"));
+    let module = layout::wgsl(device, "forge3d triangle", TRIANGLE_WGSL);
     let tile = TileLayout::get(ctx);
     let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some("forge3d triangle"),

@@ -6,6 +6,8 @@ use super::super::camera::Bounds;
 use crate::error::Result;
 use crate::gpu::{layout, GpuContext};
 
+pub(crate) const BOUNDS_WGSL: &str = include_str!("bounds.wgsl");
+
 const WORKGROUP: u32 = 256;
 /// Workgroups at most; each invocation then loops over its share.
 const MAX_GROUPS: u32 = 1024;
@@ -43,7 +45,7 @@ impl BoundsPipeline {
                 layout::storage(1, c, true),
                 layout::storage(2, c, false),
             ],
-            include_str!("bounds.wgsl"),
+            BOUNDS_WGSL,
         );
         Self { layout, pipeline }
     }

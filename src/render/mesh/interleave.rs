@@ -2,6 +2,8 @@
 
 use crate::gpu::{layout, GpuContext};
 
+pub(crate) const INTERLEAVE_WGSL: &str = include_str!("interleave.wgsl");
+
 const WORKGROUP: u32 = 256;
 
 #[repr(C)]
@@ -29,7 +31,7 @@ impl InterleavePipeline {
                 layout::storage(1, c, true),
                 layout::storage(2, c, false),
             ],
-            include_str!("interleave.wgsl"),
+            INTERLEAVE_WGSL,
         );
         Self { layout, pipeline }
     }

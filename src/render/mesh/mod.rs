@@ -24,6 +24,15 @@ use staging::{copy_rows, Copied, Transfer};
 
 pub use layer::{MeshLayer, MeshStyle};
 
+/// This module's WGSL, as its pipelines compile it.
+pub(crate) const SHADERS: [(&str, &str); 5] = [
+    ("mesh", pipeline::MESH_WGSL),
+    ("wireframe", pipeline::WIREFRAME_WGSL),
+    ("points", pipeline::POINTS_WGSL),
+    ("bounds", bounds::BOUNDS_WGSL),
+    ("interleave", interleave::INTERLEAVE_WGSL),
+];
+
 /// A per-vertex attribute of a [`Mesh`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Attribute {

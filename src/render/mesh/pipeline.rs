@@ -54,6 +54,13 @@ pub(crate) struct MeshPipelines {
     pub ones: wgpu::Buffer,
 }
 
+/// Surfaces, wireframes and points share the draw uniform and bindings.
+pub(crate) const MESH_WGSL: &str = concat!(include_str!("draw.wgsl"), include_str!("mesh.wgsl"));
+pub(crate) const WIREFRAME_WGSL: &str =
+    concat!(include_str!("draw.wgsl"), include_str!("wireframe.wgsl"));
+pub(crate) const POINTS_WGSL: &str =
+    concat!(include_str!("draw.wgsl"), include_str!("points.wgsl"));
+
 impl MeshPipelines {
     pub fn new(ctx: &GpuContext) -> Self {
         let device = &ctx.device;
@@ -80,18 +87,9 @@ impl MeshPipelines {
         });
         let module = |label, src| layout::wgsl(device, label, src);
         let modules = [
-            module(
-                "forge3d mesh",
-                concat!(include_str!("draw.wgsl"), include_str!("mesh.wgsl")),
-            ),
-            module(
-                "forge3d wireframe",
-                concat!(include_str!("draw.wgsl"), include_str!("wireframe.wgsl")),
-            ),
-            module(
-                "forge3d points",
-                concat!(include_str!("draw.wgsl"), include_str!("points.wgsl")),
-            ),
+            module("forge3d mesh", MESH_WGSL),
+            module("forge3d wireframe", WIREFRAME_WGSL),
+            module("forge3d points", POINTS_WGSL),
         ];
         let constant = |label, contents: &[f32; 4]| {
             let b = device.create_buffer(&wgpu::BufferDescriptor {

@@ -17,6 +17,18 @@ use heights::{HeightsBuffer, HeightsMemory};
 use pipeline::{HeightsBinding, TerrainPipelineSet, TerrainUniform};
 use upload::upload_heights;
 
+/// This module's WGSL, as its pipelines compile it.
+pub(crate) const SHADERS: [(&str, &str); 2] = [
+    (
+        "terrain (heights in a texture)",
+        pipeline::TERRAIN_TEXTURE_WGSL,
+    ),
+    (
+        "terrain (heights in buffers)",
+        pipeline::TERRAIN_BUFFER_WGSL,
+    ),
+];
+
 /// Heights at or below this are holes on the GPU (NaN and nodata map here).
 const HOLE: f32 = -f32::MAX;
 const HOLE_BELOW: f32 = -1.0e38;

@@ -67,6 +67,19 @@ impl TerrainPipelineSet {
     }
 }
 
+/// The terrain shader over heights in a texture array, and over heights in
+/// storage buffers (one binding per band).
+pub(crate) const TERRAIN_TEXTURE_WGSL: &str = concat!(
+    include_str!("terrain.wgsl"),
+    "\n",
+    include_str!("heights_texture.wgsl")
+);
+pub(crate) const TERRAIN_BUFFER_WGSL: &str = concat!(
+    include_str!("terrain.wgsl"),
+    "\n",
+    include_str!("heights_buffer.wgsl")
+);
+
 impl TerrainPipelines {
     fn new(ctx: &GpuContext, heights: HeightsBinding) -> Self {
         let device = &ctx.device;
@@ -78,12 +91,12 @@ impl TerrainPipelines {
                     vf,
                     wgpu::TextureViewDimension::D2Array,
                 )],
-                include_str!("heights_texture.wgsl"),
+                TERRAIN_TEXTURE_WGSL,
             ),
             // One binding per band (heights_buffer.wgsl).
             HeightsBinding::Buffer => (
                 BAND_BINDINGS.map(|b| layout::storage(b, vf, true)).to_vec(),
-                include_str!("heights_buffer.wgsl"),
+                TERRAIN_BUFFER_WGSL,
             ),
         };
         let mut entries = vec![
@@ -101,8 +114,7 @@ impl TerrainPipelines {
             bind_group_layouts: &[Some(&tile.0), Some(&layout)],
             immediate_size: 0,
         });
-        let source = format!("{}\n{heights_wgsl}", include_str!("terrain.wgsl"));
-        let module = layout::wgsl(device, "forge3d terrain", &source);
+        let module = layout::wgsl(device, "forge3d terrain", heights_wgsl);
         Self {
             layout,
             pipeline_layout,
