@@ -270,7 +270,7 @@ class Renderer:
     def reset_camera(self) -> None:
         """The default oblique view that frames the whole terrain."""
     def set_msaa(self, samples: int) -> None:
-        """1 (off) or 4 samples per pixel for terrain renders."""
+        """1 (off) or 4 samples per pixel."""
     def render_terrain_frame(self) -> Frame:
         """Alias of ``render()`` that raises RuntimeError before add_terrain."""
     def render_terrain_rgba(self) -> npt.NDArray[np.uint8]:

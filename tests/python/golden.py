@@ -1,0 +1,151 @@
+"""Golden-image scenes: each renders a small, fixed picture that a change
+to the renderer must keep. The reference PNGs live in tests/golden/;
+``test_golden.py`` compares every scene with its PNG under a tolerance that
+holds between Mesa's lavapipe and NVIDIA hardware (mean error and the share
+of pixels off by more than a few levels; see ``compare``).
+
+Regenerate the references deliberately, after checking the new pictures:
+
+    python tests/python/golden.py --write [scene ...]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+import forge3d
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOLDEN = os.path.join(HERE, "..", "golden")
+W, H = 256, 192
+
+# A pixel counts as off when a channel differs by more than this many levels;
+# rasterisers may differ on edge pixels (coverage rules, interpolation), and
+# lighting may round differently, so a few pixels are allowed to be off.
+LEVELS = 24
+MAX_OFF = 0.01  # share of pixels
+MAX_MEAN = 1.5  # mean absolute difference over all channels, in levels
+
+
+def jacksboro():
+    """matplotlib's sample DEM (Jacksboro fault, int16, 344x403) and its
+    spacing in metres."""
+    from matplotlib import cbook
+
+    dem = cbook.get_sample_data("jacksboro_fault_dem.npz")
+    lat = np.deg2rad(float(dem["ymin"]))
+    return dem["elevation"], (float(dem["dx"]) * 111_320 * np.cos(lat), float(dem["dy"]) * 110_574)
+
+
+def _dem_renderer():
+    z, spacing = jacksboro()
+    r = forge3d.Renderer(W, H)
+    r.add_terrain(z, spacing=spacing, exaggeration=2.0, colormap="terrain")
+    return r
+
+
+def triangle():
+    return forge3d.Renderer(W, H).render_triangle_rgba()
+
+
+def jacksboro_default_view():
+    return _dem_renderer().render().to_numpy()
+
+
+def jacksboro_top_down():
+    r = _dem_renderer()
+    r.set_camera_top_down()
+    return r.render().to_numpy()
+
+
+def mesh():
+    r = forge3d.Renderer(W, H)
+    r.add_mesh(forge3d.primitives.sphere(1.0, 48), color=(0.9, 0.5, 0.2))
+    # A pyramid with per-vertex colors beside it, and a wireframe floor.
+    v = np.float32([[1.6, -0.7, -1.0], [2.9, -0.7, -1.0], [2.9, 0.7, -1.0], [1.6, 0.7, -1.0],
+                    [2.25, 0.0, 0.6]])
+    idx = np.uint32([0, 1, 4, 1, 2, 4, 2, 3, 4, 3, 0, 4, 0, 2, 1, 0, 3, 2])
+    c = np.uint8([[255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [255, 255, 0, 255],
+                  [255, 255, 255, 255]])
+    r.add_mesh(forge3d.Mesh(v, idx, colors=c))
+    floor = forge3d.primitives.plane(6.0, 6)
+    r.add_mesh(floor, style="wireframe", color=(0.6, 0.6, 0.65))
+    r.set_camera((1.0, -6.0, 4.0), (1.0, 0.0, 0.0))
+    r.set_sun(300.0, 40.0)
+    return r.render().to_numpy()
+
+
+def points():
+    r = forge3d.Renderer(W, H)
+    t = np.linspace(0, 4 * np.pi, 400, dtype=np.float32)
+    pos = np.stack([np.cos(t) * (1 + t / 8), np.sin(t) * (1 + t / 8), t / 6], 1).astype(np.float32)
+    colors = np.stack([np.linspace(0, 255, 400), np.full(400, 128), np.linspace(255, 0, 400),
+                       np.full(400, 255)], 1).astype(np.uint8)
+    r.add_mesh(forge3d.Points(pos, colors=colors, size=6.0))
+    r.set_camera((0.0, -7.0, 5.0), (0.0, 0.0, 1.0))
+    return r.render().to_numpy()
+
+
+def holes(nan_hole=True, sun=(315.0, 45.0)):
+    y, x = np.mgrid[0:96, 0:128].astype(np.float32)
+    z = 20 * np.sin(x / 14) * np.cos(y / 11)
+    if nan_hole:
+        z[30:60, 40:80] = np.nan
+    z[70:90, 10:30] = -9999.0  # a nodata hole
+    r = forge3d.Renderer(W, H)
+    r.add_terrain(z, spacing=1.0, exaggeration=1.0, colormap="magma", nodata=-9999.0)
+    r.set_sun(*sun)
+    r.set_camera_top_down()
+    return r.render().to_numpy()
+
+
+SCENES = {f.__name__: f for f in (triangle, jacksboro_default_view, jacksboro_top_down, mesh, points, holes)}
+
+
+def path(name: str) -> str:
+    return os.path.join(GOLDEN, f"{name}.png")
+
+
+def read_png(p: str) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(p) as im:
+        return np.asarray(im.convert("RGBA"))
+
+
+def write_png(p: str, rgba: np.ndarray) -> None:
+    from PIL import Image
+
+    Image.fromarray(np.ascontiguousarray(rgba)).save(p)
+
+
+def compare(got: np.ndarray, want: np.ndarray) -> tuple[float, float]:
+    """(mean absolute difference in levels, share of pixels off by more
+    than LEVELS in some channel)."""
+    d = np.abs(got.astype(np.int16) - want.astype(np.int16))
+    return float(d.mean()), float((d.max(-1) > LEVELS).mean())
+
+
+def diff_image(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Red where the pictures differ (brighter for more), over a gray copy of
+    the reference."""
+    d = np.abs(got.astype(np.int16) - want.astype(np.int16)).max(-1)
+    gray = (want[..., :3].mean(-1) * 0.3).astype(np.uint8)
+    out = np.stack([np.maximum(gray, np.clip(d * 4, 0, 255).astype(np.uint8)), gray, gray,
+                    np.full_like(gray, 255)], -1)
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover - a tool for people
+    args = sys.argv[1:]
+    if "--write" not in args:
+        print(__doc__)
+        sys.exit(2)
+    names = [a for a in args if a != "--write"] or list(SCENES)
+    os.makedirs(GOLDEN, exist_ok=True)
+    for n in names:
+        write_png(path(n), SCENES[n]())
+        print("wrote", os.path.relpath(path(n)))
