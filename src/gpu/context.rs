@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use super::adapter::{self, AdapterFilter, DeviceInfo};
 use crate::error::{Error, Result};
-use crate::memory::readback::ReadbackPool;
-use crate::memory::upload::UploadPool;
+use crate::gpu::alloc::readback::ReadbackPool;
+use crate::gpu::alloc::upload::UploadPool;
 
 /// Instance, adapter, device and queue, plus what forge3d needs to turn
 /// wgpu's errors into [`Error`] values instead of panics.

@@ -2,6 +2,7 @@
 //! conversion of wgpu's errors into [`crate::Error`].
 
 mod adapter;
+pub mod alloc;
 mod context;
 pub(crate) mod layout;
 

@@ -1,14 +1,12 @@
-//! Host memory: one type for every CPU-side bulk payload, pooled readback
-//! memory the GPU writes into, and the copy ledger.
+//! Host memory: one type for every CPU-side bulk payload, fallible
+//! allocation, conversions, the copy kernels and the copy ledger. GPU memory
+//! the CPU maps (readback and upload pools) is in `gpu::alloc`.
 
 pub mod alloc;
 pub mod convert;
 mod host_buffer;
-pub mod host_cached;
 pub mod ledger;
-pub mod readback;
 pub mod rows;
 pub mod tensor;
-pub mod upload;
 
 pub use host_buffer::{DType, HostBuffer, Origin};

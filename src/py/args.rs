@@ -171,3 +171,18 @@ pub fn opt_text(name: &str, v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResul
         Some(o) => text(name, o, what).map(Some),
     }
 }
+
+/// One real number used for both, or a pair (e.g. spacing (dx, dy)).
+pub fn one_or_pair(name: &str, v: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    if v.is_instance_of::<PyBool>() || v.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a number or a pair of numbers (dx, dy), got {}",
+            describe(v)
+        )));
+    }
+    if let Ok(x) = v.extract::<f64>() {
+        return Ok((x, x));
+    }
+    let [a, b] = items::<f64, 2>(name, v, "numbers (dx, dy)", real)?;
+    Ok((a, b))
+}

@@ -9,8 +9,8 @@ use arrow_schema::DataType;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use super::array_in::Heights;
 use super::errors::IntoPy;
+use super::input::{Heights, ShapeCheck};
 use crate::grid::columns;
 use crate::memory::{ledger, DType, HostBuffer, Origin};
 
@@ -135,7 +135,7 @@ pub fn heights(
     obj: &Bound<'_, PyAny>,
     shape: Option<(usize, usize)>,
     copy: Option<bool>,
-    check: super::array_in::ShapeCheck<'_>,
+    check: ShapeCheck<'_>,
 ) -> PyResult<Heights> {
     let (chunks, field) = super::arrow_edge::import_array(name, obj)?;
     let (values, (rows, cols)) = flatten(name, chunks, &field, shape)?;

@@ -13,8 +13,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::array_in::{buffer_numeric, RawBuffer};
 use super::errors::IntoPy;
+use super::input::{buffer_numeric, RawBuffer};
 use crate::grid::columns;
 use crate::memory::convert::{self, Numeric, Strided2d};
 use crate::memory::{alloc, ledger, HostBuffer};

@@ -8,8 +8,9 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 
-use super::array_in::{self, Heights};
 use super::errors::IntoPy;
+use super::heights_in;
+use super::input::Heights;
 use super::{buffer, dlpack};
 use crate::memory::{DType, HostBuffer, Origin};
 use crate::Heightmap;
@@ -19,19 +20,6 @@ use crate::Heightmap;
 pub struct PyHeightmap {
     pub(crate) map: Heightmap,
     readonly: bool,
-}
-
-/// Reads a pair of finite numbers, or one number used twice.
-pub fn pair(name: &str, v: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
-    if let Ok(x) = v.extract::<f64>() {
-        return Ok((x, x));
-    }
-    v.extract::<(f64, f64)>().map_err(|_| {
-        pyo3::exceptions::PyTypeError::new_err(format!(
-            "{name} must be a number or a pair of numbers (dx, dy), got {}",
-            v.repr().map(|r| r.to_string()).unwrap_or_default()
-        ))
-    })
 }
 
 pub fn nodata_value(v: Option<f64>) -> PyResult<Option<f32>> {
@@ -113,13 +101,13 @@ impl PyHeightmap {
         let copy = super::args::opt_flag("copy", copy)?;
         let nodata = super::args::opt_real("nodata", nodata)?;
         let shape = super::args::opt_shape("shape", shape)?;
-        let heights = array_in::heights("values", values, shape, copy, &|_, _| Ok(()))?;
+        let heights = heights_in::heights("values", values, shape, copy, &|_, _| Ok(()))?;
         let spacing = spacing
-            .map(|s| pair("spacing", s))
+            .map(|s| super::args::one_or_pair("spacing", s))
             .transpose()?
             .unwrap_or((1.0, 1.0));
         let origin = origin
-            .map(|o| pair("origin", o))
+            .map(|o| super::args::one_or_pair("origin", o))
             .transpose()?
             .unwrap_or((0.0, 0.0));
         Self::from_heights(heights, spacing, origin, nodata_value(nodata)?)
@@ -161,7 +149,7 @@ impl PyHeightmap {
     /// row-major): a pyarrow.Table when pyarrow is installed, otherwise an
     /// object exporting `__arrow_c_stream__`. z is this heightmap's memory.
     fn to_table<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let stream = Bound::new(py, super::table::long_table(&self.map))?;
+        let stream = Bound::new(py, super::long_table::long_table(&self.map))?;
         match py.import("pyarrow") {
             Ok(pa) => pa.call_method1("table", (stream,)),
             Err(_) => Ok(stream.into_any()),

@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use super::errors::IntoPy;
-use crate::memory::host_cached::UploadMemory;
+use crate::gpu::alloc::host_cached::UploadMemory;
 use crate::memory::ledger;
 use crate::GpuContext;
 

@@ -14,8 +14,11 @@ mod errors;
 mod exports;
 mod frame;
 mod heightmap;
+mod heights_in;
 mod host_array;
 mod info;
+mod input;
+mod long_table;
 mod mapped_write;
 mod mesh;
 mod renderer;
@@ -32,6 +35,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<heightmap::PyHeightmap>()?;
     info::register(m)?;
     table::register(m)?;
+    long_table::register(m)?;
     host_array::register(m)?;
     mesh::register(m)?;
     Ok(())

@@ -9,10 +9,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use super::args;
-use super::array_in;
 use super::errors::IntoPy;
 use super::frame::PyFrame;
-use super::heightmap::{nodata_value, pair, PyHeightmap};
+use super::heightmap::{nodata_value, PyHeightmap};
+use super::heights_in;
 use crate::render::{Camera, HeightsRef, MeshStyle, TerrainOptions};
 use crate::Renderer;
 
@@ -248,7 +248,7 @@ impl PyRenderer {
             Err(_) => TerrainOptions::default(),
         };
         if let Some(s) = spacing {
-            let (dx, dy) = pair("spacing", s)?;
+            let (dx, dy) = args::one_or_pair("spacing", s)?;
             options.spacing = (dx as f32, dy as f32);
         }
         options.exaggeration = exaggeration as f32;
@@ -258,7 +258,7 @@ impl PyRenderer {
             options.nodata = nodata_value(nodata)?;
         }
         let r = &self.inner;
-        let data = array_in::heights("heights", heights, shape, copy, &|rows, cols| {
+        let data = heights_in::heights("heights", heights, shape, copy, &|rows, cols| {
             r.check_terrain_shape(rows, cols)
         })?;
         let (rows, cols) = data.rows_cols();

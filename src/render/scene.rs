@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use super::camera::{Bounds, Camera, Mat4};
 use crate::error::{Error, Result};
+use crate::gpu::alloc::upload::StagedUpload;
 use crate::gpu::GpuContext;
-use crate::memory::upload::StagedUpload;
 
 /// Sun and ambient light, shared by every layer that is lit.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -128,7 +128,7 @@ impl BoundsPipeline {
         read: &wgpu::Buffer,
         submission: wgpu::SubmissionIndex,
     ) -> Result<Option<Bounds>> {
-        let keys = crate::memory::readback::map_small(ctx, read, submission)?;
+        let keys = crate::gpu::alloc::readback::map_small(ctx, read, submission)?;
         if keys[0] == u32::MAX {
             return Ok(None);
         }

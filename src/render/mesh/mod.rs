@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::camera::Bounds;
 use crate::error::{Error, Result};
+use crate::gpu::alloc::upload::StagedUpload;
 use crate::gpu::GpuContext;
 use crate::memory::ledger;
-use crate::memory::upload::StagedUpload;
 use bounds::BoundsPipeline;
 use interleave::InterleavePipeline;
 use staging::{copy_rows, Copied, Transfer};

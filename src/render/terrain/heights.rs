@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use super::upload::{copy_band, RowStats};
 use super::{HeightStats, HeightsRef};
 use crate::error::Result;
+use crate::gpu::alloc::host_cached::{self, Use};
 use crate::gpu::GpuContext;
-use crate::memory::host_cached::{self, Use};
 use crate::memory::ledger;
 
 /// Where heights go, from `FORGE3D_TERRAIN_HEIGHTS`.

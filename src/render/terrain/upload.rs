@@ -5,9 +5,9 @@
 use super::stats::{copy_row as copy_checked_row, store_fence};
 use super::{HeightStats, HeightsRef, HOLE};
 use crate::error::{Error, Result};
+use crate::gpu::alloc::upload::UploadChunk;
 use crate::gpu::GpuContext;
 use crate::memory::ledger;
-use crate::memory::upload::UploadChunk;
 
 /// Upload band size: the upload pool's memory stays bounded for any input.
 const BAND_BYTES: u64 = 16 << 20;
