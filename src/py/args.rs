@@ -46,6 +46,20 @@ pub fn int_in(name: &str, v: &Bound<'_, PyAny>, lo: i128, hi: i128) -> PyResult<
     Ok(i)
 }
 
+/// `int_in`, or `None` for a missing argument or Python `None`.
+pub fn opt_int_in(
+    name: &str,
+    v: Option<&Bound<'_, PyAny>>,
+    lo: i128,
+    hi: i128,
+) -> PyResult<Option<i128>> {
+    match v {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => int_in(name, o, lo, hi).map(Some),
+    }
+}
+
 /// A real number (int, float, NumPy scalar; not str or bool); NaN and
 /// infinities pass through for the caller's own range check.
 pub fn real(name: &str, v: &Bound<'_, PyAny>) -> PyResult<f64> {

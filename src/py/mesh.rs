@@ -51,7 +51,7 @@ fn upload(
 
 /// Uploads `obj` as `attr`; `name` is the caller's argument (messages
 /// start with it).
-fn set_attribute(
+pub(super) fn set_attribute(
     py: Python<'_>,
     mesh: &Mesh,
     attr: Attribute,
@@ -235,7 +235,7 @@ impl PyMesh {
     /// What this class calls its positions.
     const POSITIONS: &'static str = "vertices";
 
-    fn check_dynamic(&self) -> PyResult<()> {
+    pub(super) fn check_dynamic(&self) -> PyResult<()> {
         if self.dynamic {
             Ok(())
         } else {
@@ -461,59 +461,6 @@ mesh_methods!(PyPoints, {
     }
 });
 
-fn geometry_mesh(py: Python<'_>, g: Geometry) -> PyResult<PyMesh> {
-    PyMesh::from_geometry(py, &g)
-}
-
-/// A positive size that is finite and non-zero also as float32 (1e300
-/// would become inf, 5e-324 zero).
-fn positive(name: &str, v: f64) -> PyResult<f32> {
-    let f = v as f32;
-    if !(v.is_finite() && f.is_finite() && f > 0.0) {
-        return Err(PyValueError::new_err(format!(
-            "{name} must be a positive finite float32 number (about 1.2e-38 to 3.4e38), got {v}"
-        )));
-    }
-    Ok(f)
-}
-
-#[pyfunction]
-#[pyo3(signature = (size=None))]
-fn _cube(py: Python<'_>, size: Option<&Bound<'_, PyAny>>) -> PyResult<PyMesh> {
-    let s = positive("size", args::opt_real("size", size)?.unwrap_or(1.0))?;
-    geometry_mesh(py, crate::render::mesh::primitives::cube(s))
-}
-
-#[pyfunction]
-#[pyo3(signature = (radius=None, segments=None))]
-fn _sphere(
-    py: Python<'_>,
-    radius: Option<&Bound<'_, PyAny>>,
-    segments: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyMesh> {
-    let r = positive("radius", args::opt_real("radius", radius)?.unwrap_or(1.0))?;
-    let segments = match segments {
-        Some(v) if !v.is_none() => args::int_in("segments", v, 3, 4096)? as u32,
-        _ => 32,
-    };
-    geometry_mesh(py, crate::render::mesh::primitives::sphere(r, segments))
-}
-
-#[pyfunction]
-#[pyo3(signature = (size=None, resolution=None))]
-fn _plane(
-    py: Python<'_>,
-    size: Option<&Bound<'_, PyAny>>,
-    resolution: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyMesh> {
-    let s = positive("size", args::opt_real("size", size)?.unwrap_or(1.0))?;
-    let resolution = match resolution {
-        Some(v) if !v.is_none() => args::int_in("resolution (cells per side)", v, 1, 4096)? as u32,
-        _ => 1,
-    };
-    geometry_mesh(py, crate::render::mesh::primitives::plane(s, resolution))
-}
-
 /// Any of `Mesh` / `Points`, as the core mesh.
 pub fn core_mesh(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Mesh>, Option<f32>)> {
     if let Ok(m) = obj.cast::<PyMesh>() {
@@ -528,49 +475,9 @@ pub fn core_mesh(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Mesh>, Option<f32>)> {
     )))
 }
 
-/// `copy_to_vertex_buffer(mesh, attribute, src)`: the general one-copy entry.
-#[pyfunction]
-#[pyo3(signature = (mesh, attribute, src, *, copy=None))]
-fn _copy_to_vertex_buffer(
-    py: Python<'_>,
-    mesh: &Bound<'_, PyAny>,
-    attribute: &Bound<'_, PyAny>,
-    src: &Bound<'_, PyAny>,
-    copy: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    let copy = args::opt_flag("copy", copy)?;
-    if let Ok(m) = mesh.cast::<PyMesh>() {
-        m.get().check_dynamic()?;
-    }
-    let (mesh, _) = core_mesh(mesh)?;
-    let attribute = args::text(
-        "attribute",
-        attribute,
-        "an attribute name such as 'vertices'",
-    )?;
-    let attr = match attribute.as_str() {
-        "vertices" | "positions" => Attribute::Positions,
-        "normals" => Attribute::Normals,
-        "texcoords" => Attribute::Texcoords,
-        "colors" => Attribute::Colors,
-        "scalars" => Attribute::Scalars,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "attribute must be one of vertices, normals, texcoords, colors, scalars; got \
-                 {other:?}"
-            )))
-        }
-    };
-    set_attribute(py, &mesh, attr, "src", src, copy)
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMesh>()?;
     m.add_class::<PyPoints>()?;
     m.add_class::<PyMappedWrite>()?;
-    m.add_function(wrap_pyfunction!(_cube, m)?)?;
-    m.add_function(wrap_pyfunction!(_sphere, m)?)?;
-    m.add_function(wrap_pyfunction!(_plane, m)?)?;
-    m.add_function(wrap_pyfunction!(_copy_to_vertex_buffer, m)?)?;
     Ok(())
 }

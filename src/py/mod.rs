@@ -18,10 +18,13 @@ mod heights_in;
 mod host_array;
 mod info;
 mod input;
+mod interop;
 mod long_table;
 mod mapped_write;
 mod mesh;
+mod primitives;
 mod renderer;
+mod style;
 mod table;
 
 use pyo3::prelude::*;
@@ -38,5 +41,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     long_table::register(m)?;
     host_array::register(m)?;
     mesh::register(m)?;
+    primitives::register(m)?;
+    interop::register(m)?;
     Ok(())
 }

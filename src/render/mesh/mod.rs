@@ -4,9 +4,11 @@
 //! itself). The GPU copies out of upload memory are recorded just before the
 //! next draw, so an update costs the CPU its memcpy and nothing else.
 
+mod attribute;
 mod bounds;
 mod interleave;
 mod layer;
+mod mapped;
 mod pipeline;
 pub mod primitives;
 mod staging;
@@ -18,11 +20,12 @@ use crate::error::{Error, Result};
 use crate::gpu::alloc::upload::StagedUpload;
 use crate::gpu::GpuContext;
 use crate::memory::ledger;
-use bounds::BoundsPipeline;
 use interleave::InterleavePipeline;
 use staging::{copy_rows, Copied, Transfer};
 
+pub use attribute::{Attribute, AttributeData, ColorFormat};
 pub use layer::{MeshLayer, MeshStyle};
+pub use mapped::MappedWrite;
 
 /// This module's WGSL, as its pipelines compile it.
 pub(crate) const SHADERS: [(&str, &str); 5] = [
@@ -32,127 +35,6 @@ pub(crate) const SHADERS: [(&str, &str); 5] = [
     ("bounds", bounds::BOUNDS_WGSL),
     ("interleave", interleave::INTERLEAVE_WGSL),
 ];
-
-/// A per-vertex attribute of a [`Mesh`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Attribute {
-    /// float32 x 3
-    Positions,
-    /// float32 x 3
-    Normals,
-    /// float32 x 2
-    Texcoords,
-    /// float32 x 4, or uint8 x 4 read as unorm
-    Colors,
-    /// float32 x 1, drawn through a colormap
-    Scalars,
-}
-
-impl Attribute {
-    pub const ALL: [Attribute; 5] = [
-        Attribute::Positions,
-        Attribute::Normals,
-        Attribute::Texcoords,
-        Attribute::Colors,
-        Attribute::Scalars,
-    ];
-
-    /// The name the Python setters use (`set_vertices`, `set_normals`, ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            Attribute::Positions => "vertices",
-            Attribute::Normals => "normals",
-            Attribute::Texcoords => "texcoords",
-            Attribute::Colors => "colors",
-            Attribute::Scalars => "scalars",
-        }
-    }
-
-    pub fn components(self) -> usize {
-        match self {
-            Attribute::Positions | Attribute::Normals => 3,
-            Attribute::Texcoords => 2,
-            Attribute::Colors => 4,
-            Attribute::Scalars => 1,
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The ledger's reason for an upload of this attribute.
-    fn upload_reason(self) -> &'static str {
-        match self {
-            Attribute::Positions => "vertices -> GPU upload memory",
-            Attribute::Normals => "normals -> GPU upload memory",
-            Attribute::Texcoords => "texcoords -> GPU upload memory",
-            Attribute::Colors => "colors -> GPU upload memory",
-            Attribute::Scalars => "scalars -> GPU upload memory",
-        }
-    }
-}
-
-/// How colors are stored on the GPU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ColorFormat {
-    F32,
-    /// uint8 RGBA, read by the vertex stage as unorm (no CPU conversion).
-    Unorm8,
-}
-
-/// Rows of one attribute, borrowed from the caller.
-#[derive(Debug, Clone)]
-pub enum AttributeData<'a> {
-    /// Row-major `(rows, components)` float32.
-    F32(&'a [f32]),
-    /// Row-major `(rows, 4)` uint8 colors.
-    Unorm8(&'a [u8]),
-    /// One float32 column per component (DataFrame columns), interleaved on
-    /// the GPU.
-    Columns(Vec<&'a [f32]>),
-}
-
-impl AttributeData<'_> {
-    /// Float colors must lie in [0, 1] (NaN is caught by the copy): the
-    /// first value outside as (row, component, value).
-    fn first_color_out_of_range(&self) -> Option<(usize, usize, f32)> {
-        let bad = |v: f32| !(0.0..=1.0).contains(&v) && !v.is_nan();
-        match self {
-            AttributeData::F32(d) => d.iter().position(|&v| bad(v)).map(|i| (i / 4, i % 4, d[i])),
-            AttributeData::Columns(cols) => cols
-                .iter()
-                .enumerate()
-                .find_map(|(k, c)| c.iter().position(|&v| bad(v)).map(|i| (i, k, c[i]))),
-            AttributeData::Unorm8(_) => None,
-        }
-    }
-
-    fn rows(&self, components: usize) -> std::result::Result<usize, String> {
-        match self {
-            AttributeData::F32(d) if d.len() % components == 0 => Ok(d.len() / components),
-            AttributeData::F32(d) => Err(format!(
-                "{} values are not a whole number of rows of {components}",
-                d.len()
-            )),
-            AttributeData::Unorm8(d) if d.len() % 4 == 0 => Ok(d.len() / 4),
-            AttributeData::Unorm8(d) => Err(format!(
-                "{} bytes are not a whole number of RGBA rows",
-                d.len()
-            )),
-            AttributeData::Columns(cols) => {
-                if cols.len() != components {
-                    return Err(format!("{} columns given, {components} needed", cols.len()));
-                }
-                let n = cols[0].len();
-                if cols.iter().any(|c| c.len() != n) {
-                    return Err("the columns differ in length".into());
-                }
-                Ok(n)
-            }
-        }
-    }
-}
 
 struct Pending {
     staged: Arc<StagedUpload>,
@@ -188,31 +70,6 @@ struct MeshState {
 pub struct Mesh {
     ctx: Arc<GpuContext>,
     state: Mutex<MeshState>,
-}
-
-/// Where a mapped write lands: upload memory the GPU copies from, or (on
-/// backends whose mappings end at unmap) host memory copied once at commit.
-pub enum MappedWrite {
-    Mapped(Arc<StagedUpload>),
-    Host(Box<[f32]>),
-}
-
-impl MappedWrite {
-    pub fn as_mut_ptr(&mut self) -> *mut u8 {
-        match self {
-            MappedWrite::Mapped(s) => s.as_ptr(),
-            MappedWrite::Host(b) => b.as_mut_ptr().cast(),
-        }
-    }
-    pub fn len_bytes(&self) -> usize {
-        match self {
-            MappedWrite::Mapped(s) => s.len(),
-            MappedWrite::Host(b) => b.len() * 4,
-        }
-    }
-    pub fn is_mapped(&self) -> bool {
-        matches!(self, MappedWrite::Mapped(_))
-    }
 }
 
 fn usage() -> wgpu::BufferUsages {
@@ -428,91 +285,6 @@ impl Mesh {
             st.scalar_range = range;
         }
         st.pending[attr.index()] = Some(Pending { staged, transfer });
-        Ok(())
-    }
-
-    /// Memory the caller writes `attr` into directly (float32, rows x
-    /// components); [`Mesh::commit`] hands it to the GPU. On Vulkan and
-    /// Metal this is mapped upload memory (0 CPU copies); elsewhere it is
-    /// host memory copied once at commit.
-    pub fn map_write(&self, attr: Attribute) -> Result<MappedWrite> {
-        self.ctx.check_alive()?;
-        let n = self.vertex_count() as usize;
-        let len = n * attr.components();
-        if self.ctx.mappings_persist() {
-            let bytes = attr_bytes(attr, ColorFormat::F32, n as u32);
-            let chunk = self.ctx.upload_pool.acquire(bytes)?;
-            Ok(MappedWrite::Mapped(chunk.stage()))
-        } else {
-            Ok(MappedWrite::Host(vec![0f32; len].into_boxed_slice()))
-        }
-    }
-
-    /// Makes what was written through [`Mesh::map_write`] the new `attr`.
-    /// Bounds are not recomputed (the memory is not read back).
-    pub fn commit(&self, attr: Attribute, write: &MappedWrite) -> Result<()> {
-        self.commit_named(attr, attr.name(), write)
-    }
-
-    /// [`Mesh::commit`] of a block opened as `write_{name}()`.
-    pub fn commit_named(&self, attr: Attribute, name: &str, write: &MappedWrite) -> Result<()> {
-        match write {
-            MappedWrite::Host(data) => self
-                .set_named(attr, name, AttributeData::F32(data))
-                .map_err(|e| match e {
-                    Error::InvalidArgument(m) => {
-                        Error::InvalidArgument(format!("{m} (written through write_{name}())"))
-                    }
-                    other => other,
-                }),
-            MappedWrite::Mapped(staged) => {
-                let mut st = self.state();
-                let want = attr_bytes(attr, ColorFormat::F32, st.vertex_count);
-                if staged.len() as u64 != want {
-                    return Err(Error::State(format!(
-                        "write_{name}(): the mesh was resized inside the block; nothing was \
-                         uploaded"
-                    )));
-                }
-                self.ensure_buffer(&mut st, attr, ColorFormat::F32)?;
-                st.pending[attr.index()] = Some(Pending {
-                    staged: staged.clone(),
-                    transfer: Transfer::Copy,
-                });
-                self.upload_mapped_now(&mut st, attr)
-            }
-        }
-    }
-
-    /// Copies a committed mapped write to the GPU and waits for the copy,
-    /// so that writes into a spent view (made writable again, or reached
-    /// through DLPack) can never reach the GPU; for positions, the bounds
-    /// are reduced on the GPU in the same submission and read back, so the
-    /// automatic camera and near/far planes see what was written.
-    fn upload_mapped_now(&self, st: &mut MeshState, attr: Attribute) -> Result<()> {
-        let ctx = &self.ctx;
-        let n = st.vertex_count;
-        let (staged, read, submission) = ctx.scoped("uploading a mapped write", || {
-            let mut encoder = ctx
-                .device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("forge3d mapped write"),
-                });
-            let staged = self.flush_state(st, &mut encoder);
-            let read = match (&st.attrs[Attribute::Positions.index()], attr) {
-                (Some(gpu), Attribute::Positions) if n > 0 => Some(
-                    ctx.cached(BoundsPipeline::new)
-                        .record(ctx, &mut encoder, &gpu.buffer, n),
-                ),
-                _ => None,
-            };
-            (staged, read, ctx.queue.submit([encoder.finish()]))
-        })?;
-        match read {
-            Some(read) => st.bounds = BoundsPipeline::read(ctx, &read, submission)?,
-            None => ctx.wait(submission)?,
-        }
-        drop(staged);
         Ok(())
     }
 
