@@ -2,7 +2,9 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::adapter::{self, AdapterFilter, DeviceInfo};
 use crate::error::{Error, Result};
@@ -51,7 +53,7 @@ impl GpuContext {
     /// The shared context, created on first use. A failure is not cached, so
     /// a caller can install a driver or change `FORGE3D_BACKEND` and retry.
     pub fn shared() -> Result<Arc<GpuContext>> {
-        let mut slot = CONTEXT.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = CONTEXT.lock();
         if let Some(ctx) = slot.as_ref() {
             ctx.check_alive()?;
             return Ok(ctx.clone());
@@ -139,16 +141,13 @@ impl GpuContext {
         let lost = Arc::new(Mutex::new(None::<String>));
         let lost_cb = lost.clone();
         device.set_device_lost_callback(move |reason, msg| {
-            *lost_cb.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(format!("GPU device lost ({reason:?}): {msg}"));
+            *lost_cb.lock() = Some(format!("GPU device lost ({reason:?}): {msg}"));
         });
         // wgpu's default handler panics; keep errors for the call that made them.
         let uncaptured = Arc::new(Mutex::new(Vec::new()));
         let sink = uncaptured.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            sink.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(e.to_string());
+            sink.lock().push(e.to_string());
         }));
 
         let info = DeviceInfo {
@@ -181,7 +180,7 @@ impl GpuContext {
 
     /// `Err` once the device is lost; every entry point checks this first.
     pub fn check_alive(&self) -> Result<()> {
-        match self.lost.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        match self.lost.lock().as_ref() {
             Some(msg) => Err(Error::Gpu(msg.clone())),
             None => Ok(()),
         }
@@ -192,7 +191,7 @@ impl GpuContext {
     pub fn scoped<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
         self.check_alive()?;
         let out = device_scoped(&self.device, what, f)?;
-        let mut stray = self.uncaptured.lock().unwrap_or_else(|e| e.into_inner());
+        let mut stray = self.uncaptured.lock();
         if !stray.is_empty() {
             let msg = stray.join("; ");
             stray.clear();
@@ -227,18 +226,13 @@ impl GpuContext {
     /// so shaders compile once per process rather than once per renderer.
     pub fn cached<T: Any + Send + Sync>(&self, make: impl FnOnce(&GpuContext) -> T) -> Arc<T> {
         let key = TypeId::of::<T>();
-        let hit = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-            .cloned();
+        let hit = self.cache.lock().get(&key).cloned();
         if let Some(v) = hit {
             return v.downcast::<T>().expect("cache entry of the wrong type");
         }
         // Not under the lock: `make` may itself ask for other cached values.
         let made: Arc<dyn Any + Send + Sync> = Arc::new(make(self));
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self.cache.lock();
         let entry = cache.entry(key).or_insert(made).clone();
         entry
             .downcast::<T>()

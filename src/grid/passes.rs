@@ -171,7 +171,7 @@ struct Placed {
 
 /// Bucket sets given back after a round, reused so that the next round
 /// writes into memory already paged in.
-type Spare = std::sync::Mutex<Vec<Vec<Vec<(u32, f64)>>>>;
+type Spare = parking_lot::Mutex<Vec<Vec<Vec<(u32, f64)>>>>;
 
 fn place_run(
     run: &[RecordBatch],
@@ -180,7 +180,7 @@ fn place_run(
     (shift, n): (u32, usize),
     spare: &Spare,
 ) -> Result<Placed> {
-    let reused = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+    let reused = spare.lock().pop();
     let mut buckets = reused.unwrap_or_else(|| vec![Vec::new(); n]);
     let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
     let (inv_dx, inv_dy) = (1.0 / g.dx, 1.0 / g.dy);
@@ -259,7 +259,7 @@ pub(super) fn accumulate(
                 return Ok(false);
             }
             scatter.apply(&placed);
-            let mut spare = spare.lock().unwrap_or_else(|e| e.into_inner());
+            let mut spare = spare.lock();
             for mut set in placed {
                 set.iter_mut().for_each(Vec::clear);
                 spare.push(set);

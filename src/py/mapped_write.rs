@@ -4,7 +4,9 @@
 
 use std::panic::RefUnwindSafe;
 use std::ptr::NonNull;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use arrow_buffer::Buffer;
 use pyo3::exceptions::PyRuntimeError;
@@ -59,7 +61,7 @@ impl PyMappedWrite {
     fn __enter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let this = slf.get();
-        let mut block = this.block.lock().unwrap_or_else(|e| e.into_inner());
+        let mut block = this.block.lock();
         if !matches!(*block, Block::Unopened) {
             return Err(PyRuntimeError::new_err(format!(
                 "this write_{}() block was already used; call write_{}() again for a new one",
@@ -105,10 +107,7 @@ impl PyMappedWrite {
         _exc: Option<Bound<'_, PyAny>>,
         _tb: Option<Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
-        let state = std::mem::replace(
-            &mut *self.block.lock().unwrap_or_else(|e| e.into_inner()),
-            Block::Closed,
-        );
+        let state = std::mem::replace(&mut *self.block.lock(), Block::Closed);
         let Block::Open { keep, array } = state else {
             return Err(PyRuntimeError::new_err(format!(
                 "write_{}(): __exit__ without __enter__",

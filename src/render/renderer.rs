@@ -2,7 +2,9 @@
 //! It holds a [`Scene`] and a target; what the scene holds is drawn by its
 //! layers (see `scene.rs`), so nothing here knows how a kind is drawn.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::camera::{Bounds, Camera};
 use super::frame::Frame;
@@ -71,10 +73,10 @@ impl Renderer {
         &self.ctx
     }
     pub fn background(&self) -> [u8; 4] {
-        *self.background.lock().unwrap_or_else(|e| e.into_inner())
+        *self.background.lock()
     }
     pub fn set_background(&self, rgba: [u8; 4]) {
-        *self.background.lock().unwrap_or_else(|e| e.into_inner()) = rgba;
+        *self.background.lock() = rgba;
     }
 
     /// Renders the colored triangle alone over the background (the scene
@@ -109,8 +111,8 @@ impl Renderer {
         self.scene().layers()
     }
 
-    fn scene(&self) -> std::sync::MutexGuard<'_, Scene> {
-        self.scene.lock().unwrap_or_else(|e| e.into_inner())
+    fn scene(&self) -> parking_lot::MutexGuard<'_, Scene> {
+        self.scene.lock()
     }
 
     /// Uploads `heights` (one CPU copy, into GPU upload memory or, on CPU
@@ -290,7 +292,7 @@ impl Renderer {
         samples: u32,
         draw: &dyn Fn(&mut wgpu::RenderPass<'_>),
     ) -> Result<Frame> {
-        let mut target = self.target.lock().unwrap_or_else(|e| e.into_inner());
+        let mut target = self.target.lock();
         if target
             .as_ref()
             .is_none_or(|t| t.has_depth() != depth || t.samples() != samples)

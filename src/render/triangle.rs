@@ -2,7 +2,9 @@
 //! buffers. The smallest complete layer (see `scene.rs`).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::camera::Bounds;
 use super::scene::{DrawData, Layer, Prepare};
@@ -18,7 +20,7 @@ struct TrianglePipelines(Mutex<HashMap<(bool, u32), wgpu::RenderPipeline>>);
 
 impl TrianglePipelines {
     fn get(&self, ctx: &GpuContext, depth: bool, samples: u32) -> wgpu::RenderPipeline {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.0.lock();
         map.entry((depth, samples))
             .or_insert_with(|| pipeline(ctx, depth, samples))
             .clone()

@@ -6,7 +6,9 @@
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
+
+use parking_lot::{Condvar, Mutex};
 
 use arrow_buffer::Buffer;
 
@@ -62,7 +64,7 @@ impl ReadbackPool {
     /// make it (out of memory), this call fails and nothing is pooled.
     pub fn acquire(&self, size: u64) -> Result<wgpu::Buffer> {
         let found = {
-            let mut free = self.inner.free.lock().unwrap_or_else(|e| e.into_inner());
+            let mut free = self.inner.free.lock();
             free.iter()
                 .position(|b| b.size() == size)
                 .map(|i| free.swap_remove(i))
@@ -102,7 +104,7 @@ impl ReadbackPool {
     }
 
     pub fn stats(&self) -> PoolStats {
-        let free = self.inner.free.lock().unwrap_or_else(|e| e.into_inner());
+        let free = self.inner.free.lock();
         PoolStats {
             created: self.inner.created.load(Ordering::Relaxed),
             reused: self.inner.reused.load(Ordering::Relaxed),
@@ -114,11 +116,7 @@ impl ReadbackPool {
 
     /// Drops every free buffer (GPU and host memory go back to the driver).
     pub fn trim(&self) {
-        self.inner
-            .free
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.inner.free.lock().clear();
     }
 
     /// Maps `buffer` for reading after the GPU work that fills it was
@@ -203,7 +201,7 @@ struct MapStatus {
 
 impl MapStatus {
     fn set(&self, r: std::result::Result<(), wgpu::BufferAsyncError>) {
-        *self.done.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+        *self.done.lock() = Some(r);
         self.ready.notify_all();
     }
 
@@ -211,20 +209,18 @@ impl MapStatus {
     /// done, so the callback is queued already: polling fires it here, or
     /// another thread's poll fires it and notifies.
     fn wait(&self, device: &wgpu::Device) -> std::result::Result<(), wgpu::BufferAsyncError> {
-        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        let mut done = self.done.lock();
         loop {
             if let Some(r) = done.take() {
                 return r;
             }
             drop(done);
             let _ = device.poll(wgpu::PollType::Poll);
-            done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+            done = self.done.lock();
             if done.is_none() {
-                done = self
+                let _ = self
                     .ready
-                    .wait_timeout(done, std::time::Duration::from_millis(1))
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
+                    .wait_for(&mut done, std::time::Duration::from_millis(1));
             }
         }
     }
@@ -233,7 +229,7 @@ impl MapStatus {
 impl PoolInner {
     fn release(&self, buffer: wgpu::Buffer) {
         self.in_use.fetch_sub(1, Ordering::Relaxed);
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let mut free = self.free.lock();
         let pooled: u64 = free.iter().map(|b| b.size()).sum();
         if pooled + buffer.size() <= MAX_POOLED_BYTES {
             free.push(buffer);

@@ -6,7 +6,9 @@
 
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::host_cached::{self, UploadMemory};
 use crate::error::{Error, Result};
@@ -111,11 +113,7 @@ pub struct UploadChunk {
 impl Drop for UploadChunk {
     fn drop(&mut self) {
         if let Some(slot) = self.slot.take() {
-            self.pool
-                .ready
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(slot);
+            self.pool.ready.lock().push(slot);
         }
     }
 }
@@ -191,21 +189,15 @@ impl UploadPool {
     }
 
     fn take_ready(&self, size: u64) -> Option<Slot> {
-        let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ready = self.inner.ready.lock();
         let i = ready.iter().position(|s| s.size() == size)?;
         Some(ready.swap_remove(i))
     }
 
     /// Moves buffers the GPU gave back into the ready list.
     fn collect_returned(&self) {
-        let back: Vec<Slot> = std::mem::take(
-            &mut *self
-                .inner
-                .returned
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
-        let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+        let back: Vec<Slot> = std::mem::take(&mut *self.inner.returned.lock());
+        let mut ready = self.inner.ready.lock();
         for mut slot in back {
             if slot.remap() {
                 ready.push(slot);
@@ -227,7 +219,7 @@ impl UploadPool {
     /// True when a buffer of `size` bytes can be had without waiting for the
     /// GPU (one is ready, or the pool may grow).
     pub fn has_room(&self, size: u64) -> bool {
-        let ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+        let ready = self.inner.ready.lock();
         ready.iter().any(|s| s.size() == size)
             || self.inner.total_bytes.load(Ordering::Relaxed) + size <= POOL_CAP_BYTES
     }
@@ -291,7 +283,7 @@ impl UploadPool {
             if total + size <= POOL_CAP_BYTES || self.inner.in_flight.load(Ordering::Relaxed) == 0 {
                 // Make room: drop ready buffers of other sizes first.
                 if total + size > POOL_CAP_BYTES {
-                    let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut ready = self.inner.ready.lock();
                     for slot in ready.drain(..) {
                         self.inner
                             .total_bytes
@@ -391,7 +383,7 @@ impl StagedUpload {
     /// buffer to copy from. The caller records the copy and submits it
     /// before letting go of this value.
     pub fn unmapped(&self) -> &wgpu::Buffer {
-        if let Some(slot) = self.slot.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        if let Some(slot) = self.slot.lock().as_mut() {
             slot.unmap();
         }
         self.copied.store(true, Ordering::Release);
@@ -401,23 +393,14 @@ impl StagedUpload {
 
 impl Drop for StagedUpload {
     fn drop(&mut self) {
-        let Some(slot) = self
-            .slot
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        else {
+        let Some(slot) = self.slot.get_mut().take() else {
             return;
         };
         if self.copied.load(Ordering::Acquire) {
             recycle(&self.pool, slot);
         } else {
             // Never copied out of: still mapped, ready at once.
-            self.pool
-                .ready
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(slot);
+            self.pool.ready.lock().push(slot);
         }
     }
 }
@@ -433,11 +416,7 @@ fn recycle(pool: &Arc<UploadInner>, slot: Slot) {
             let queue = pool.queue.clone();
             queue.on_submitted_work_done(move || {
                 inner.in_flight.fetch_sub(1, Ordering::Relaxed);
-                inner
-                    .returned
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(slot);
+                inner.returned.lock().push(slot);
             });
         }
         Mapping::Wgpu(_) => {
@@ -445,11 +424,7 @@ fn recycle(pool: &Arc<UploadInner>, slot: Slot) {
             b.map_async(wgpu::MapMode::Write, .., move |r| {
                 inner.in_flight.fetch_sub(1, Ordering::Relaxed);
                 match r {
-                    Ok(()) => inner
-                        .returned
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(slot),
+                    Ok(()) => inner.returned.lock().push(slot),
                     Err(_) => {
                         inner.total_bytes.fetch_sub(slot.size(), Ordering::Relaxed);
                     }

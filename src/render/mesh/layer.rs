@@ -2,7 +2,9 @@
 //! preparation that records its pending uploads and binds its buffers.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use wgpu::util::DeviceExt;
 
@@ -97,7 +99,7 @@ struct LutCache(Mutex<HashMap<String, wgpu::TextureView>>);
 
 fn lut(ctx: &GpuContext, name: &str) -> Result<wgpu::TextureView> {
     let cache = ctx.cached(|_| LutCache::default());
-    let mut map = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    let mut map = cache.0.lock();
     if let Some(v) = map.get(name) {
         return Ok(v.clone());
     }

@@ -13,7 +13,9 @@ mod pipeline;
 pub mod primitives;
 mod staging;
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use super::camera::Bounds;
 use crate::error::{Error, Result};
@@ -132,7 +134,7 @@ impl Mesh {
     }
 
     fn state(&self) -> MutexGuard<'_, MeshState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     pub fn context(&self) -> &Arc<GpuContext> {

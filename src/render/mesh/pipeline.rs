@@ -2,8 +2,8 @@
 //! per vertex layout (which attributes are per vertex, the color format)
 //! and sample count.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use super::ColorFormat;
 use crate::gpu::{layout, GpuContext};
@@ -125,7 +125,7 @@ impl MeshPipelines {
                 ..key
             };
         }
-        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        let mut made = self.made.lock();
         made.entry(key)
             .or_insert_with(|| self.make(ctx, key))
             .clone()

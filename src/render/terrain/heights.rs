@@ -8,7 +8,9 @@
 //! the shader reads directly: no second copy and no staging memory.
 
 use std::ptr::NonNull;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::upload::{copy_band, RowStats};
 use super::{HeightStats, HeightsRef};
@@ -134,7 +136,7 @@ impl Spares {
     }
 
     fn take(&self, size: u64) -> Option<Mapped> {
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let mut free = self.free.lock();
         let i = free.iter().position(|m| m.buffer.size() == size)?;
         Some(free.remove(i))
     }
@@ -146,7 +148,7 @@ impl Spares {
         if size > self.cap {
             return;
         }
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let mut free = self.free.lock();
         while free.iter().map(|m| m.buffer.size()).sum::<u64>() + size > self.cap {
             free.remove(0);
         }
