@@ -9,7 +9,6 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::errors::IntoPy;
 use super::input::{buffer_numeric, Heights, RawBuffer, ShapeCheck};
 use crate::memory::convert::{self, Strided2d};
 
@@ -110,7 +109,7 @@ pub fn heights(
         Unmasked::Filled(h) => return Ok(h),
     }
     let (raw, view, _holder) = view_2d(name, obj)?;
-    check(view.rows, view.cols).py_err()?;
+    check(view.rows, view.cols)?;
     if let Some(s) = shape {
         // `shape` only describes flat Arrow columns; an array has its own.
         if (view.rows, view.cols) != s {
@@ -137,7 +136,7 @@ pub fn heights(
         format!("{name}: {}", convert::reason(&view))
     };
     // SAFETY: the view describes the exporter's memory, held by `raw`.
-    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) }.py_err()?;
+    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) }?;
     drop(raw);
     Ok(Heights::Host(owned))
 }
@@ -213,7 +212,7 @@ fn unmask<'py>(
         )));
     }
     let (raw, view, _holder) = view_2d(name, &data)?;
-    check(view.rows, view.cols).py_err()?;
+    check(view.rows, view.cols)?;
     if let Some(s) = shape {
         if (view.rows, view.cols) != s {
             return Err(PyValueError::new_err(format!(
@@ -261,8 +260,7 @@ fn unmask<'py>(
                 }
             }
         })
-    }
-    .py_err()?;
+    }?;
     drop(mraw);
     drop(raw);
     Ok(Unmasked::Filled(Heights::Host(owned)))

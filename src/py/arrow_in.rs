@@ -9,7 +9,6 @@ use arrow_schema::DataType;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use super::errors::IntoPy;
 use super::input::{Heights, ShapeCheck};
 use crate::grid::columns;
 use crate::memory::{ledger, DType, HostBuffer, Origin};
@@ -107,7 +106,7 @@ fn flatten(
             field.data_type()
         )));
     }
-    columns::refuse_extension(field, name).py_err()?;
+    columns::refuse_extension(field, name)?;
     if !columns::is_numeric(field.data_type()) {
         return Err(PyTypeError::new_err(format!(
             "{name}: Arrow type {} is not a real number type; heights must be numeric",
@@ -139,7 +138,7 @@ pub fn heights(
 ) -> PyResult<Heights> {
     let (chunks, field) = super::arrow_edge::import_array(name, obj)?;
     let (values, (rows, cols)) = flatten(name, chunks, &field, shape)?;
-    check(rows, cols).map_err(super::errors::to_py)?;
+    check(rows, cols)?;
     let nonempty: Vec<&ArrayRef> = values.iter().filter(|a| !a.is_empty()).collect();
     if let [one] = nonempty.as_slice() {
         if one.data_type() == &DataType::Float32 && one.null_count() == 0 && copy != Some(true) {
@@ -182,14 +181,13 @@ pub fn heights(
             why.join(", ")
         )));
     }
-    let mut out: Vec<f32> =
-        crate::memory::alloc::try_vec(name, rows * cols).map_err(super::errors::to_py)?;
+    let mut out: Vec<f32> = crate::memory::alloc::try_vec(name, rows * cols)?;
     let src = nonempty
         .first()
         .and_then(|a| a.to_data().buffers().first().map(|b| b.as_ptr()))
         .unwrap_or(std::ptr::null());
     for a in &values {
-        columns::append_f32(name, a, &mut out).map_err(super::errors::to_py)?;
+        columns::append_f32(name, a, &mut out)?;
     }
     let bytes: usize = values
         .iter()

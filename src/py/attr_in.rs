@@ -13,7 +13,6 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::errors::IntoPy;
 use super::input::{buffer_numeric, RawBuffer};
 use crate::grid::columns;
 use crate::memory::convert::{self, Numeric, Strided2d};
@@ -226,7 +225,7 @@ pub fn attribute(
         )));
     }
     let (raw, view) = buffer_view(name, obj, comps)?;
-    check(view.rows * view.cols / comps).py_err()?;
+    check(view.rows * view.cols / comps)?;
     let aligned = (view.ptr as usize) % view.dtype.itemsize() == 0;
     let borrowable = view.is_c_contiguous() && !view.swapped && aligned;
     match view.dtype {
@@ -241,7 +240,7 @@ pub fn attribute(
                 ));
             }
             // SAFETY: the view describes the exporter's memory, held by `raw`.
-            let packed = unsafe { gather_u8(&view) }.py_err()?;
+            let packed = unsafe { gather_u8(&view) }?;
             ledger::record(
                 "convert",
                 packed.len(),
@@ -277,7 +276,7 @@ pub fn attribute(
     }
     let reason = format!("{name}: {why}");
     // SAFETY: the view describes the exporter's memory, held by `raw`.
-    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) }.py_err()?;
+    let owned = unsafe { convert::to_f32_contiguous(&view, &reason) }?;
     drop(raw);
     Ok(AttrInput::Converted(owned))
 }
@@ -307,7 +306,7 @@ fn columns_in(
         )));
     }
     for f in schema.fields() {
-        columns::refuse_extension(f, &format!("{name}: column {:?}", f.name())).py_err()?;
+        columns::refuse_extension(f, &format!("{name}: column {:?}", f.name()))?;
         if !columns::is_numeric(f.data_type()) {
             return Err(PyTypeError::new_err(format!(
                 "{name}: column {:?} has Arrow type {}, not a real number type",
@@ -326,7 +325,7 @@ fn columns_in(
         }
     }
     let rows: usize = chunks[0].iter().map(|a| a.len()).sum();
-    check(rows).py_err()?;
+    check(rows)?;
     let mut out = Vec::with_capacity(comps);
     for (k, parts) in chunks.into_iter().enumerate() {
         let col = &fields[k];
@@ -360,9 +359,9 @@ fn columns_in(
             )));
         }
         let n: usize = parts.iter().map(|a| a.len()).sum();
-        let mut v = alloc::try_vec(name, n).py_err()?;
+        let mut v = alloc::try_vec(name, n)?;
         for a in &parts {
-            columns::append_f32(name, a, &mut v).map_err(super::errors::to_py)?;
+            columns::append_f32(name, a, &mut v)?;
         }
         let bytes: usize = parts
             .iter()
@@ -437,7 +436,7 @@ fn read_index(p: *const u8, t: Numeric, swapped: bool) -> Option<i128> {
 pub fn indices(obj: &Bound<'_, PyAny>, check: RowsCheck<'_>) -> PyResult<IndicesInput> {
     let name = "indices";
     let (raw, view) = buffer_view(name, obj, 3)?;
-    check(view.rows * view.cols).py_err()?;
+    check(view.rows * view.cols)?;
     if matches!(view.dtype, Numeric::F16 | Numeric::F32 | Numeric::F64) {
         return Err(PyTypeError::new_err(format!(
             "indices must be integers (uint32, int32 or int64), got {}; pass \
@@ -458,7 +457,7 @@ pub fn indices(obj: &Bound<'_, PyAny>, check: RowsCheck<'_>) -> PyResult<Indices
             len,
         });
     }
-    let mut out = alloc::try_vec(name, len).py_err()?;
+    let mut out = alloc::try_vec(name, len)?;
     for r in 0..view.rows {
         for c in 0..view.cols {
             let p = unsafe {

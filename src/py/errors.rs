@@ -3,7 +3,7 @@
 use pyo3::exceptions::{PyMemoryError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::Error;
+use crate::error::{Error, ErrorKind};
 
 pyo3::create_exception!(
     forge3d,
@@ -13,24 +13,18 @@ pyo3::create_exception!(
      out-of-memory error, or when the device is lost."
 );
 
-pub fn to_py(e: Error) -> PyErr {
-    match e {
-        Error::InvalidArgument(m) => PyValueError::new_err(m),
-        Error::InvalidType(m) => PyTypeError::new_err(m),
-        Error::Gpu(m) => GpuError::new_err(m),
-        Error::OutOfMemory(m) => PyMemoryError::new_err(m),
-        Error::Io(m) => PyOSError::new_err(m),
-        Error::State(m) => PyRuntimeError::new_err(m),
-    }
-}
-
-/// `Result<T, Error>` -> `PyResult<T>`.
-pub trait IntoPy<T> {
-    fn py_err(self) -> PyResult<T>;
-}
-
-impl<T> IntoPy<T> for crate::Result<T> {
-    fn py_err(self) -> PyResult<T> {
-        self.map_err(to_py)
+/// The Python class follows from the variant; the message is the core's
+/// own (written once, in the core), so `?` is the whole conversion.
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        let message = e.to_string();
+        match e.kind() {
+            ErrorKind::Value => PyValueError::new_err(message),
+            ErrorKind::Type => PyTypeError::new_err(message),
+            ErrorKind::Gpu => GpuError::new_err(message),
+            ErrorKind::Memory => PyMemoryError::new_err(message),
+            ErrorKind::Io => PyOSError::new_err(message),
+            ErrorKind::State => PyRuntimeError::new_err(message),
+        }
     }
 }

@@ -8,7 +8,6 @@ use pyo3_arrow::ffi::{
     to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
 };
 
-use super::errors::IntoPy;
 use crate::memory::tensor::{tensor_array, tensor_field};
 use crate::memory::HostBuffer;
 
@@ -19,7 +18,7 @@ pub fn schema<'py>(
 ) -> PyResult<Bound<'py, PyCapsule>> {
     Ok(to_schema_pycapsule(
         py,
-        tensor_field(name, memory).py_err()?.as_ref(),
+        tensor_field(name, memory)?.as_ref(),
     )?)
 }
 
@@ -29,8 +28,8 @@ pub fn array<'py>(
     memory: &HostBuffer,
     requested_schema: Option<Bound<'py, PyCapsule>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let array = tensor_array(memory).py_err()?;
-    let field = tensor_field(name, memory).py_err()?;
+    let array = tensor_array(memory)?;
+    let field = tensor_field(name, memory)?;
     Ok(to_array_pycapsules(
         py,
         field,
@@ -46,8 +45,8 @@ pub fn stream<'py>(
     memory: &HostBuffer,
     requested_schema: Option<Bound<'py, PyCapsule>>,
 ) -> PyResult<Bound<'py, PyCapsule>> {
-    let chunk = tensor_array(memory).py_err()?;
-    let field = tensor_field(name, memory).py_err()?;
+    let chunk = tensor_array(memory)?;
+    let field = tensor_field(name, memory)?;
     let reader = ArrayIterator::new(std::iter::once(Ok(chunk)), field);
     Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
 }

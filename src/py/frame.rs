@@ -8,7 +8,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyTuple};
 
-use super::errors::IntoPy;
 use super::{buffer, dlpack};
 use crate::Frame;
 
@@ -89,11 +88,11 @@ impl PyFrame {
     /// Writes the frame as a PNG file.
     fn to_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let frame = self.frame.clone();
-        py.detach(move || frame.save_png(&path)).py_err()
+        Ok(py.detach(move || frame.save_png(&path))?)
     }
 
     fn _repr_png_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let png = self.frame.encode_png().py_err()?;
+        let png = self.frame.encode_png()?;
         Ok(PyBytes::new(py, &png))
     }
 

@@ -8,7 +8,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 
-use super::errors::IntoPy;
 use super::heights_in;
 use super::input::Heights;
 use super::{buffer, dlpack};
@@ -77,7 +76,7 @@ impl PyHeightmap {
             }
         };
         Ok(Self {
-            map: Heightmap::new(values, spacing, origin, nodata).py_err()?,
+            map: Heightmap::new(values, spacing, origin, nodata)?,
             readonly,
         })
     }

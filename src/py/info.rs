@@ -3,7 +3,6 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::errors::IntoPy;
 use crate::gpu::alloc::host_cached::UploadMemory;
 use crate::memory::ledger;
 use crate::GpuContext;
@@ -11,7 +10,7 @@ use crate::GpuContext;
 /// Facts about the adapter forge3d renders on (created on first call).
 #[pyfunction]
 fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-    let ctx = py.detach(GpuContext::shared).py_err()?;
+    let ctx = py.detach(GpuContext::shared)?;
     let i = &ctx.info;
     let d = PyDict::new(py);
     d.set_item("name", &i.name)?;
@@ -35,7 +34,7 @@ fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
 /// Blocks until all submitted GPU work (uploads included) has finished.
 #[pyfunction]
 fn synchronize(py: Python<'_>) -> PyResult<()> {
-    py.detach(|| GpuContext::shared()?.synchronize()).py_err()
+    Ok(py.detach(|| GpuContext::shared()?.synchronize())?)
 }
 
 /// Opens a ledger session on this thread; returns its start index.
@@ -73,7 +72,7 @@ fn copy_totals() -> (u64, u64) {
 /// Counters of the readback pool: created, reused, in_use, pooled, pooled_bytes.
 #[pyfunction]
 fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-    let ctx = py.detach(GpuContext::shared).py_err()?;
+    let ctx = py.detach(GpuContext::shared)?;
     let s = ctx.readback_pool.stats();
     let d = PyDict::new(py);
     d.set_item("created", s.created)?;

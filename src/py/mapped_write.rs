@@ -12,7 +12,6 @@ use arrow_buffer::Buffer;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
-use super::errors::IntoPy;
 use super::host_array::PyExternalBuffer;
 use crate::memory::{DType, HostBuffer, Origin};
 use crate::render::{Attribute, MappedWrite, Mesh};
@@ -68,7 +67,7 @@ impl PyMappedWrite {
                 this.name, this.name
             )));
         }
-        let mut write = this.mesh.map_write(this.attr).py_err()?;
+        let mut write = this.mesh.map_write(this.attr)?;
         let mapped = write.is_mapped();
         let ptr = write.as_mut_ptr();
         let n = this.mesh.vertex_count() as usize;
@@ -120,9 +119,7 @@ impl PyMappedWrite {
             .getattr("flags")?
             .setattr("writeable", false)?;
         if exc_type.is_none_or(|e| e.is_none()) {
-            self.mesh
-                .commit_named(self.attr, self.name, &keep.0)
-                .py_err()?;
+            self.mesh.commit_named(self.attr, self.name, &keep.0)?;
         }
         Ok(false)
     }

@@ -9,7 +9,6 @@ use pyo3::prelude::*;
 
 use super::args;
 use super::attr_in::{self, AttrInput};
-use super::errors::IntoPy;
 use super::mapped_write::PyMappedWrite;
 use crate::gpu::GpuContext;
 use crate::render::mesh::primitives::Geometry;
@@ -43,9 +42,9 @@ fn upload(
 ) -> PyResult<()> {
     let data = input.data();
     if bytes_of(&data) < DETACH_BYTES {
-        mesh.set_named(attr, name, data).py_err()
+        Ok(mesh.set_named(attr, name, data)?)
     } else {
-        py.detach(|| mesh.set_named(attr, name, data)).py_err()
+        Ok(py.detach(|| mesh.set_named(attr, name, data))?)
     }
 }
 
@@ -67,10 +66,10 @@ pub(super) fn set_attribute(
 
 fn set_indices(mesh: &Mesh, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     match obj {
-        None => mesh.set_indices(None).py_err(),
+        None => Ok(mesh.set_indices(None)?),
         Some(o) => {
             let idx = attr_in::indices(o, &|len| mesh.check_index_count(len))?;
-            mesh.set_indices(Some(idx.as_slice())).py_err()
+            Ok(mesh.set_indices(Some(idx.as_slice()))?)
         }
     }
 }
@@ -92,12 +91,12 @@ fn mesh_from(
     positions: &Bound<'_, PyAny>,
     copy: Option<bool>,
 ) -> PyResult<Arc<Mesh>> {
-    let ctx = py.detach(GpuContext::shared).py_err()?;
+    let ctx = py.detach(GpuContext::shared)?;
     let input = attr_in::attribute(Attribute::Positions, name, positions, copy, &|rows| {
         Mesh::check_vertex_count(&ctx, rows, name).map(|_| ())
     })?;
-    let n = Mesh::check_vertex_count(&ctx, rows_of(&input.data(), 3), name).py_err()?;
-    let mesh = Mesh::new(ctx, n).py_err()?;
+    let n = Mesh::check_vertex_count(&ctx, rows_of(&input.data(), 3), name)?;
+    let mesh = Mesh::new(ctx, n)?;
     upload(py, &mesh, Attribute::Positions, name, &input)?;
     Ok(Arc::new(mesh))
 }
@@ -193,7 +192,7 @@ macro_rules! mesh_methods {
             }
             fn resize(&self, n: &Bound<'_, PyAny>) -> PyResult<()> {
                 self.check_dynamic()?;
-                self.mesh.resize(vertex_count(n)?).py_err()
+                Ok(self.mesh.resize(vertex_count(n)?)?)
             }
             fn write_vertices(&self) -> PyResult<PyMappedWrite> {
                 self.check_dynamic()?;
@@ -248,15 +247,12 @@ impl PyMesh {
 
     /// A mesh from a primitive's geometry (all copies recorded).
     pub fn from_geometry(py: Python<'_>, g: &Geometry) -> PyResult<Self> {
-        let ctx = py.detach(GpuContext::shared).py_err()?;
-        let mesh = Mesh::new(ctx, g.vertex_count() as u32).py_err()?;
-        mesh.set(Attribute::Positions, AttributeData::F32(&g.positions))
-            .py_err()?;
-        mesh.set(Attribute::Normals, AttributeData::F32(&g.normals))
-            .py_err()?;
-        mesh.set(Attribute::Texcoords, AttributeData::F32(&g.texcoords))
-            .py_err()?;
-        mesh.set_indices(Some(&g.indices)).py_err()?;
+        let ctx = py.detach(GpuContext::shared)?;
+        let mesh = Mesh::new(ctx, g.vertex_count() as u32)?;
+        mesh.set(Attribute::Positions, AttributeData::F32(&g.positions))?;
+        mesh.set(Attribute::Normals, AttributeData::F32(&g.normals))?;
+        mesh.set(Attribute::Texcoords, AttributeData::F32(&g.texcoords))?;
+        mesh.set_indices(Some(&g.indices))?;
         Ok(Self {
             mesh: Arc::new(mesh),
             dynamic: true,

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 
 use super::args;
-use super::errors::IntoPy;
 use super::frame::PyFrame;
 use super::heightmap::{nodata_value, PyHeightmap};
 use super::heights_in;
@@ -34,7 +33,7 @@ impl PyRenderer {
         let w = pixel_count("width", width)?;
         let h = pixel_count("height", height)?;
         let bg = background.map(|b| rgba("background", b)).transpose()?;
-        let renderer = py.detach(|| Renderer::new(w, h)).py_err()?;
+        let renderer = py.detach(|| Renderer::new(w, h))?;
         if let Some(bg) = bg {
             renderer.set_background(bg);
         }
@@ -66,7 +65,7 @@ impl PyRenderer {
     /// Renders the colored triangle and returns the Frame itself.
     fn render_triangle_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
-        let frame = py.detach(move || r.render_triangle()).py_err()?;
+        let frame = py.detach(move || r.render_triangle())?;
         Ok(PyFrame { frame })
     }
 
@@ -80,8 +79,7 @@ impl PyRenderer {
     /// Renders the colored triangle and writes it as a PNG file.
     fn render_triangle_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
-        py.detach(move || r.render_triangle()?.save_png(&path))
-            .py_err()
+        Ok(py.detach(move || r.render_triangle()?.save_png(&path))?)
     }
 
     /// Uploads a 2-D height grid as this renderer's terrain (replacing any
@@ -137,16 +135,15 @@ impl PyRenderer {
                 },
                 options,
             )
-        })
-        .py_err()?;
+        })?;
         Ok(())
     }
 
     /// Facts about the current terrain: spacing, exaggeration, colormap,
     /// height_range (in effect), data_range, holes, nodata, heights_memory.
     fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
-        let stats = self.inner.terrain_stats().py_err()?;
-        let o = self.inner.terrain_options().py_err()?;
+        let stats = self.inner.terrain_stats()?;
+        let o = self.inner.terrain_options()?;
         let d = pyo3::types::PyDict::new(py);
         d.set_item("spacing", o.spacing)?;
         d.set_item("exaggeration", o.exaggeration)?;
@@ -158,30 +155,27 @@ impl PyRenderer {
         d.set_item("data_range", (stats.min, stats.max))?;
         d.set_item("holes", stats.holes)?;
         d.set_item("nodata", o.nodata)?;
-        d.set_item(
-            "heights_memory",
-            self.inner.terrain_heights_memory().py_err()?,
-        )?;
+        d.set_item("heights_memory", self.inner.terrain_heights_memory()?)?;
         Ok(d)
     }
 
     /// Colormap: viridis, magma, terrain or gray (append _r to reverse).
     fn set_colormap(&self, name: &Bound<'_, PyAny>) -> PyResult<()> {
         let name = args::text("name", name, COLORMAP)?;
-        self.inner.set_colormap(&name).py_err()
+        Ok(self.inner.set_colormap(&name)?)
     }
 
     /// Colormap normalisation: heights `min`..`max` map to the colormap ends.
     fn set_height_range(&self, min: &Bound<'_, PyAny>, max: &Bound<'_, PyAny>) -> PyResult<()> {
         let (min, max) = (args::real("min", min)?, args::real("max", max)?);
-        self.inner
-            .set_height_range(Some((min as f32, max as f32)))
-            .py_err()
+        Ok(self
+            .inner
+            .set_height_range(Some((min as f32, max as f32)))?)
     }
 
     /// Back to the data's own min and max (ignoring nodata).
     fn reset_height_range(&self) -> PyResult<()> {
-        self.inner.set_height_range(None).py_err()
+        Ok(self.inner.set_height_range(None)?)
     }
 
     /// Sun direction (degrees clockwise from north, degrees above the
@@ -202,7 +196,7 @@ impl PyRenderer {
         if let Some(i) = intensity {
             l.intensity = i as f32;
         }
-        self.inner.set_lighting(l).py_err()
+        Ok(self.inner.set_lighting(l)?)
     }
 
     /// Ambient light in [0, 1]; 1.0 with sun intensity 0 renders unlit colors.
@@ -210,7 +204,7 @@ impl PyRenderer {
         let ambient = args::real("ambient", ambient)?;
         let mut l = self.inner.lighting();
         l.ambient = ambient as f32;
-        self.inner.set_lighting(l).py_err()
+        Ok(self.inner.set_lighting(l)?)
     }
 
     /// Perspective look-at camera in world units (x east, y north, z up).
@@ -228,38 +222,37 @@ impl PyRenderer {
             Some(u) if !u.is_none() => args::vec3("up", u)?,
             _ => [0.0, 0.0, 1.0],
         };
-        self.inner
-            .set_camera(Camera::Perspective {
-                eye: args::vec3("eye", eye)?,
-                target: args::vec3("target", target)?,
-                up,
-                fovy_deg: args::opt_real("fovy_deg", fovy_deg)?.unwrap_or(45.0) as f32,
-                znear: args::opt_real("znear", znear)?.map(|v| v as f32),
-                zfar: args::opt_real("zfar", zfar)?.map(|v| v as f32),
-            })
-            .py_err()
+        let camera = Camera::Perspective {
+            eye: args::vec3("eye", eye)?,
+            target: args::vec3("target", target)?,
+            up,
+            fovy_deg: args::opt_real("fovy_deg", fovy_deg)?.unwrap_or(45.0) as f32,
+            znear: args::opt_real("znear", znear)?.map(|v| v as f32),
+            zfar: args::opt_real("zfar", zfar)?.map(|v| v as f32),
+        };
+        Ok(self.inner.set_camera(camera)?)
     }
 
     /// Orthographic camera looking straight down, framing the whole terrain.
     fn set_camera_top_down(&self) -> PyResult<()> {
-        self.inner.set_camera(Camera::TopDown).py_err()
+        Ok(self.inner.set_camera(Camera::TopDown)?)
     }
 
     /// Back to the default oblique view that frames the whole terrain.
     fn reset_camera(&self) -> PyResult<()> {
-        self.inner.set_camera(Camera::Auto).py_err()
+        Ok(self.inner.set_camera(Camera::Auto)?)
     }
 
     /// Samples per pixel for terrain renders: 1 (off) or 4.
     fn set_msaa(&self, samples: &Bound<'_, PyAny>) -> PyResult<()> {
         let samples = args::int_in("samples", samples, 1, 4)? as u32;
-        self.inner.set_msaa(samples).py_err()
+        Ok(self.inner.set_msaa(samples)?)
     }
 
     /// Renders the terrain; returns the Frame (zero-copy readback).
     fn render_terrain_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
-        let frame = py.detach(move || r.render_terrain()).py_err()?;
+        let frame = py.detach(move || r.render_terrain())?;
         Ok(PyFrame { frame })
     }
 
@@ -274,8 +267,7 @@ impl PyRenderer {
     /// terrain.
     fn render_terrain_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
-        py.detach(move || r.render_terrain()?.save_png(&path))
-            .py_err()
+        Ok(py.detach(move || r.render_terrain()?.save_png(&path))?)
     }
 
     /// Adds a Mesh or Points to the scene; returns an id for
@@ -296,7 +288,7 @@ impl PyRenderer {
         let (core, point_size) = super::mesh::core_mesh(mesh)?;
         let style = args::opt_text("style", style, STYLE)?;
         let style = mesh_style(style, point_size, color, colormap, scalar_range, size)?;
-        self.inner.add_mesh(core, style).py_err()
+        Ok(self.inner.add_mesh(core, style)?)
     }
 
     /// Changes how mesh `id` is drawn (same keywords as `add_mesh`).
@@ -316,7 +308,7 @@ impl PyRenderer {
         let size = args::opt_real("size", size)?;
         let style = args::text("style", style, STYLE)?;
         let style = mesh_style(Some(style), None, color, colormap, scalar_range, size)?;
-        self.inner.set_mesh_style(id, style).py_err()
+        Ok(self.inner.set_mesh_style(id, style)?)
     }
 
     /// Removes mesh `id` from the scene; False when there was none.
@@ -350,7 +342,7 @@ impl PyRenderer {
     /// Arrow / DLPack exports do the rest, without copies.
     fn render(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
-        let frame = py.detach(move || r.render()).py_err()?;
+        let frame = py.detach(move || r.render())?;
         Ok(PyFrame { frame })
     }
 
@@ -376,7 +368,7 @@ impl PyRenderer {
     /// Alias of `render().to_png(path)`.
     fn render_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
-        py.detach(move || r.render()?.save_png(&path)).py_err()
+        Ok(py.detach(move || r.render()?.save_png(&path))?)
     }
 
     fn __repr__(&self) -> String {

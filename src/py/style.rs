@@ -6,7 +6,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use super::args;
-use super::errors::IntoPy;
 use crate::render::MeshStyle;
 
 pub(super) const COLORMAP: &str = "a colormap name such as 'viridis'";
@@ -109,7 +108,7 @@ pub(super) fn mesh_style(
 ) -> PyResult<MeshStyle> {
     let colormap = args::opt_text("colormap", colormap, COLORMAP)?;
     if let Some(name) = &colormap {
-        crate::render::colormap_lut(name).py_err()?;
+        crate::render::colormap_lut(name)?;
     }
     let size = size.map(super::mesh::check_size).transpose()?;
     let color = color.map(unit_color).transpose()?;

@@ -7,7 +7,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::args::one_or_pair as pair;
-use super::errors::{to_py, IntoPy};
 use super::heightmap::PyHeightmap;
 use crate::grid::{self, Agg, Batches, Columns, Fill, GridOptions};
 use crate::memory::{DType, HostBuffer, Origin};
@@ -74,7 +73,7 @@ fn _terrain_from_table<'py>(
     let options = GridOptions {
         resolution: resolution.map(|r| pair("resolution", r)).transpose()?,
         shape: super::args::opt_shape("shape", shape)?,
-        agg: Agg::parse(&agg).py_err()?,
+        agg: Agg::parse(&agg)?,
         fill: parse_fill(fill)?,
         ..Default::default()
     };
@@ -113,8 +112,7 @@ fn _terrain_from_table<'py>(
             &cols,
             &options,
         )
-    }
-    .map_err(to_py)?;
+    }?;
     let info = PyDict::new(py);
     info.set_item("lattice", result.lattice)?;
     info.set_item("rows_read", result.rows_read)?;
@@ -127,7 +125,7 @@ fn _terrain_from_table<'py>(
         DType::F32,
         Origin::Rust,
     );
-    let map = Heightmap::new(values, result.spacing, result.origin, None).py_err()?;
+    let map = Heightmap::new(values, result.spacing, result.origin, None)?;
     Ok((PyHeightmap::from_map(map), info))
 }
 

@@ -140,9 +140,7 @@ impl Renderer {
     fn with_terrain<T>(&self, f: impl FnOnce(&mut TerrainLayer) -> Result<T>) -> Result<T> {
         match self.scene().first_mut::<TerrainLayer>() {
             Some(t) => f(t),
-            None => Err(Error::State(
-                "this renderer has no terrain yet; call add_terrain(heights) first".into(),
-            )),
+            None => Err(Error::NoTerrain),
         }
     }
 
@@ -212,9 +210,7 @@ impl Renderer {
     /// meshes added beside it).
     pub fn render_terrain(&self) -> Result<Frame> {
         if self.scene().first::<TerrainLayer>().is_none() {
-            return Err(Error::State(
-                "this renderer has no terrain yet; call add_terrain(heights) first".into(),
-            ));
+            return Err(Error::NoTerrain);
         }
         self.render()
     }

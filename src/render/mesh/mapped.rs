@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::bounds::BoundsPipeline;
 use super::staging::Transfer;
 use super::{attr_bytes, Attribute, AttributeData, ColorFormat, Mesh, MeshState, Pending};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::gpu::alloc::upload::StagedUpload;
 
 /// Where a mapped write lands: upload memory the GPU copies from, or (on
@@ -64,11 +64,11 @@ impl Mesh {
         match write {
             MappedWrite::Host(data) => self
                 .set_named(attr, name, AttributeData::F32(data))
-                .map_err(|e| match e {
-                    Error::InvalidArgument(m) => {
-                        Error::InvalidArgument(format!("{m} (written through write_{name}())"))
+                .map_err(|e| match e.kind() {
+                    ErrorKind::Value => {
+                        Error::InvalidArgument(format!("{e} (written through write_{name}())"))
                     }
-                    other => other,
+                    _ => e,
                 }),
             MappedWrite::Mapped(staged) => {
                 let mut st = self.state();

@@ -107,10 +107,11 @@ fn check_buffer_size(ctx: &GpuContext, attr: Attribute, n: u32) -> Result<()> {
 
 fn check_rows(name: &str, rows: usize, n: u32) -> Result<()> {
     if rows != n as usize {
-        return Err(Error::InvalidArgument(format!(
-            "{name}: {rows} rows given but the mesh has {n} vertices; pass exactly {n} rows, or \
-             call resize({rows}) first to change the vertex count"
-        )));
+        return Err(Error::RowCount {
+            arg: name.to_string(),
+            given: rows,
+            expected: n,
+        });
     }
     Ok(())
 }
@@ -186,8 +187,7 @@ impl Mesh {
                 u32::MAX
             ))
         })?;
-        check_buffer_size(ctx, Attribute::Colors, n)
-            .map_err(|e| Error::InvalidArgument(format!("{name}: {e}")))?;
+        check_buffer_size(ctx, Attribute::Colors, n).map_err(|e| e.context(name))?;
         Ok(n)
     }
 
@@ -368,10 +368,8 @@ impl Mesh {
     /// Changes the vertex count. Attributes are dropped (set them again);
     /// indices are kept when all of them are below `n`.
     pub fn resize(&self, n: u32) -> Result<()> {
-        self.check_size(Attribute::Colors, n).map_err(|e| match e {
-            Error::InvalidArgument(m) => Error::InvalidArgument(format!("n: {m}")),
-            other => other,
-        })?;
+        self.check_size(Attribute::Colors, n)
+            .map_err(|e| e.context("n"))?;
         let mut st = self.state();
         if let Some(i) = &st.indices {
             if i.count > 0 && i.max >= n {

@@ -25,11 +25,12 @@ pub(super) struct Copied {
 }
 
 fn non_finite(name: &str, e: NonFinite) -> Error {
-    Error::InvalidArgument(format!(
-        "{name}: row {} column {} is {} ; positions and other float attributes must be finite \
-         (replace them, e.g. np.nan_to_num({name}), or drop those rows)",
-        e.row, e.col, e.value
-    ))
+    Error::NonFinite {
+        arg: name.to_string(),
+        row: e.row,
+        col: e.col,
+        value: e.value,
+    }
 }
 
 /// Copies `data` (already checked to hold `n` rows of `attr`) into `dst`,
