@@ -11,28 +11,13 @@ use pyo3::prelude::*;
 
 use super::input::{Heights, ShapeCheck};
 use crate::grid::columns;
+use crate::memory::tensor::tensor_meta;
 use crate::memory::{ledger, DType, HostBuffer, Origin};
 
 /// True when `obj` speaks the Arrow PyCapsule interface.
 pub fn is_arrow(obj: &Bound<'_, PyAny>) -> bool {
     obj.hasattr("__arrow_c_stream__").unwrap_or(false)
         || obj.hasattr("__arrow_c_array__").unwrap_or(false)
-}
-
-/// The `shape` of an `arrow.fixed_shape_tensor` field, if it is one.
-fn tensor_shape(field: &arrow_schema::Field) -> Option<Vec<usize>> {
-    let md = field.metadata();
-    if md.get("ARROW:extension:name").map(String::as_str) != Some("arrow.fixed_shape_tensor") {
-        return None;
-    }
-    let text = md.get("ARROW:extension:metadata")?;
-    let start = text.find("\"shape\"")?;
-    let open = start + text[start..].find('[')?;
-    let close = open + text[open..].find(']')?;
-    text[open + 1..close]
-        .split(',')
-        .map(|s| s.trim().parse::<usize>().ok())
-        .collect()
 }
 
 /// Flat value arrays and (rows, cols) for an Arrow input.
@@ -42,7 +27,8 @@ fn flatten(
     field: &arrow_schema::Field,
     shape: Option<(usize, usize)>,
 ) -> PyResult<(Vec<ArrayRef>, (usize, usize))> {
-    if let Some(tshape) = tensor_shape(field) {
+    if let Some(meta) = tensor_meta(field, name)? {
+        let tshape = meta.shape.clone();
         if tshape.len() != 2 {
             return Err(PyValueError::new_err(format!(
                 "{name}: tensor shape {tshape:?} is not 2-D (rows, cols)"
@@ -54,15 +40,7 @@ fn flatten(
                 "{name}: expected one tensor, got an array of {tensors}; pass one element"
             )));
         }
-        if field
-            .metadata()
-            .get("ARROW:extension:metadata")
-            .is_some_and(|m| {
-                m.contains("\"permutation\"")
-                    && !m.contains("\"permutation\":[0,1]")
-                    && !m.contains("\"permutation\": [0, 1]")
-            })
-        {
+        if !meta.is_row_major() {
             return Err(PyValueError::new_err(format!(
                 "{name}: fixed_shape_tensor with a permutation is not supported; pass the tensor \
                  in row-major (C) order"

@@ -334,3 +334,15 @@ def test_pandas_extension_columns_take_pandas_own_export():
     assert np.isnan(np.asarray(hm)).sum() == 1
     dup = pd.DataFrame([[0.0, 0.0, 1.0]], columns=["x", "x", "z"])
     assert _pandas_numpy_columns(dup, ("x", "y", "z")) is None
+
+
+def test_tensor_metadata_is_read_as_json_with_dim_names_and_spacing():
+    """pyarrow writes dim_names (and spaces) into the tensor's JSON metadata;
+    the heights are read all the same, and without a copy."""
+    h = np.arange(12, dtype=np.float32).reshape(3, 4)
+    t = pa.fixed_shape_tensor(pa.float32(), (3, 4), dim_names=["y", "x"])
+    arr = pa.ExtensionArray.from_storage(t, pa.FixedSizeListArray.from_arrays(pa.array(h.ravel()), 12))
+    assert arr.type.dim_names == ["y", "x"]
+    hm = forge3d.Heightmap(arr)
+    assert hm.shape == (3, 4) and np.array_equal(np.asarray(hm), h)
+    assert hm.borrowed
