@@ -29,6 +29,7 @@ from ._forge3d import (
     __version__,
     copy_totals,
     device_info,
+    orbit_view,
     readback_pool_stats,
     synchronize,
 )
@@ -55,4 +56,5 @@ __all__ = [
     "engine",
     "readback_pool_stats",
     "synchronize",
+    "orbit_view",
 ]

@@ -265,6 +265,24 @@ class Renderer:
     ) -> None:
         """Perspective look-at camera in world units: x east (columns * dx),
         y north ((rows - 1 - row) * dy), z up (height * exaggeration)."""
+    def set_camera_orbit(
+        self,
+        azimuth_deg: float = 200.0,
+        elevation_deg: float = 35.0,
+        *,
+        distance: float | None = None,
+        target: tuple[float, float, float] | None = None,
+        fovy_deg: float = 45.0,
+        zoom: float = 1.0,
+    ) -> None:
+        """Perspective camera on a sphere around ``target``, z up: the eye at
+        ``target + distance * (sin(az) cos(el), cos(az) cos(el), sin(el))``,
+        azimuth in degrees clockwise from north (+y), elevation in degrees
+        above the horizon (clamped to [-89, 89]). ``distance=None`` fits the
+        scene box into 96 % of the image at each render, divided by ``zoom``;
+        ``target=None`` aims at the box, centred in the image. The defaults
+        are the automatic view (``reset_camera``). ``forge3d.orbit_view``
+        returns the eye and target this camera uses."""
     def set_camera_top_down(self) -> None:
         """Orthographic view straight down, framing the whole terrain (aspect kept)."""
     def reset_camera(self) -> None:
@@ -558,3 +576,17 @@ def _ledger_open() -> int: ...
 def _ledger_records(start: int) -> list[tuple[str, int, int, str]]: ...
 def _ledger_close(start: int) -> None: ...
 def _ledger_convert(bytes: int, source_ptr: int, reason: str) -> None: ...
+def orbit_view(
+    bounds: tuple[tuple[float, float, float], tuple[float, float, float]],
+    aspect: float,
+    *,
+    azimuth_deg: float = 200.0,
+    elevation_deg: float = 35.0,
+    distance: float | None = None,
+    target: tuple[float, float, float] | None = None,
+    fovy_deg: float = 45.0,
+    zoom: float = 1.0,
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """The (eye, target) that ``Renderer.set_camera_orbit`` with these
+    arguments uses for a scene box ``((xmin, ymin, zmin), (xmax, ymax, zmax))``
+    (e.g. ``renderer.scene_bounds()``) in an image of ``aspect`` = width / height."""

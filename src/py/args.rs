@@ -120,6 +120,11 @@ pub fn vec3(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[f32; 3]> {
     Ok(r.map(|x| x as f32))
 }
 
+/// (x, y, z) in float64, for values computed in float64 (the orbit camera).
+pub fn vec3_f64(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[f64; 3]> {
+    items::<f64, 3>(name, v, "numbers (x, y, z)", real)
+}
+
 /// Two real numbers, e.g. (min, max); `None` when missing or None.
 pub fn opt_real_pair(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(f64, f64)>> {
     match v {

@@ -50,3 +50,95 @@ pub fn stream<'py>(
     let reader = ArrayIterator::new(std::iter::once(Ok(chunk)), field);
     Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
 }
+
+/// An object whose memory Python sees without a copy.
+pub trait Exported {
+    /// The field name its Arrow export carries ("rgba", "heights", ...).
+    const FIELD: &'static str;
+    fn memory(&self) -> &HostBuffer;
+    /// True when consumers must not write (memory borrowed read-only).
+    fn readonly(&self) -> bool;
+}
+
+/// One `#[pymethods]` block for a frozen class implementing [`Exported`]:
+/// the class's own methods (`$body`) plus the buffer protocol, the Arrow
+/// PyCapsule interface and DLPack over its memory. pyo3 takes one
+/// `#[pymethods]` block per class, hence a macro around the whole block.
+macro_rules! pymethods_with_exports {
+    (impl $ty:ident { $($body:tt)* }) => {
+        #[pymethods]
+        impl $ty {
+            $($body)*
+
+            unsafe fn __getbuffer__(
+                slf: Bound<'_, Self>,
+                view: *mut pyo3::ffi::Py_buffer,
+                flags: std::ffi::c_int,
+            ) -> PyResult<()> {
+                use $crate::py::exports::Exported;
+                let memory = slf.get().memory().clone();
+                let readonly = slf.get().readonly();
+                unsafe { $crate::py::buffer::fill(view, flags, &memory, readonly, slf.into_any()) }
+            }
+
+            unsafe fn __releasebuffer__(&self, view: *mut pyo3::ffi::Py_buffer) {
+                unsafe { $crate::py::buffer::release(view) }
+            }
+
+            fn __arrow_c_schema__<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
+                use $crate::py::exports::Exported;
+                $crate::py::exports::schema(py, Self::FIELD, self.memory())
+            }
+
+            #[pyo3(signature = (requested_schema=None))]
+            fn __arrow_c_array__<'py>(
+                &self,
+                py: Python<'py>,
+                requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
+            ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+                use $crate::py::exports::Exported;
+                $crate::py::exports::array(py, Self::FIELD, self.memory(), requested_schema)
+            }
+
+            #[pyo3(signature = (requested_schema=None))]
+            fn __arrow_c_stream__<'py>(
+                &self,
+                py: Python<'py>,
+                requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
+            ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
+                use $crate::py::exports::Exported;
+                $crate::py::exports::stream(py, Self::FIELD, self.memory(), requested_schema)
+            }
+
+            #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
+            fn __dlpack__<'py>(
+                &self,
+                py: Python<'py>,
+                stream: Option<Bound<'py, PyAny>>,
+                max_version: Option<(u32, u32)>,
+                dl_device: Option<(i32, i32)>,
+                copy: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                use $crate::py::exports::Exported;
+                let copy = $crate::py::args::opt_flag("copy", copy)?;
+                $crate::py::dlpack::export(
+                    py,
+                    self.memory(),
+                    self.readonly(),
+                    stream.as_ref(),
+                    max_version,
+                    dl_device,
+                    copy,
+                )
+            }
+
+            fn __dlpack_device__(&self) -> (i32, i32) {
+                (1, 0)
+            }
+        }
+    };
+}
+pub(crate) use pymethods_with_exports;

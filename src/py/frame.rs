@@ -1,14 +1,12 @@
 //! `forge3d.Frame`: one rendered RGBA8 image, exported without copying
 //! through the buffer protocol, the Arrow PyCapsule interface and DLPack.
 
-use std::ffi::c_int;
 use std::path::PathBuf;
 
-use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyCapsule, PyTuple};
+use pyo3::types::PyBytes;
 
-use super::{buffer, dlpack};
+use super::exports::{pymethods_with_exports, Exported};
 use crate::Frame;
 
 /// A rendered RGBA8 image of shape (height, width, 4).
@@ -34,7 +32,17 @@ pub fn to_numpy(frame: Bound<'_, PyFrame>) -> PyResult<Bound<'_, PyAny>> {
         .call((shape, np.getattr("uint8")?), Some(&kwargs))
 }
 
-#[pymethods]
+impl Exported for PyFrame {
+    const FIELD: &'static str = "rgba";
+    fn memory(&self) -> &crate::memory::HostBuffer {
+        self.frame.memory()
+    }
+    fn readonly(&self) -> bool {
+        false
+    }
+}
+
+pymethods_with_exports! {
 impl PyFrame {
     #[getter]
     fn width(&self) -> u32 {
@@ -104,64 +112,5 @@ impl PyFrame {
             self.origin()
         )
     }
-
-    unsafe fn __getbuffer__(
-        slf: Bound<'_, Self>,
-        view: *mut ffi::Py_buffer,
-        flags: c_int,
-    ) -> PyResult<()> {
-        let memory = slf.get().frame.memory().clone();
-        unsafe { buffer::fill(view, flags, &memory, false, slf.into_any()) }
-    }
-
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
-        unsafe { buffer::release(view) }
-    }
-
-    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        super::exports::schema(py, "rgba", self.frame.memory())
-    }
-
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_array__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        super::exports::array(py, "rgba", self.frame.memory(), requested_schema)
-    }
-
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyCapsule>> {
-        super::exports::stream(py, "rgba", self.frame.memory(), requested_schema)
-    }
-
-    #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
-    fn __dlpack__<'py>(
-        &self,
-        py: Python<'py>,
-        stream: Option<Bound<'py, PyAny>>,
-        max_version: Option<(u32, u32)>,
-        dl_device: Option<(i32, i32)>,
-        copy: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let copy = super::args::opt_flag("copy", copy)?;
-        dlpack::export(
-            py,
-            self.frame.memory(),
-            false,
-            stream.as_ref(),
-            max_version,
-            dl_device,
-            copy,
-        )
-    }
-
-    fn __dlpack_device__(&self) -> (i32, i32) {
-        (1, 0)
-    }
+}
 }

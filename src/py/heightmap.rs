@@ -1,16 +1,13 @@
 //! `forge3d.Heightmap`: values + spacing + origin + nodata, exported to
 //! NumPy, Arrow and DLPack without copying.
 
-use std::ffi::c_int;
 use std::sync::Arc;
 
-use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyTuple};
 
+use super::exports::{pymethods_with_exports, Exported};
 use super::heights_in;
 use super::input::Heights;
-use super::{buffer, dlpack};
 use crate::memory::{DType, HostBuffer, Origin};
 use crate::Heightmap;
 
@@ -82,7 +79,17 @@ impl PyHeightmap {
     }
 }
 
-#[pymethods]
+impl Exported for PyHeightmap {
+    const FIELD: &'static str = "heights";
+    fn memory(&self) -> &crate::memory::HostBuffer {
+        self.map.values()
+    }
+    fn readonly(&self) -> bool {
+        self.readonly
+    }
+}
+
+pymethods_with_exports! {
 impl PyHeightmap {
     /// Wraps `values` (2-D) as a heightmap. Float32 C-contiguous arrays are
     /// borrowed without a copy (read-only if the source is); other numeric
@@ -172,65 +179,5 @@ impl PyHeightmap {
             if self.borrowed() { "borrowed" } else { "owned" }
         )
     }
-
-    unsafe fn __getbuffer__(
-        slf: Bound<'_, Self>,
-        view: *mut ffi::Py_buffer,
-        flags: c_int,
-    ) -> PyResult<()> {
-        let memory = slf.get().map.values().clone();
-        let readonly = slf.get().readonly;
-        unsafe { buffer::fill(view, flags, &memory, readonly, slf.into_any()) }
-    }
-
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
-        unsafe { buffer::release(view) }
-    }
-
-    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        super::exports::schema(py, "heights", self.map.values())
-    }
-
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_array__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        super::exports::array(py, "heights", self.map.values(), requested_schema)
-    }
-
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyCapsule>> {
-        super::exports::stream(py, "heights", self.map.values(), requested_schema)
-    }
-
-    #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
-    fn __dlpack__<'py>(
-        &self,
-        py: Python<'py>,
-        stream: Option<Bound<'py, PyAny>>,
-        max_version: Option<(u32, u32)>,
-        dl_device: Option<(i32, i32)>,
-        copy: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let copy = super::args::opt_flag("copy", copy)?;
-        dlpack::export(
-            py,
-            self.map.values(),
-            self.readonly,
-            stream.as_ref(),
-            max_version,
-            dl_device,
-            copy,
-        )
-    }
-
-    fn __dlpack_device__(&self) -> (i32, i32) {
-        (1, 0)
-    }
+}
 }

@@ -3,14 +3,10 @@
 //! without copying through the buffer protocol (NumPy, Taichi's ndarray
 //! arguments, memoryview), the Arrow PyCapsule interface and DLPack.
 
-use std::ffi::c_int;
-
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
-use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyTuple};
 
-use super::{buffer, dlpack};
+use super::exports::{pymethods_with_exports, Exported};
 use crate::memory::alloc::AlignedBlock;
 use crate::memory::{DType, HostBuffer, Origin};
 
@@ -82,7 +78,17 @@ impl PyExternalBuffer {
     }
 }
 
-#[pymethods]
+impl Exported for PyExternalBuffer {
+    const FIELD: &'static str = "values";
+    fn memory(&self) -> &HostBuffer {
+        &self.memory
+    }
+    fn readonly(&self) -> bool {
+        false
+    }
+}
+
+pymethods_with_exports! {
 impl PyExternalBuffer {
     #[getter]
     fn shape(&self) -> Vec<usize> {
@@ -115,66 +121,7 @@ impl PyExternalBuffer {
             self.origin()
         )
     }
-
-    unsafe fn __getbuffer__(
-        slf: Bound<'_, Self>,
-        view: *mut ffi::Py_buffer,
-        flags: c_int,
-    ) -> PyResult<()> {
-        let memory = slf.get().memory.clone();
-        unsafe { buffer::fill(view, flags, &memory, false, slf.into_any()) }
-    }
-
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
-        unsafe { buffer::release(view) }
-    }
-
-    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        super::exports::schema(py, "values", &self.memory)
-    }
-
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_array__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        super::exports::array(py, "values", &self.memory, requested_schema)
-    }
-
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyCapsule>> {
-        super::exports::stream(py, "values", &self.memory, requested_schema)
-    }
-
-    #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
-    fn __dlpack__<'py>(
-        &self,
-        py: Python<'py>,
-        stream: Option<Bound<'py, PyAny>>,
-        max_version: Option<(u32, u32)>,
-        dl_device: Option<(i32, i32)>,
-        copy: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let copy = super::args::opt_flag("copy", copy)?;
-        dlpack::export(
-            py,
-            &self.memory,
-            false,
-            stream.as_ref(),
-            max_version,
-            dl_device,
-            copy,
-        )
-    }
-
-    fn __dlpack_device__(&self) -> (i32, i32) {
-        (1, 0)
-    }
+}
 }
 
 /// `external_array(shape, dtype="float32", zero=False)` as a NumPy array

@@ -9,6 +9,7 @@ mod arrow_edge;
 mod arrow_in;
 mod attr_in;
 mod buffer;
+mod camera;
 mod dlpack;
 mod errors;
 mod exports;
@@ -37,6 +38,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<frame::PyFrame>()?;
     m.add_class::<heightmap::PyHeightmap>()?;
     info::register(m)?;
+    camera::register(m)?;
     table::register(m)?;
     long_table::register(m)?;
     host_array::register(m)?;

@@ -233,6 +233,22 @@ impl PyRenderer {
         Ok(self.inner.set_camera(camera)?)
     }
 
+    /// Orbit camera around a target, z up (see `forge3d.OrbitCamera`).
+    #[pyo3(signature = (azimuth_deg=None, elevation_deg=None, *, distance=None, target=None, fovy_deg=None, zoom=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_camera_orbit(
+        &self,
+        azimuth_deg: Option<&Bound<'_, PyAny>>,
+        elevation_deg: Option<&Bound<'_, PyAny>>,
+        distance: Option<&Bound<'_, PyAny>>,
+        target: Option<&Bound<'_, PyAny>>,
+        fovy_deg: Option<&Bound<'_, PyAny>>,
+        zoom: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let o = super::camera::orbit(azimuth_deg, elevation_deg, distance, target, fovy_deg, zoom)?;
+        Ok(self.inner.set_camera(Camera::Orbit(o))?)
+    }
+
     /// Orthographic camera looking straight down, framing the whole terrain.
     fn set_camera_top_down(&self) -> PyResult<()> {
         Ok(self.inner.set_camera(Camera::TopDown)?)

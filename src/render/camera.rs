@@ -1,30 +1,12 @@
 //! Cameras: look-at perspective and orthographic projections, as column-major
 //! 4x4 matrices for WGSL (`mat4x4<f32>`), with wgpu's [0, 1] depth range.
 
+use super::orbit::Orbit;
+use super::vec3::{cross, dot, norm, normalize, sub};
+
 pub type Vec3 = [f32; 3];
 /// Column-major: `m[col][row]`.
 pub type Mat4 = [[f32; 4]; 4];
-
-fn sub(a: Vec3, b: Vec3) -> Vec3 {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-fn dot(a: Vec3, b: Vec3) -> f32 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-fn cross(a: Vec3, b: Vec3) -> Vec3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-fn norm(a: Vec3) -> f32 {
-    dot(a, a).sqrt()
-}
-fn normalize(a: Vec3) -> Vec3 {
-    let n = norm(a);
-    [a[0] / n, a[1] / n, a[2] / n]
-}
 
 pub fn mul(a: &Mat4, b: &Mat4) -> Mat4 {
     let mut out = [[0.0; 4]; 4];
@@ -79,6 +61,7 @@ pub fn orthographic(left: f32, right: f32, bottom: f32, top: f32, znear: f32, zf
     ]
 }
 
+#[cfg(test)]
 fn corners(b: &Bounds) -> [Vec3; 8] {
     let mut out = [[0.0; 3]; 8];
     for (i, p) in out.iter_mut().enumerate() {
@@ -92,6 +75,7 @@ fn corners(b: &Bounds) -> [Vec3; 8] {
 }
 
 /// `m * (p, 1)` as NDC x, y, z and clip w.
+#[cfg(test)]
 fn project(m: &Mat4, p: Vec3) -> [f32; 4] {
     let v = [p[0], p[1], p[2], 1.0];
     let mut o = [0.0; 4];
@@ -104,8 +88,11 @@ fn project(m: &Mat4, p: Vec3) -> [f32; 4] {
 /// How the scene is seen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Camera {
-    /// Frame the whole scene from an oblique angle (the default).
+    /// Frame the whole scene from an oblique angle (the default): the
+    /// default [`Orbit`].
     Auto,
+    /// An eye on a sphere around a target, fitted to the scene as asked.
+    Orbit(Orbit),
     Perspective {
         eye: Vec3,
         target: Vec3,
@@ -145,69 +132,8 @@ impl Camera {
         let c = bounds.center();
         let r = bounds.radius().max(1e-6);
         match self {
-            Camera::Auto => {
-                // From the south-southwest, 35 degrees up, at the smallest
-                // distance (to 1 %) that keeps every corner of the box in
-                // 96 % of the image. Perspective leaves the box off-centre
-                // (its near side looms larger), so the aim point is then
-                // moved, with the eye, across the view until the box's
-                // projection is centred, and the distance fitted again.
-                let fovy = 45f32.to_radians();
-                let (az, el) = (200f32.to_radians(), 35f32.to_radians());
-                let dir = [az.sin() * el.cos(), az.cos() * el.cos(), el.sin()];
-                let up = [0.0, 0.0, 1.0];
-                let f = [-dir[0], -dir[1], -dir[2]];
-                let side = normalize(cross(f, up));
-                let cam_up = cross(side, f);
-                let tan_y = (fovy / 2.0).tan();
-                let tan_x = tan_y * aspect;
-                let box_corners = corners(bounds);
-                let fit_at = |t: Vec3| -> (f32, Mat4) {
-                    let r = box_corners
-                        .iter()
-                        .map(|p| norm(sub(*p, t)))
-                        .fold(1e-6f32, f32::max);
-                    let at = |d: f32| {
-                        let eye = [t[0] + dir[0] * d, t[1] + dir[1] * d, t[2] + dir[2] * d];
-                        let view = look_at(eye, t, up);
-                        let proj = perspective(fovy, aspect, (d - r).max(d * 1e-3), d + r);
-                        mul(&proj, &view)
-                    };
-                    let fits = |m: &Mat4| {
-                        box_corners.iter().all(|p| {
-                            let q = project(m, *p);
-                            q[3] > 0.0 && q[0].abs() <= 0.96 && q[1].abs() <= 0.96
-                        })
-                    };
-                    let (mut lo, mut hi) = (r * 0.05, r / tan_x.min(tan_y).atan().sin() * 1.05);
-                    for _ in 0..24 {
-                        let mid = 0.5 * (lo + hi);
-                        if fits(&at(mid)) {
-                            hi = mid;
-                        } else {
-                            lo = mid;
-                        }
-                    }
-                    (hi, at(hi))
-                };
-                let mut t = c;
-                for _ in 0..3 {
-                    let (d, m) = fit_at(t);
-                    let (mut x0, mut x1, mut y0, mut y1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-                    for p in &box_corners {
-                        let q = project(&m, *p);
-                        (x0, x1) = (x0.min(q[0]), x1.max(q[0]));
-                        (y0, y1) = (y0.min(q[1]), y1.max(q[1]));
-                    }
-                    // The image-centre offset of the box, in world units
-                    // at the aim point's depth.
-                    let (dx, dy) = ((x0 + x1) / 2.0 * tan_x * d, (y0 + y1) / 2.0 * tan_y * d);
-                    for k in 0..3 {
-                        t[k] += side[k] * dx + cam_up[k] * dy;
-                    }
-                }
-                fit_at(t).1
-            }
+            Camera::Auto => Orbit::default().view_proj(bounds, aspect),
+            Camera::Orbit(orbit) => orbit.view_proj(bounds, aspect),
             Camera::Perspective {
                 eye,
                 target,
@@ -251,7 +177,6 @@ impl Camera {
         }
     }
 
-    /// Checks user-supplied values.
     /// The same camera with `up` scaled to unit length (in f64), so the
     /// f32 view matrix stays exact for any valid length of `up`.
     pub fn with_unit_up(mut self) -> Self {
@@ -264,7 +189,11 @@ impl Camera {
         self
     }
 
+    /// Checks user-supplied values.
     pub fn validate(&self) -> Result<(), String> {
+        if let Camera::Orbit(orbit) = self {
+            return orbit.validate();
+        }
         if let Camera::Perspective {
             eye,
             target,

@@ -147,3 +147,57 @@ def test_top_down_camera_and_none(engine):
     )
 
 
+
+
+def test_one_orbit_camera_in_the_renderer():
+    """The renderer's orbit camera is the automatic view, OrbitCamera holds
+    its parameters only, and orbit_view reports what it uses."""
+    r = forge3d.Renderer(W, H)
+    r.add_mesh(forge3d.Mesh(BOX_CORNERS * 3 + np.float32([5, 0, 1]), BOX_TRIANGLES))
+    auto = np.array(r.render())
+    r.set_camera_orbit()
+    assert np.array_equal(np.array(r.render()), auto)
+    # The Python camera applies the same orbit: its default equals the automatic view.
+    OrbitCamera().apply(r)
+    assert np.array_equal(np.array(r.render()), auto)
+    # A different orbit is a different picture; zoom magnifies it.
+    r.set_camera_orbit(120.0, 60.0)
+    turned = np.array(r.render())
+    assert not np.array_equal(turned, auto)
+    bg = turned[0, 0]
+    fg = lambda img: (img != bg).any(-1).sum()  # noqa: E731
+    r.set_camera_orbit(120.0, 60.0, zoom=1.3)  # area about 1.3**2 = 1.69 times
+    assert 1.5 * fg(turned) < fg(np.array(r.render())) < 1.9 * fg(turned)
+    # orbit_view: the eye at distance along (azimuth, elevation) from the target.
+    eye, target = forge3d.orbit_view(
+        r.scene_bounds(), W / H, azimuth_deg=90.0, elevation_deg=0.0, distance=7.0, target=(1, 2, 3)
+    )
+    assert target == (1.0, 2.0, 3.0) and eye == pytest.approx((8.0, 2.0, 3.0), abs=1e-12)
+    # distance=None fits the box; zoom divides that distance.
+    e1, t1 = forge3d.orbit_view(r.scene_bounds(), W / H, target=(5, 0, 1))
+    e2, t2 = forge3d.orbit_view(r.scene_bounds(), W / H, target=(5, 0, 1), zoom=2.0)
+    d = lambda e, t: float(np.linalg.norm(np.subtract(e, t)))  # noqa: E731
+    assert d(e2, t2) == pytest.approx(d(e1, t1) / 2, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "name"),
+    [
+        ({"fovy_deg": 180}, ValueError, "fovy_deg"),
+        ({"distance": 0}, ValueError, "distance"),
+        ({"zoom": -1}, ValueError, "zoom"),
+        ({"target": (1, 2)}, ValueError, "target"),
+        ({"azimuth_deg": "north"}, TypeError, "azimuth_deg"),
+        ({"elevation_deg": float("nan")}, ValueError, "elevation_deg"),
+    ],
+)
+def test_orbit_arguments_are_named(kwargs, exc, name):
+    r = forge3d.Renderer(8, 8)
+    with pytest.raises(exc, match=name):
+        r.set_camera_orbit(**kwargs)
+    with pytest.raises(exc, match=name):
+        forge3d.orbit_view(((0, 0, 0), (1, 1, 1)), 1.0, **kwargs)
+    with pytest.raises(ValueError, match="aspect"):
+        forge3d.orbit_view(((0, 0, 0), (1, 1, 1)), 0.0)
+    with pytest.raises(ValueError, match="bounds"):
+        forge3d.orbit_view(((0, 0, 0), (1, -1, 1)), 1.0)

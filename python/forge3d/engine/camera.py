@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .._forge3d import Renderer
+from .._forge3d import Renderer, orbit_view
 from ._checks import Vec3, _check_positive, _check_real, _check_vec3
-
-if TYPE_CHECKING:
-    pass
 
 
 # --------------------------------------------------------------------------
@@ -26,20 +23,10 @@ class Camera(Protocol):
     def apply(self, renderer: Renderer) -> None: ...
 
 
-def _basis(direction: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    f = -direction / np.linalg.norm(direction)
-    s = np.cross(f, up)
-    s /= np.linalg.norm(s)
-    return f, s, np.cross(s, f)
-
-
-def _corners(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The 8 corners of the box ``lo``..``hi``, (8, 3)."""
-    return np.array([[(lo, hi)[(i >> k) & 1][k] for k in range(3)] for i in range(8)], dtype=float)
-
-
 class OrbitCamera:
-    """A perspective camera on a sphere around ``target`` (z is up).
+    """A perspective camera on a sphere around ``target`` (z is up): the
+    parameters of the renderer's orbit camera (``Renderer.set_camera_orbit``),
+    which does the fitting and centring.
 
     The eye sits at ``target + distance * (sin(az) cos(el), cos(az) cos(el),
     sin(el))``: azimuth in degrees clockwise from north (+y), as the sun's in
@@ -146,86 +133,24 @@ class OrbitCamera:
             self.azimuth_deg = math.degrees(math.atan2(d[0], d[1]))
         return self
 
+    def _view(self) -> dict[str, Any]:
+        """This camera's parameters as ``set_camera_orbit``/``orbit_view`` take them."""
+        return {
+            "azimuth_deg": self._azimuth,
+            "elevation_deg": self._elevation,
+            "distance": self.distance,
+            "target": self.target,
+            "fovy_deg": self.fovy_deg,
+            "zoom": 1.0 / self._auto_scale,
+        }
+
     def resolve(
         self, bounds: tuple[Sequence[float], Sequence[float]], aspect: float
     ) -> tuple[Vec3, Vec3]:
         """(eye, target) for a scene box ``((xmin, ymin, zmin), (xmax, ymax, zmax))``
-        and an image of ``aspect`` = width / height."""
-        lo, hi = np.asarray(bounds[0], dtype=float), np.asarray(bounds[1], dtype=float)
-        direction = self.direction()
-        if self.target is not None:
-            target = np.asarray(self.target, dtype=float)
-        else:
-            target = self._centred_target(lo, hi, direction, aspect)
-        if self.distance is not None:
-            dist = self.distance
-        else:
-            dist = self._fit_distance(lo, hi, target, direction, aspect) * self._auto_scale
-        eye = target + direction * dist
-        return (tuple(float(v) for v in eye), tuple(float(v) for v in target))  # type: ignore[return-value]
-
-    def _centred_target(
-        self, lo: np.ndarray, hi: np.ndarray, direction: np.ndarray, aspect: float
-    ) -> np.ndarray:
-        # Perspective leaves the box off-centre (its near side looms larger):
-        # starting from the box's centre, the aim point moves, with the eye,
-        # across the view until the box's projection is centred, as in the
-        # renderer's automatic view.
-        corners = _corners(lo, hi)
-        f, s, u = _basis(direction, np.asarray(self.UP))
-        tan_y = math.tan(math.radians(self.fovy_deg) / 2)
-        tan_x = tan_y * aspect
-        target = (lo + hi) / 2
-        for _ in range(3):
-            # At the distance resolve() will use.
-            if self.distance is not None:
-                d = self.distance
-            else:
-                d = self._fit_distance(lo, hi, target, direction, aspect) * self._auto_scale
-            v = corners - (target + direction * d)  # corners relative to the eye
-            z = v @ f
-            if (z <= 0).any():  # the eye is inside the box: nothing to centre
-                break
-            x, y = (v @ s) / (z * tan_x), (v @ u) / (z * tan_y)  # normalised image coordinates
-            cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
-            target = target + s * (cx * tan_x * d) + u * (cy * tan_y * d)
-        return target
-
-    def _fit_distance(
-        self,
-        lo: np.ndarray,
-        hi: np.ndarray,
-        target: np.ndarray,
-        direction: np.ndarray,
-        aspect: float,
-    ) -> float:
-        # The smallest distance (to ~1 %) at which all 8 corners of the box
-        # project inside 96 % of the image, like the renderer's automatic view.
-        rel = _corners(lo, hi) - target
-        radius = max(float(np.linalg.norm(rel, axis=1).max()), 1e-6)
-        f, s, u = _basis(direction, np.asarray(self.UP))
-        tan_y = math.tan(math.radians(self.fovy_deg) / 2)
-        tan_x = tan_y * aspect
-
-        def fits(d: float) -> bool:
-            v = rel - direction * d  # corner relative to the eye
-            z = v @ f
-            if (z <= 0).any():
-                return False
-            return bool(
-                (np.abs(v @ s) <= 0.96 * tan_x * z).all()
-                and (np.abs(v @ u) <= 0.96 * tan_y * z).all()
-            )
-
-        half = math.atan(min(tan_x, tan_y))
-        lo_d, hi_d = radius * 0.05, radius / math.sin(half) * 1.05
-        for _ in range(24):
-            mid = 0.5 * (lo_d + hi_d)
-            if fits(mid):
-                hi_d = mid
-            else:
-                lo_d = mid
-        return hi_d
+        and an image of ``aspect`` = width / height (:func:`forge3d.orbit_view`:
+        the renderer's own orbit camera computes them)."""
+        return orbit_view(bounds, aspect, **self._view())
 
     def fit(self, renderer: Renderer) -> OrbitCamera:
         """Freezes target and distance at the values that frame ``renderer``'s
@@ -237,9 +162,9 @@ class OrbitCamera:
         return self
 
     def apply(self, renderer: Renderer) -> None:
-        """Sets ``renderer``'s camera (``set_camera``) to this camera's current view."""
-        eye, target = self.resolve(renderer.scene_bounds(), renderer.width / renderer.height)
-        renderer.set_camera(eye, target, self.UP, self.fovy_deg)
+        """Sets ``renderer``'s camera to this orbit (``set_camera_orbit``), which
+        fits and centres it on the scene at each render."""
+        renderer.set_camera_orbit(**self._view())
 
     def __repr__(self) -> str:
         return (
