@@ -24,6 +24,7 @@ from ._forge3d import (
     Heightmap,
     MappedWrite,
     Mesh,
+    MeshStyle,
     Points,
     Renderer,
     __version__,
@@ -57,4 +58,5 @@ __all__ = [
     "readback_pool_stats",
     "synchronize",
     "orbit_view",
+    "MeshStyle",
 ]

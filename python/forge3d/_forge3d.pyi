@@ -1,7 +1,7 @@
 """Type stubs for the native module forge3d._forge3d."""
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -299,7 +299,7 @@ class Renderer:
         self,
         mesh: Mesh | Points,
         *,
-        style: str | None = None,
+        style: MeshStyle | str | None = None,
         color: tuple[float, ...] | None = None,
         colormap: str | None = None,
         scalar_range: tuple[float, float] | None = None,
@@ -307,7 +307,8 @@ class Renderer:
     ) -> int:
         """Add a Mesh or Points to the scene; returns its id.
 
-        style: "surface" (default for Mesh: lit, ``color`` multiplies the
+        style: a :class:`MeshStyle` (``MeshStyle.points(size=3)``; then no
+        other keyword), or its kind's name with keywords: "surface" (default for Mesh: lit, ``color`` multiplies the
         vertex colors; light gray by default), "wireframe" (1-pixel edges of
         ``color``), "scalars" (lit, colored by ``mesh.set_scalars`` values
         through ``colormap``, normalised by ``scalar_range`` or the values'
@@ -322,13 +323,13 @@ class Renderer:
         self,
         id: int,
         *,
-        style: str,
+        style: MeshStyle | str,
         color: tuple[float, ...] | None = None,
         colormap: str | None = None,
         scalar_range: tuple[float, float] | None = None,
         size: float | None = None,
     ) -> None:
-        """Change how mesh ``id`` is drawn (keywords as in add_mesh)."""
+        """Change how mesh ``id`` is drawn (a MeshStyle, or keywords as in add_mesh)."""
     def remove_mesh(self, id: int) -> bool:
         """Remove mesh ``id`` from the scene; False when there was none."""
     def clear_meshes(self) -> None:
@@ -346,6 +347,53 @@ class Renderer:
         """Alias of ``render().to_numpy()``."""
     def render_png(self, path: str | os.PathLike[str]) -> None:
         """Alias of ``render().to_png(path)``."""
+
+class MeshStyle:
+    """How a mesh or point set is drawn: made by one of the static methods
+    below, checked when made (a bad color, colormap, range or size raises
+    there), and given to ``Renderer.add_mesh(mesh, style=...)`` or
+    ``set_mesh_style(id, style=...)``. Immutable; equal when all fields are.
+
+    Example: ``r.add_mesh(pts, style=forge3d.MeshStyle.points(size=4, colormap="magma"))``
+    """
+    @staticmethod
+    def surface(color: tuple[float, ...] | None = None) -> MeshStyle:
+        """Lit, filled triangles; ``color`` (RGB(A) floats in [0, 1], default
+        light gray) multiplies the vertex colors or is the color."""
+    @staticmethod
+    def wireframe(color: tuple[float, ...] | None = None) -> MeshStyle:
+        """Triangle edges as 1-pixel lines of ``color`` (default dark gray)."""
+    @staticmethod
+    def scalars(colormap: str | None = None, scalar_range: tuple[float, float] | None = None) -> MeshStyle:
+        """Lit triangles colored by the mesh's scalars through ``colormap``
+        (default viridis); ``scalar_range`` (min, max) defaults to the scalars' own."""
+    @staticmethod
+    def points(
+        size: float | None = None,
+        color: tuple[float, ...] | None = None,
+        colormap: str | None = None,
+        scalar_range: tuple[float, float] | None = None,
+    ) -> MeshStyle:
+        """Each vertex a disc of ``size`` pixels (default 2, at most 1024),
+        unlit; ``color`` multiplies the vertex colors; ``colormap`` colors by
+        scalars instead."""
+    @property
+    def kind(self) -> Literal["surface", "wireframe", "scalars", "points"]:
+        """The style's kind."""
+    @property
+    def color(self) -> tuple[float, float, float, float] | None:
+        """RGBA floats, or None for "scalars"."""
+    @property
+    def colormap(self) -> str | None:
+        """The colormap name, or None when the style has none."""
+    @property
+    def scalar_range(self) -> tuple[float, float] | None:
+        """(min, max) mapped to the colormap's ends; None: the scalars' own."""
+    @property
+    def size(self) -> float | None:
+        """Point diameter in pixels, or None for triangle styles."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
 
 class MappedWrite:
     """Context manager returned by ``write_vertices()`` (and ``write_normals``,

@@ -377,17 +377,6 @@ impl PyPoints {
     }
 }
 
-/// A point diameter: positive as float32 (5e-324 would be 0) and at most
-/// 1024 pixels.
-pub(super) fn check_size(size: f64) -> PyResult<f32> {
-    if !(size.is_finite() && (size as f32) > 0.0 && size <= 1024.0) {
-        return Err(PyValueError::new_err(format!(
-            "size must be a point diameter in pixels in (0, 1024], got {size}"
-        )));
-    }
-    Ok(size as f32)
-}
-
 mesh_methods!(PyPoints, {
     #[new]
     #[pyo3(signature = (positions, colors=None, size=None, *, copy=None))]
@@ -399,7 +388,7 @@ mesh_methods!(PyPoints, {
         copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let copy = args::opt_flag("copy", copy)?;
-        let size = check_size(args::opt_real("size", size)?.unwrap_or(2.0))?;
+        let size = crate::render::check_point_size(args::opt_real("size", size)?.unwrap_or(2.0))?;
         let mesh = mesh_from(py, "positions", positions, copy)?;
         if let Some(c) = colors.filter(|o| !o.is_none()) {
             set_attribute(py, &mesh, Attribute::Colors, "colors", c, copy)?;
@@ -419,8 +408,10 @@ mesh_methods!(PyPoints, {
     #[setter(size)]
     fn set_size_value(&self, size: &Bound<'_, PyAny>) -> PyResult<()> {
         let size = args::real("size", size)?;
-        self.size_bits
-            .store(check_size(size)?.to_bits(), Ordering::Relaxed);
+        self.size_bits.store(
+            crate::render::check_point_size(size)?.to_bits(),
+            Ordering::Relaxed,
+        );
         Ok(())
     }
 

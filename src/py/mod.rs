@@ -37,6 +37,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<renderer::PyRenderer>()?;
     m.add_class::<frame::PyFrame>()?;
     m.add_class::<heightmap::PyHeightmap>()?;
+    m.add_class::<style::PyMeshStyle>()?;
     info::register(m)?;
     camera::register(m)?;
     table::register(m)?;

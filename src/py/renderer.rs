@@ -299,10 +299,7 @@ impl PyRenderer {
         scalar_range: Option<&Bound<'_, PyAny>>,
         size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
-        let scalar_range = args::opt_real_pair("scalar_range", scalar_range)?;
-        let size = args::opt_real("size", size)?;
         let (core, point_size) = super::mesh::core_mesh(mesh)?;
-        let style = args::opt_text("style", style, STYLE)?;
         let style = mesh_style(style, point_size, color, colormap, scalar_range, size)?;
         Ok(self.inner.add_mesh(core, style)?)
     }
@@ -320,9 +317,11 @@ impl PyRenderer {
         size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;
-        let scalar_range = args::opt_real_pair("scalar_range", scalar_range)?;
-        let size = args::opt_real("size", size)?;
-        let style = args::text("style", style, STYLE)?;
+        if style.is_none() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "style must be {STYLE}, got None"
+            )));
+        }
         let style = mesh_style(Some(style), None, color, colormap, scalar_range, size)?;
         Ok(self.inner.set_mesh_style(id, style)?)
     }

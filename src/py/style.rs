@@ -6,10 +6,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use super::args;
-use crate::render::MeshStyle;
+use crate::render::{MeshStyle, StyleParts};
 
 pub(super) const COLORMAP: &str = "a colormap name such as 'viridis'";
-pub(super) const STYLE: &str = "one of 'surface', 'wireframe', 'scalars', 'points'";
+pub(super) const STYLE: &str =
+    "a forge3d.MeshStyle or one of 'surface', 'wireframe', 'scalars', 'points'";
 
 /// Reads a pixel count: a Python int (or an object with `__index__`, such as
 /// a NumPy integer); bools and floats are type errors, out-of-range values
@@ -94,51 +95,171 @@ fn unit_color(v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
     }
 }
 
-/// Default colors: light gray surfaces, dark wireframes, white points
-/// (vertex colors, when present, are multiplied by these). Every keyword
-/// given is checked, also those the style does not use (a misspelt
-/// colormap on a surface is an error, not ignored).
+/// A style from `add_mesh` / `set_mesh_style` arguments: a
+/// `forge3d.MeshStyle` (then no other style keyword may be given) or a kind
+/// name with keywords, built and checked by the core
+/// ([`MeshStyle::build`]). `point_size` is a Points object's own size, the
+/// default for `points`.
 pub(super) fn mesh_style(
-    style: Option<String>,
+    style: Option<&Bound<'_, PyAny>>,
     point_size: Option<f32>,
     color: Option<&Bound<'_, PyAny>>,
     colormap: Option<&Bound<'_, PyAny>>,
-    scalar_range: Option<(f64, f64)>,
-    size: Option<f64>,
+    scalar_range: Option<&Bound<'_, PyAny>>,
+    size: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<MeshStyle> {
-    let colormap = args::opt_text("colormap", colormap, COLORMAP)?;
-    if let Some(name) = &colormap {
-        crate::render::colormap_lut(name)?;
+    let given = |v: Option<&Bound<'_, PyAny>>| v.is_some_and(|o| !o.is_none());
+    if let Some(obj) = style.and_then(|s| s.cast::<PyMeshStyle>().ok()) {
+        if given(color) || given(colormap) || given(scalar_range) || given(size) {
+            return Err(PyTypeError::new_err(
+                "style is a forge3d.MeshStyle: give color, colormap, scalar_range and size \
+                 to its constructor (e.g. MeshStyle.points(size=3.0)), not here",
+            ));
+        }
+        return Ok(obj.get().style.clone());
     }
-    let size = size.map(super::mesh::check_size).transpose()?;
-    let color = color.map(unit_color).transpose()?;
-    let range = scalar_range.map(|(a, b)| (a as f32, b as f32));
+    let kind = args::opt_text("style", style, STYLE)?;
     let default = if point_size.is_some() {
         "points"
     } else {
         "surface"
     };
-    Ok(match style.as_deref().unwrap_or(default) {
-        "surface" => MeshStyle::Surface {
-            color: color.unwrap_or([0.8, 0.8, 0.8, 1.0]),
-        },
-        "wireframe" => MeshStyle::Wireframe {
-            color: color.unwrap_or([0.1, 0.1, 0.1, 1.0]),
-        },
-        "scalars" => MeshStyle::Scalars {
-            colormap: colormap.unwrap_or_else(|| "viridis".to_string()),
-            range,
-        },
-        "points" => MeshStyle::Points {
-            size: size.or(point_size).unwrap_or(2.0),
-            color: color.unwrap_or([1.0; 4]),
-            colormap,
-            range,
-        },
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "style must be one of surface, wireframe, scalars, points; got {other:?}"
-            )))
-        }
+    let parts = parts(color, colormap, scalar_range, size)?;
+    let parts = StyleParts {
+        size: parts.size.or(point_size.map(f64::from)),
+        ..parts
+    };
+    Ok(MeshStyle::build(kind.as_deref().unwrap_or(default), parts)?)
+}
+
+fn parts(
+    color: Option<&Bound<'_, PyAny>>,
+    colormap: Option<&Bound<'_, PyAny>>,
+    scalar_range: Option<&Bound<'_, PyAny>>,
+    size: Option<&Bound<'_, PyAny>>,
+) -> PyResult<StyleParts> {
+    Ok(StyleParts {
+        color: color.filter(|c| !c.is_none()).map(unit_color).transpose()?,
+        colormap: args::opt_text("colormap", colormap, COLORMAP)?,
+        range: args::opt_real_pair("scalar_range", scalar_range)?,
+        size: args::opt_real("size", size)?,
     })
+}
+
+/// How a mesh or point set is drawn: made by `MeshStyle.surface`,
+/// `.wireframe`, `.scalars` or `.points`, checked when made, and given to
+/// `Renderer.add_mesh(mesh, style=...)` or `set_mesh_style(id, style=...)`.
+#[pyclass(name = "MeshStyle", module = "forge3d._forge3d", frozen)]
+pub struct PyMeshStyle {
+    pub(crate) style: MeshStyle,
+}
+
+type Opt<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
+
+fn made(kind: &str, p: StyleParts) -> PyResult<PyMeshStyle> {
+    Ok(PyMeshStyle {
+        style: MeshStyle::build(kind, p)?,
+    })
+}
+
+#[pymethods]
+impl PyMeshStyle {
+    /// Lit, filled triangles; `color` (RGB(A) floats in [0, 1], default
+    /// light gray) multiplies the vertex colors or is the color.
+    #[staticmethod]
+    #[pyo3(signature = (color=None))]
+    fn surface(color: Opt) -> PyResult<Self> {
+        made("surface", parts(color, None, None, None)?)
+    }
+    /// Triangle edges as 1-pixel lines of `color` (default dark gray).
+    #[staticmethod]
+    #[pyo3(signature = (color=None))]
+    fn wireframe(color: Opt) -> PyResult<Self> {
+        made("wireframe", parts(color, None, None, None)?)
+    }
+    /// Lit triangles colored by the mesh's scalars through `colormap`;
+    /// `scalar_range` (min, max) defaults to the scalars' own.
+    #[staticmethod]
+    #[pyo3(signature = (colormap=None, scalar_range=None))]
+    fn scalars(colormap: Opt, scalar_range: Opt) -> PyResult<Self> {
+        made("scalars", parts(None, colormap, scalar_range, None)?)
+    }
+    /// Each vertex a disc of `size` pixels (default 2), unlit; `color`
+    /// multiplies the vertex colors; `colormap` colors by scalars instead.
+    #[staticmethod]
+    #[pyo3(signature = (size=None, color=None, colormap=None, scalar_range=None))]
+    fn points(size: Opt, color: Opt, colormap: Opt, scalar_range: Opt) -> PyResult<Self> {
+        made("points", parts(color, colormap, scalar_range, size)?)
+    }
+
+    /// "surface", "wireframe", "scalars" or "points".
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.style.kind()
+    }
+    /// RGBA floats, or None for "scalars".
+    #[getter]
+    fn color(&self) -> Option<(f32, f32, f32, f32)> {
+        match &self.style {
+            MeshStyle::Surface { color }
+            | MeshStyle::Wireframe { color }
+            | MeshStyle::Points { color, .. } => Some((color[0], color[1], color[2], color[3])),
+            MeshStyle::Scalars { .. } => None,
+        }
+    }
+    /// The colormap name, or None when the style has none.
+    #[getter]
+    fn colormap(&self) -> Option<String> {
+        match &self.style {
+            MeshStyle::Scalars { colormap, .. } => Some(colormap.clone()),
+            MeshStyle::Points { colormap, .. } => colormap.clone(),
+            _ => None,
+        }
+    }
+    /// (min, max) mapped to the colormap's ends; None: the scalars' own.
+    #[getter]
+    fn scalar_range(&self) -> Option<(f32, f32)> {
+        match &self.style {
+            MeshStyle::Scalars { range, .. } | MeshStyle::Points { range, .. } => *range,
+            _ => None,
+        }
+    }
+    /// Point diameter in pixels, or None for triangle styles.
+    #[getter]
+    fn size(&self) -> Option<f32> {
+        match &self.style {
+            MeshStyle::Points { size, .. } => Some(*size),
+            _ => None,
+        }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyMeshStyle>()
+            .is_ok_and(|o| o.get().style == self.style)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        format!("{:?}", self.style).hash(&mut h);
+        h.finish()
+    }
+
+    fn __repr__(&self) -> String {
+        let mut fields = Vec::new();
+        if let Some(s) = self.size() {
+            fields.push(format!("size={s}"));
+        }
+        if let Some(c) = self.color() {
+            fields.push(format!("color={c:?}"));
+        }
+        if let Some(m) = self.colormap() {
+            fields.push(format!("colormap={m:?}"));
+        }
+        if let Some(r) = self.scalar_range() {
+            fields.push(format!("scalar_range={r:?}"));
+        }
+        format!("MeshStyle.{}({})", self.kind(), fields.join(", "))
+    }
 }

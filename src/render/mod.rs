@@ -18,7 +18,10 @@ mod vec3;
 pub use camera::{Bounds, Camera};
 pub use colormap::{lut as colormap_lut, names as colormap_names};
 pub use frame::Frame;
-pub use mesh::{Attribute, AttributeData, ColorFormat, MappedWrite, Mesh, MeshLayer, MeshStyle};
+pub use mesh::check_point_size;
+pub use mesh::{
+    Attribute, AttributeData, ColorFormat, MappedWrite, Mesh, MeshLayer, MeshStyle, StyleParts,
+};
 pub use orbit::{Orbit, OrbitView, MAX_ELEVATION_DEG};
 pub use renderer::Renderer;
 pub use scene::{Layer, LayerId, Lighting, Scene};

@@ -51,32 +51,3 @@ def _check_vec3(name: str, value: Any) -> Vec3:
     if not all(math.isfinite(v) for v in items):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return (items[0], items[1], items[2])
-
-
-def _check_color(name: str, value: Any) -> tuple[float, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be 3 or 4 floats in [0, 1], got {value!r}")
-    try:
-        items = tuple(float(v) for v in value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be 3 or 4 floats in [0, 1], got {value!r}") from None
-    if len(items) not in (3, 4):
-        raise ValueError(f"{name} must have 3 (RGB) or 4 (RGBA) components, got {len(items)}")
-    if not all(0.0 <= v <= 1.0 for v in items):
-        raise ValueError(f"{name} components must be in [0, 1], got {value!r}")
-    return items
-
-
-def _check_range(name: str, value: Any) -> tuple[float, float] | None:
-    if value is None:
-        return None
-    try:
-        lo, hi = value
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be (min, max), got {value!r}") from None
-    lo, hi = _check_real(f"{name}[0]", lo), _check_real(f"{name}[1]", hi)
-    if not lo < hi:
-        raise ValueError(f"{name} must have min < max, got {value!r}")
-    return (lo, hi)

@@ -4,11 +4,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._forge3d import Mesh, Points
-from ._checks import Color, _check_color, _check_positive, _check_range
+from .._forge3d import Mesh, MeshStyle, Points
+from ._checks import Color
 
 if TYPE_CHECKING:
     from . import Engine
+
+
+# --------------------------------------------------------------------------
+# values checked by the renderer's own style checks (forge3d.MeshStyle), so
+# a view refuses exactly what add_mesh would
+
+
+def _color(value: Color | None) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    MeshStyle.surface(color=value)
+    return tuple(float(v) for v in value)
+
+
+def _range(value: tuple[float, float] | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    MeshStyle.scalars(scalar_range=value)
+    lo, hi = value
+    return (float(lo), float(hi))
+
+
+def _size(value: float | None) -> float | None:
+    if value is None:
+        return None
+    MeshStyle.points(size=value)
+    return float(value)
 
 
 # --------------------------------------------------------------------------
@@ -39,7 +66,7 @@ class View:
                 f"{type(self).__name__}: geometry must be a {names}, got {type(geometry).__name__}"
             )
         self.geometry = geometry
-        self._color = _check_color("color", color)
+        self._color = _color(color)
         self.id: int | None = None
         self.engine: Engine | None = None
 
@@ -51,7 +78,7 @@ class View:
 
     @color.setter
     def color(self, value: Color | None) -> None:
-        self._color = _check_color("color", value)
+        self._color = _color(value)
         self._restyle()
 
     def style_kwargs(self) -> dict[str, Any]:
@@ -131,7 +158,7 @@ class PointsView(View):
         self, points: Points, size: float | None = None, color: Color | None = None
     ) -> None:
         super().__init__(points, color=color)
-        self._size = None if size is None else _check_positive("size", size)
+        self._size = _size(size)
 
     @property
     def points(self) -> Points:
@@ -145,7 +172,7 @@ class PointsView(View):
 
     @size.setter
     def size(self, value: float | None) -> None:
-        self._size = None if value is None else _check_positive("size", value)
+        self._size = _size(value)
         self._restyle()
 
     def style_kwargs(self) -> dict[str, Any]:
@@ -186,7 +213,7 @@ class ScalarFieldView(View):
         if not isinstance(colormap, str):
             raise TypeError(f"colormap must be a str, got {type(colormap).__name__}")
         self._colormap = colormap
-        self._range = _check_range("scalar_range", scalar_range)
+        self._range = _range(scalar_range)
         if values is not None:
             self.set_values(values)
 
@@ -222,7 +249,7 @@ class ScalarFieldView(View):
 
     @scalar_range.setter
     def scalar_range(self, value: tuple[float, float] | None) -> None:
-        self._range = _check_range("scalar_range", value)
+        self._range = _range(value)
         self._restyle()
 
     def style_kwargs(self) -> dict[str, Any]:

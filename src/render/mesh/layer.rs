@@ -9,82 +9,12 @@ use parking_lot::Mutex;
 use wgpu::util::DeviceExt;
 
 use super::pipeline::{DrawUniform, Kind, MeshPipelines, PipelineKey, FLAG_INDEXED, FLAG_SCALARS};
-use super::Mesh;
+use super::{Mesh, MeshStyle};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::render::camera::Bounds;
 use crate::render::colormap;
 use crate::render::scene::{DrawData, Layer, Prepare};
-
-/// How a mesh is drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MeshStyle {
-    /// Lit triangles; `color` multiplies the vertex colors (or is the color).
-    Surface { color: [f32; 4] },
-    /// Triangle edges as 1-pixel lines of `color`.
-    Wireframe { color: [f32; 4] },
-    /// Lit triangles colored by the mesh's scalars through a colormap;
-    /// `range` defaults to the scalars' min and max.
-    Scalars {
-        colormap: String,
-        range: Option<(f32, f32)>,
-    },
-    /// Each vertex a disc of `size` pixels, unlit; `color` multiplies the
-    /// vertex colors; `colormap` colors by scalars instead when set.
-    Points {
-        size: f32,
-        color: [f32; 4],
-        colormap: Option<String>,
-        range: Option<(f32, f32)>,
-    },
-}
-
-impl MeshStyle {
-    /// Checks values a user passes (colors in [0, 1], sizes, colormaps).
-    pub fn validate(&self) -> Result<()> {
-        let check_color = |c: &[f32; 4]| {
-            if c.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)) {
-                Ok(())
-            } else {
-                Err(Error::InvalidArgument(format!(
-                    "color must be 3 or 4 floats in [0, 1], got {c:?}"
-                )))
-            }
-        };
-        let check_range = |r: &Option<(f32, f32)>| match r {
-            Some((lo, hi)) if !(lo.is_finite() && hi.is_finite() && lo < hi) => {
-                Err(Error::InvalidArgument(format!(
-                    "scalar_range must be two finite numbers with min < max, got ({lo}, {hi})"
-                )))
-            }
-            _ => Ok(()),
-        };
-        match self {
-            MeshStyle::Surface { color } | MeshStyle::Wireframe { color } => check_color(color),
-            MeshStyle::Scalars { colormap, range } => {
-                colormap::lut(colormap)?;
-                check_range(range)
-            }
-            MeshStyle::Points {
-                size,
-                color,
-                colormap,
-                range,
-            } => {
-                if !(size.is_finite() && *size > 0.0 && *size <= 1024.0) {
-                    return Err(Error::InvalidArgument(format!(
-                        "size must be a point diameter in pixels in (0, 1024], got {size}"
-                    )));
-                }
-                if let Some(c) = colormap {
-                    colormap::lut(c)?;
-                }
-                check_color(color)?;
-                check_range(range)
-            }
-        }
-    }
-}
 
 /// A mesh (or point set) in a renderer's scene, drawn as `style`. Several
 /// layers may share one mesh.

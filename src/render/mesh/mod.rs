@@ -12,6 +12,7 @@ mod mapped;
 mod pipeline;
 pub mod primitives;
 mod staging;
+mod style;
 
 use std::sync::Arc;
 
@@ -26,8 +27,9 @@ use interleave::InterleavePipeline;
 use staging::{copy_rows, Copied, Transfer};
 
 pub use attribute::{Attribute, AttributeData, ColorFormat};
-pub use layer::{MeshLayer, MeshStyle};
+pub use layer::MeshLayer;
 pub use mapped::MappedWrite;
+pub use style::{check_point_size, MeshStyle, StyleParts};
 
 /// This module's WGSL, as its pipelines compile it.
 pub(crate) const SHADERS: [(&str, &str); 5] = [
