@@ -22,14 +22,17 @@ class Frame:
     """
 
     @property
-    def width(self) -> int: ...
+    def width(self) -> int:
+        """Width in pixels."""
     @property
-    def height(self) -> int: ...
+    def height(self) -> int:
+        """Height in pixels."""
     @property
     def shape(self) -> tuple[int, int, int]:
         """(height, width, 4)"""
     @property
-    def nbytes(self) -> int: ...
+    def nbytes(self) -> int:
+        """height * width * 4: the bytes of the image, tightly packed."""
     @property
     def ptr(self) -> int:
         """Address of the first byte (equal to NumPy's data pointer of any view)."""
@@ -47,11 +50,11 @@ class Frame:
     def _repr_png_(self) -> bytes: ...
     def __buffer__(self, flags: int, /) -> memoryview: ...
     def __arrow_c_schema__(self) -> object:
-        """Arrow schema capsule: ``arrow.fixed_shape_tensor`` (uint8, shape [H, W, 4])."""
+        """Arrow schema capsule: an ``arrow.fixed_shape_tensor`` field over this object's memory (dtype and shape as in NumPy)."""
     def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]:
-        """(schema, array) capsules: one tensor element over the frame memory (no copy)."""
+        """(schema, array) capsules: one tensor element over this object's memory (no copy)."""
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        """Stream capsule with one chunk: the frame (no copy)."""
+        """Stream capsule of one chunk: this object's memory (no copy)."""
     def __dlpack__(
         self,
         *,
@@ -106,13 +109,17 @@ class Heightmap:
         copy: bool | None = None,
     ) -> None: ...
     @property
-    def shape(self) -> tuple[int, int]: ...
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols)"""
     @property
-    def spacing(self) -> tuple[float, float]: ...
+    def spacing(self) -> tuple[float, float]:
+        """(dx, dy): world units between columns and between rows."""
     @property
-    def origin(self) -> tuple[float, float]: ...
+    def origin(self) -> tuple[float, float]:
+        """(x, y) of the lower-left cell; metadata (rendering puts that cell at world (0, 0))."""
     @property
-    def nodata(self) -> float | None: ...
+    def nodata(self) -> float | None:
+        """The value read as a hole, or None."""
     @property
     def dtype(self) -> str:
         """Always "float32"."""
@@ -129,9 +136,12 @@ class Heightmap:
         a pyarrow.Table when pyarrow is installed, otherwise an object with
         ``__arrow_c_stream__``. z is the heightmap's memory (no copy), NaN for holes."""
     def __buffer__(self, flags: int, /) -> memoryview: ...
-    def __arrow_c_schema__(self) -> object: ...
-    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __arrow_c_schema__(self) -> object:
+        """Arrow schema capsule: an ``arrow.fixed_shape_tensor`` field over this object's memory (dtype and shape as in NumPy)."""
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]:
+        """(schema, array) capsules: one tensor element over this object's memory (no copy)."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """Stream capsule of one chunk: this object's memory (no copy)."""
     def __dlpack__(
         self,
         *,
@@ -139,8 +149,10 @@ class Heightmap:
         max_version: tuple[int, int] | None = None,
         dl_device: tuple[int, int] | None = None,
         copy: bool | None = None,
-    ) -> object: ...
-    def __dlpack_device__(self) -> tuple[int, int]: ...
+    ) -> object:
+        """DLPack capsule (CPU). ``copy=True`` makes one recorded copy; otherwise none."""
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """(1, 0): CPU memory."""
 
 class Renderer:
     """An offscreen renderer of a fixed size on the shared GPU context.
@@ -170,11 +182,14 @@ class Renderer:
         self, width: int, height: int, *, background: tuple[int, ...] | None = None
     ) -> None: ...
     @property
-    def width(self) -> int: ...
+    def width(self) -> int:
+        """Image width in pixels."""
     @property
-    def height(self) -> int: ...
+    def height(self) -> int:
+        """Image height in pixels."""
     @property
-    def background(self) -> tuple[int, int, int, int]: ...
+    def background(self) -> tuple[int, int, int, int]:
+        """Clear color as (r, g, b, a) integers 0..255. Settable (3 or 4 components)."""
     @background.setter
     def background(self, value: tuple[int, ...]) -> None: ...
     def render(self) -> Frame:
@@ -462,44 +477,52 @@ class Mesh:
         copy: bool | None = None,
     ) -> None: ...
     @property
-    def vertex_count(self) -> int: ...
+    def vertex_count(self) -> int:
+        """Vertices (rows); ``len(obj)`` is the same."""
     @property
-    def triangle_count(self) -> int: ...
+    def triangle_count(self) -> int:
+        """Triangles drawn: index_count / 3, or vertex_count / 3 without indices."""
     @property
-    def index_count(self) -> int | None: ...
+    def index_count(self) -> int | None:
+        """Indices set with set_indices, or None (vertices drawn in order)."""
     @property
     def dynamic(self) -> bool:
         """False: the setters raise (the mesh is uploaded once)."""
     @property
     def bounds(self) -> tuple[tuple[float, float, float], tuple[float, float, float]] | None:
-        """Bounds of the vertices last set with a copy (None before, or after resize)."""
+        """((xmin, ymin, zmin), (xmax, ymax, zmax)) of the positions last set with a copy (None before, or after resize)."""
     @property
     def color_format(self) -> str | None:
-        """"float32", "uint8" (read as unorm on the GPU) or None."""
+        """"float32", "uint8" (read as unorm on the GPU) or None (no colors)."""
     @property
     def attributes(self) -> list[str]:
-        """Names of the attributes given so far."""
+        """Names of the attributes given so far ("positions", "normals", "texcoords", "colors", "scalars", "indices")."""
     @property
-    def scalar_range(self) -> tuple[float, float] | None: ...
+    def scalar_range(self) -> tuple[float, float] | None:
+        """(min, max) of the scalars last set with a copy, or None."""
     def __len__(self) -> int: ...
     def set_vertices(self, vertices: Any, *, copy: bool | None = None) -> None:
-        """Replace the positions: (N, 3) float32, one copy (see the class docstring)."""
-    def set_normals(self, normals: Any, *, copy: bool | None = None) -> None: ...
-    def set_texcoords(self, texcoords: Any, *, copy: bool | None = None) -> None: ...
+        """Replaces the positions: (N, 3) float32, one copy (see the class docstring)."""
+    def set_normals(self, normals: Any, *, copy: bool | None = None) -> None:
+        """Per-vertex normals, float32 (N, 3); without them faces are shaded flat."""
+    def set_texcoords(self, texcoords: Any, *, copy: bool | None = None) -> None:
+        """Texture coordinates, float32 (N, 2); kept on the GPU for custom use."""
     def set_colors(self, colors: Any, *, copy: bool | None = None) -> None:
-        """float32 (N, 4) in [0, 1], or uint8 (N, 4) kept as uint8 on the GPU."""
+        """float32 (N, 4) in [0, 1], or uint8 (N, 4) kept as uint8 on the GPU (unorm)."""
     def set_scalars(self, scalars: Any, *, copy: bool | None = None) -> None:
-        """One value per vertex, drawn through a colormap by style="scalars"."""
+        """One float32 value per vertex, drawn through a colormap (style "scalars", or "points" with a colormap)."""
     def set_indices(self, indices: Any | None) -> None:
         """Triangles (a multiple of 3 indices, each below vertex_count); None draws vertices in order."""
     def resize(self, n: int) -> None:
-        """Change the vertex count; attributes must be set again (indices kept if all < n)."""
+        """Changes the vertex count; attributes must be set again (indices are kept if all < n)."""
     def write_vertices(self) -> MappedWrite:
-        """Zero-copy write of the positions: ``with mesh.write_vertices() as v: v[:] = ...``."""
-    def write_normals(self) -> MappedWrite: ...
+        """Zero-copy write of the positions: ``with obj.write_vertices() as v: v[:] = ...``."""
+    def write_normals(self) -> MappedWrite:
+        """Zero-copy write of the float32 (N, 3) normals."""
     def write_colors(self) -> MappedWrite:
         """Zero-copy write of float32 (N, 4) colors."""
-    def write_scalars(self) -> MappedWrite: ...
+    def write_scalars(self) -> MappedWrite:
+        """Zero-copy write of the (N,) float32 scalars."""
 
 class Points:
     """A point set for particle simulations: positions (N, 3), optional colors
@@ -518,28 +541,39 @@ class Points:
     @size.setter
     def size(self, value: float) -> None: ...
     @property
-    def vertex_count(self) -> int: ...
+    def vertex_count(self) -> int:
+        """Vertices (rows); ``len(obj)`` is the same."""
     @property
-    def bounds(self) -> tuple[tuple[float, float, float], tuple[float, float, float]] | None: ...
+    def bounds(self) -> tuple[tuple[float, float, float], tuple[float, float, float]] | None:
+        """((xmin, ymin, zmin), (xmax, ymax, zmax)) of the positions last set with a copy (None before, or after resize)."""
     @property
-    def color_format(self) -> str | None: ...
+    def color_format(self) -> str | None:
+        """"float32", "uint8" (read as unorm on the GPU) or None (no colors)."""
     @property
     def attributes(self) -> list[str]:
-        """Names of the attributes given so far: "positions", "colors", "scalars"."""
+        """Names of the attributes given so far ("positions", "normals", "texcoords", "colors", "scalars", "indices")."""
     @property
-    def scalar_range(self) -> tuple[float, float] | None: ...
+    def scalar_range(self) -> tuple[float, float] | None:
+        """(min, max) of the scalars last set with a copy, or None."""
     def __len__(self) -> int: ...
-    def set_vertices(self, vertices: Any, *, copy: bool | None = None) -> None: ...
+    def set_vertices(self, vertices: Any, *, copy: bool | None = None) -> None:
+        """Replaces the positions: (N, 3) float32, one copy (see the class docstring)."""
     def set_positions(self, positions: Any, *, copy: bool | None = None) -> None:
         """Same as set_vertices."""
-    def set_colors(self, colors: Any, *, copy: bool | None = None) -> None: ...
-    def set_scalars(self, scalars: Any, *, copy: bool | None = None) -> None: ...
-    def resize(self, n: int) -> None: ...
-    def write_vertices(self) -> MappedWrite: ...
+    def set_colors(self, colors: Any, *, copy: bool | None = None) -> None:
+        """float32 (N, 4) in [0, 1], or uint8 (N, 4) kept as uint8 on the GPU (unorm)."""
+    def set_scalars(self, scalars: Any, *, copy: bool | None = None) -> None:
+        """One float32 value per vertex, drawn through a colormap (style "scalars", or "points" with a colormap)."""
+    def resize(self, n: int) -> None:
+        """Changes the vertex count; attributes must be set again (indices are kept if all < n)."""
+    def write_vertices(self) -> MappedWrite:
+        """Zero-copy write of the positions: ``with obj.write_vertices() as v: v[:] = ...``."""
     def write_positions(self) -> MappedWrite:
         """Same as write_vertices."""
-    def write_colors(self) -> MappedWrite: ...
-    def write_scalars(self) -> MappedWrite: ...
+    def write_colors(self) -> MappedWrite:
+        """Zero-copy write of float32 (N, 4) colors."""
+    def write_scalars(self) -> MappedWrite:
+        """Zero-copy write of the (N,) float32 scalars."""
 
 class ExternalBuffer:
     """Writable memory owned by forge3d: Rust-allocated (64-byte aligned,
@@ -551,19 +585,27 @@ class ExternalBuffer:
     CPU tensor (``np.from_dlpack(buf)``).
     """
     @property
-    def shape(self) -> list[int]: ...
+    def shape(self) -> list[int]:
+        """The array's shape."""
     @property
-    def dtype(self) -> str: ...
+    def dtype(self) -> str:
+        """"float32", "uint8", "int32" or "uint32"."""
     @property
-    def nbytes(self) -> int: ...
+    def nbytes(self) -> int:
+        """Size in bytes."""
     @property
-    def ptr(self) -> int: ...
+    def ptr(self) -> int:
+        """Address of the first byte."""
     @property
-    def origin(self) -> str: ...
+    def origin(self) -> str:
+        """"rust" (allocated by forge3d) or "mapped_upload" (GPU upload memory)."""
     def __buffer__(self, flags: int, /) -> memoryview: ...
-    def __arrow_c_schema__(self) -> object: ...
-    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __arrow_c_schema__(self) -> object:
+        """Arrow schema capsule: an ``arrow.fixed_shape_tensor`` field over this object's memory (dtype and shape as in NumPy)."""
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]:
+        """(schema, array) capsules: one tensor element over this object's memory (no copy)."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """Stream capsule of one chunk: this object's memory (no copy)."""
     def __dlpack__(
         self,
         *,
@@ -571,8 +613,10 @@ class ExternalBuffer:
         max_version: tuple[int, int] | None = None,
         dl_device: tuple[int, int] | None = None,
         copy: bool | None = None,
-    ) -> object: ...
-    def __dlpack_device__(self) -> tuple[int, int]: ...
+    ) -> object:
+        """DLPack capsule (CPU). ``copy=True`` makes one recorded copy; otherwise none."""
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """(1, 0): CPU memory."""
 
 def _external_array(shape: list[int], dtype: str = "float32", zero: bool = False) -> npt.NDArray[Any]: ...
 def _cube(size: float = 1.0) -> Mesh: ...

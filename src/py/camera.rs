@@ -37,11 +37,9 @@ pub fn orbit(
 
 type Point = (f64, f64, f64);
 
-/// `orbit_view(bounds, aspect, *, azimuth_deg=200.0, elevation_deg=35.0,
-/// distance=None, target=None, fovy_deg=45.0, zoom=1.0)`: the (eye, target)
-/// that `Renderer.set_camera_orbit` with these arguments uses for a scene
-/// box `((xmin, ymin, zmin), (xmax, ymax, zmax))` in an image of `aspect` =
-/// width / height.
+/// The (eye, target) that ``Renderer.set_camera_orbit`` with these
+/// arguments uses for a scene box ``((xmin, ymin, zmin), (xmax, ymax, zmax))``
+/// (e.g. ``renderer.scene_bounds()``) in an image of ``aspect`` = width / height.
 #[pyfunction]
 #[pyo3(signature = (bounds, aspect, *, azimuth_deg=None, elevation_deg=None, distance=None, target=None, fovy_deg=None, zoom=None))]
 #[allow(clippy::too_many_arguments)]

@@ -9,8 +9,7 @@ pyo3::create_exception!(
     forge3d,
     GpuError,
     PyRuntimeError,
-    "Raised when no GPU adapter is available, when the GPU reports a validation or \
-     out-of-memory error, or when the device is lost."
+    "No GPU adapter, a GPU validation/out-of-memory error, or a lost device."
 );
 
 /// The Python class follows from the variant; the message is the core's

@@ -85,6 +85,7 @@ macro_rules! pymethods_with_exports {
                 unsafe { $crate::py::buffer::release(view) }
             }
 
+            /// Arrow schema capsule: an ``arrow.fixed_shape_tensor`` field over this object's memory (dtype and shape as in NumPy).
             fn __arrow_c_schema__<'py>(
                 &self,
                 py: Python<'py>,
@@ -93,6 +94,7 @@ macro_rules! pymethods_with_exports {
                 $crate::py::exports::schema(py, Self::FIELD, self.memory())
             }
 
+            /// (schema, array) capsules: one tensor element over this object's memory (no copy).
             #[pyo3(signature = (requested_schema=None))]
             fn __arrow_c_array__<'py>(
                 &self,
@@ -103,6 +105,7 @@ macro_rules! pymethods_with_exports {
                 $crate::py::exports::array(py, Self::FIELD, self.memory(), requested_schema)
             }
 
+            /// Stream capsule of one chunk: this object's memory (no copy).
             #[pyo3(signature = (requested_schema=None))]
             fn __arrow_c_stream__<'py>(
                 &self,
@@ -113,6 +116,7 @@ macro_rules! pymethods_with_exports {
                 $crate::py::exports::stream(py, Self::FIELD, self.memory(), requested_schema)
             }
 
+            /// DLPack capsule (CPU). ``copy=True`` makes one recorded copy; otherwise none.
             #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
             fn __dlpack__<'py>(
                 &self,
@@ -135,6 +139,7 @@ macro_rules! pymethods_with_exports {
                 )
             }
 
+            /// (1, 0): CPU memory.
             fn __dlpack_device__(&self) -> (i32, i32) {
                 (1, 0)
             }

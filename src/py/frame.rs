@@ -11,10 +11,11 @@ use crate::Frame;
 
 /// A rendered RGBA8 image of shape (height, width, 4).
 ///
-/// The bytes are the mapped readback memory the GPU wrote into; NumPy
-/// (`np.asarray(frame)`), Arrow (`pa.array(frame)`) and DLPack
-/// (`np.from_dlpack(frame)`) all see that memory without a copy, and it
-/// returns to forge3d's pool when the last of them is gone.
+/// Its bytes are the mapped readback memory the GPU wrote into, tightly
+/// packed for any width. ``np.asarray(frame)``, ``memoryview(frame)``,
+/// ``pa.array(frame)``, ``pl.Series(frame)`` and ``np.from_dlpack(frame)``
+/// share that memory (no CPU copy); the memory returns to forge3d's pool
+/// when the last of them is gone.
 #[pyclass(name = "Frame", module = "forge3d._forge3d", frozen)]
 pub struct PyFrame {
     pub(crate) frame: Frame,
@@ -44,36 +45,39 @@ impl Exported for PyFrame {
 
 pymethods_with_exports! {
 impl PyFrame {
+    /// Width in pixels.
     #[getter]
     fn width(&self) -> u32 {
         self.frame.width()
     }
+    /// Height in pixels.
     #[getter]
     fn height(&self) -> u32 {
         self.frame.height()
     }
-    /// `(height, width, 4)`
+    /// (height, width, 4)
     #[getter]
     fn shape(&self) -> (usize, usize, usize) {
         let [h, w, c] = self.frame.shape();
         (h, w, c)
     }
+    /// height * width * 4: the bytes of the image, tightly packed.
     #[getter]
     fn nbytes(&self) -> usize {
         self.frame.as_bytes().len()
     }
-    /// Address of the first byte (what NumPy's `__array_interface__` reports).
+    /// Address of the first byte (equal to NumPy's data pointer of any view).
     #[getter]
     fn ptr(&self) -> usize {
         self.frame.memory().as_ptr() as usize
     }
-    /// Where the memory lives: always "mapped_readback" for rendered frames.
+    /// Where the memory lives: "mapped_readback" for rendered frames.
     #[getter]
     fn origin(&self) -> &'static str {
         super::host_array::origin_name(self.frame.memory().origin())
     }
 
-    /// RGBA of pixel (x, y); row 0 is the top.
+    /// RGBA of column x, row y (row 0 is the top). IndexError outside the frame.
     fn pixel(&self, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<(u8, u8, u8, u8)> {
         let x = super::args::int_in("x", x, 0, u32::MAX as i128)? as u32;
         let y = super::args::int_in("y", y, 0, u32::MAX as i128)? as u32;
@@ -88,12 +92,14 @@ impl PyFrame {
         Ok((r, g, b, a))
     }
 
-    /// The frame as a (height, width, 4) uint8 NumPy array sharing its memory.
+    /// A (height, width, 4) uint8 view of the frame; ``.base`` is the frame. No copy.
     fn to_numpy(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
         to_numpy(slf)
     }
 
-    /// Writes the frame as a PNG file.
+    /// Write a PNG file. OSError (with the path) if it cannot be written,
+    /// ValueError for an empty path or a directory. Recorded in the copy
+    /// ledger as ``png_encode``.
     fn to_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let frame = self.frame.clone();
         Ok(py.detach(move || frame.save_png(&path))?)

@@ -12,6 +12,33 @@ use crate::memory::{DType, HostBuffer, Origin};
 use crate::Heightmap;
 
 /// A 2-D float32 height grid with spacing, origin and nodata.
+///
+/// Args:
+///     values: 2-D array (rows, cols) of real numbers, or an Arrow column
+///         (with ``shape``) or ``arrow.fixed_shape_tensor`` (see
+///         ``forge3d.arrow.heightmap``). float32 C-contiguous
+///         arrays are borrowed without a copy (read-only if the source is);
+///         other dtypes (float64, float16, int8..int64, uint8..uint64) and
+///         non-contiguous or byte-swapped layouts are converted once (recorded
+///         in the copy ledger). bool, complex, object and string arrays raise
+///         TypeError.
+///     spacing: world units between columns and rows, ``(dx, dy)`` or one
+///         number for both (default (1.0, 1.0)).
+///     origin: georeferenced (x, y) of the lower-left cell (last row, first
+///         column; default (0.0, 0.0)); metadata only: rendering places that
+///         cell at world (0, 0).
+///     nodata: sentinel value marking holes (NaN always does).
+///     copy: NumPy 2 convention: None borrows when possible, False raises
+///         ValueError if a conversion is needed, True always copies.
+///
+/// The values export through the buffer protocol (``np.asarray(hm)``),
+/// ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32) and DLPack,
+/// all sharing memory.
+///
+/// Example::
+///
+///     hm = forge3d.Heightmap(dem.astype(np.float32), spacing=30.0, nodata=-9999)
+///     renderer.add_terrain(hm)
 #[pyclass(name = "Heightmap", module = "forge3d._forge3d", frozen)]
 pub struct PyHeightmap {
     pub(crate) map: Heightmap,
@@ -124,18 +151,22 @@ impl PyHeightmap {
     fn shape(&self) -> (usize, usize) {
         (self.map.rows(), self.map.cols())
     }
+    /// (dx, dy): world units between columns and between rows.
     #[getter]
     fn spacing(&self) -> (f64, f64) {
         self.map.spacing
     }
+    /// (x, y) of the lower-left cell; metadata (rendering puts that cell at world (0, 0)).
     #[getter]
     fn origin(&self) -> (f64, f64) {
         self.map.origin
     }
+    /// The value read as a hole, or None.
     #[getter]
     fn nodata(&self) -> Option<f32> {
         self.map.nodata
     }
+    /// Always "float32".
     #[getter]
     fn dtype(&self) -> &'static str {
         "float32"
@@ -145,15 +176,15 @@ impl PyHeightmap {
     fn ptr(&self) -> usize {
         self.map.values().as_ptr() as usize
     }
-    /// True when the values are the caller's memory (borrowed, not copied).
+    /// True when the values are the caller's memory (not copied).
     #[getter]
     fn borrowed(&self) -> bool {
         self.map.values().origin() == Origin::Borrowed
     }
 
-    /// The heightmap as a long table of x, y, z (one row per cell,
-    /// row-major): a pyarrow.Table when pyarrow is installed, otherwise an
-    /// object exporting `__arrow_c_stream__`. z is this heightmap's memory.
+    /// Long x, y, z table, one row per cell (row-major, row 0 = north):
+    /// a pyarrow.Table when pyarrow is installed, otherwise an object with
+    /// ``__arrow_c_stream__``. z is the heightmap's memory (no copy), NaN for holes.
     fn to_table<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let stream = Bound::new(py, super::long_table::long_table(&self.map))?;
         match py.import("pyarrow") {
@@ -162,7 +193,7 @@ impl PyHeightmap {
         }
     }
 
-    /// The values as a (rows, cols) float32 NumPy array sharing memory.
+    /// (rows, cols) float32 view of the values. No copy.
     fn to_numpy(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
         let np = slf.py().import("numpy")?;
         np.call_method1("asarray", (slf,))

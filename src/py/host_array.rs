@@ -19,12 +19,13 @@ pub fn origin_name(o: Origin) -> &'static str {
     }
 }
 
-/// Writable memory owned by forge3d.
+/// Writable memory owned by forge3d: Rust-allocated (64-byte aligned,
+/// ``origin == "rust"``) or mapped GPU upload memory (``"mapped_upload"``).
 ///
-/// NumPy sees it as an array whose `base` is this object
-/// (`np.asarray(buf)`); Arrow as an `arrow.fixed_shape_tensor`; DLPack
-/// consumers as a CPU tensor. All share the one allocation, which lives as
-/// long as any of them.
+/// NumPy sees it without a copy (``np.asarray(buf)``; arrays made by
+/// ``forge3d.interop.external_array`` have it as ``base``), Arrow as an
+/// ``arrow.fixed_shape_tensor`` (``pa.array(buf)``), DLPack consumers as a
+/// CPU tensor (``np.from_dlpack(buf)``).
 #[pyclass(name = "ExternalBuffer", module = "forge3d._forge3d", frozen)]
 pub struct PyExternalBuffer {
     pub(crate) memory: HostBuffer,
@@ -90,14 +91,17 @@ impl Exported for PyExternalBuffer {
 
 pymethods_with_exports! {
 impl PyExternalBuffer {
+    /// The array's shape.
     #[getter]
     fn shape(&self) -> Vec<usize> {
         self.memory.shape().to_vec()
     }
+    /// "float32", "uint8", "int32" or "uint32".
     #[getter]
     fn dtype(&self) -> &'static str {
         self.memory.dtype().name()
     }
+    /// Size in bytes.
     #[getter]
     fn nbytes(&self) -> usize {
         self.memory.len_bytes()

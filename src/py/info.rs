@@ -7,7 +7,9 @@ use crate::gpu::alloc::host_cached::UploadMemory;
 use crate::memory::ledger;
 use crate::GpuContext;
 
-/// Facts about the adapter forge3d renders on (created on first call).
+/// The adapter forge3d renders on: name, backend, device_type, driver,
+/// driver_info, vendor, software, max_texture_dimension, max_buffer_size,
+/// tiled_rendering, other_adapters. Raises GpuError when there is none.
 #[pyfunction]
 fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     let ctx = py.detach(GpuContext::shared)?;
@@ -31,7 +33,7 @@ fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     Ok(d)
 }
 
-/// Blocks until all submitted GPU work (uploads included) has finished.
+/// Block until all submitted GPU work (uploads included) has finished.
 #[pyfunction]
 fn synchronize(py: Python<'_>) -> PyResult<()> {
     Ok(py.detach(|| GpuContext::shared()?.synchronize())?)
@@ -63,13 +65,19 @@ fn _ledger_close(start: usize) {
     ledger::close_raw(start)
 }
 
-/// Process-wide (copies, bytes) recorded since start, over all threads.
+/// Process-wide (copies, bytes) recorded by the copy ledger since start.
 #[pyfunction]
 fn copy_totals() -> (u64, u64) {
     ledger::totals()
 }
 
-/// Counters of the readback pool: created, reused, in_use, pooled, pooled_bytes.
+/// Pool counters.
+///
+/// Readback: ``created``, ``reused``, ``in_use``, ``pooled``,
+/// ``pooled_bytes``. Uploads: ``upload_buffers_created``, of which
+/// ``upload_buffers_host_cached`` are in host-cached memory, and
+/// ``upload_memory``, the policy from ``FORGE3D_UPLOAD_MEMORY`` (``"auto"``,
+/// ``"host"`` or ``"driver"``).
 #[pyfunction]
 fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     let ctx = py.detach(GpuContext::shared)?;

@@ -12,7 +12,7 @@ use pyo3_arrow::ffi::to_stream_pycapsule;
 
 use crate::Heightmap;
 
-/// A record batch exported through `__arrow_c_stream__`.
+/// A record batch exported through ``__arrow_c_stream__`` (Heightmap.to_table without pyarrow).
 #[pyclass(name = "ArrowStream", module = "forge3d._forge3d", frozen)]
 pub struct PyArrowStream {
     batch: RecordBatch,

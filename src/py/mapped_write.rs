@@ -32,9 +32,20 @@ enum Block {
     Closed,
 }
 
-/// The context manager of `Mesh.write_vertices()` and friends: yields a
-/// float32 NumPy view of the memory the GPU copies from; at the end of the
-/// block the view becomes read-only and its contents become the attribute.
+/// Context manager returned by ``write_vertices()`` (and ``write_normals``,
+/// ``write_colors``, ``write_scalars``, ``write_positions``).
+///
+/// ``with mesh.write_vertices() as v:`` yields a float32 NumPy array of shape
+/// (N, components) ((N,) for scalars) over mapped GPU upload memory
+/// (``v.base.origin == "mapped_upload"`` on Vulkan and Metal); write every
+/// row inside the block (the previous contents are undefined). On leaving
+/// the block the data becomes the attribute with 0 CPU copies, and ``v``
+/// turns read-only: writes after the block raise ``ValueError`` instead of
+/// silently never reaching the GPU. The memory stays valid while ``v``
+/// lives, so stale views never crash. If the block raises, nothing is
+/// uploaded. Bounds (for the default camera) are not recomputed from mapped
+/// writes. On other backends the view is host memory copied once at exit
+/// (recorded in the ledger).
 #[pyclass(name = "MappedWrite", module = "forge3d._forge3d", frozen)]
 pub struct PyMappedWrite {
     mesh: Arc<Mesh>,

@@ -1,7 +1,7 @@
-//! `forge3d.Mesh` and `forge3d.Points`: argument checking, GIL release and
-//! mapped-write blocks around the core mesh (`render::mesh`).
+//! `forge3d.Mesh`: argument checking, GIL release and mapped-write blocks
+//! around the core mesh (`render::mesh`); the methods it shares with
+//! `forge3d.Points` (py/points.rs) are the `mesh_methods!` macro.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use super::args;
 use super::attr_in::{self, AttrInput};
 use super::mapped_write::PyMappedWrite;
+use super::points::PyPoints;
 use crate::gpu::GpuContext;
 use crate::render::mesh::primitives::Geometry;
 use crate::render::{Attribute, AttributeData, Mesh};
@@ -74,7 +75,7 @@ fn set_indices(mesh: &Mesh, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     }
 }
 
-fn vertex_count(v: &Bound<'_, PyAny>) -> PyResult<u32> {
+pub(super) fn vertex_count(v: &Bound<'_, PyAny>) -> PyResult<u32> {
     let n: i128 = v
         .extract()
         .map_err(|_| PyTypeError::new_err(format!("n must be an integer vertex count, got {v}")))?;
@@ -85,7 +86,7 @@ fn vertex_count(v: &Bound<'_, PyAny>) -> PyResult<u32> {
 
 /// A new mesh sized by `positions` (which it uploads); `name` is the
 /// argument's name ("vertices" for a mesh, "positions" for a point set).
-fn mesh_from(
+pub(super) fn mesh_from(
     py: Python<'_>,
     name: &'static str,
     positions: &Bound<'_, PyAny>,
@@ -101,7 +102,7 @@ fn mesh_from(
     Ok(Arc::new(mesh))
 }
 
-fn bounds_tuple(mesh: &Mesh) -> Option<((f32, f32, f32), (f32, f32, f32))> {
+pub(super) fn bounds_tuple(mesh: &Mesh) -> Option<((f32, f32, f32), (f32, f32, f32))> {
     mesh.bounds().map(|b| {
         (
             (b.min[0], b.min[1], b.min[2]),
@@ -117,7 +118,7 @@ macro_rules! mesh_methods {
         impl $ty {
             $($body)*
 
-            /// Vertices (rows).
+            /// Vertices (rows); ``len(obj)`` is the same.
             #[getter]
             fn vertex_count(&self) -> u32 {
                 self.mesh.vertex_count()
@@ -125,13 +126,12 @@ macro_rules! mesh_methods {
             fn __len__(&self) -> usize {
                 self.mesh.vertex_count() as usize
             }
-            /// ((xmin, ymin, zmin), (xmax, ymax, zmax)) of the positions last
-            /// set with a copy (None before, or after resize).
+            /// ((xmin, ymin, zmin), (xmax, ymax, zmax)) of the positions last set with a copy (None before, or after resize).
             #[getter]
             fn bounds(&self) -> Option<((f32, f32, f32), (f32, f32, f32))> {
                 bounds_tuple(&self.mesh)
             }
-            /// "float32", "uint8" (unorm) or None.
+            /// "float32", "uint8" (read as unorm on the GPU) or None (no colors).
             #[getter]
             fn color_format(&self) -> Option<&'static str> {
                 self.mesh.color_format().map(|f| match f {
@@ -139,7 +139,7 @@ macro_rules! mesh_methods {
                     crate::render::ColorFormat::Unorm8 => "uint8",
                 })
             }
-            /// Names of the attributes this object has.
+            /// Names of the attributes given so far ("positions", "normals", "texcoords", "colors", "scalars", "indices").
             #[getter]
             fn attributes(&self) -> Vec<&'static str> {
                 Attribute::ALL
@@ -151,12 +151,13 @@ macro_rules! mesh_methods {
                     })
                     .collect()
             }
-            /// (min, max) of the scalars last set with a copy.
+            /// (min, max) of the scalars last set with a copy, or None.
             #[getter]
             fn scalar_range(&self) -> Option<(f32, f32)> {
                 self.mesh.scalar_range()
             }
 
+            /// Replaces the positions: (N, 3) float32, one copy (see the class docstring).
             #[pyo3(signature = (vertices, *, copy=None))]
             fn set_vertices(
                 &self,
@@ -168,6 +169,7 @@ macro_rules! mesh_methods {
                 self.check_dynamic()?;
                 set_attribute(py, &self.mesh, Attribute::Positions, "vertices", vertices, copy)
             }
+            /// float32 (N, 4) in [0, 1], or uint8 (N, 4) kept as uint8 on the GPU (unorm).
             #[pyo3(signature = (colors, *, copy=None))]
             fn set_colors(
                 &self,
@@ -179,6 +181,7 @@ macro_rules! mesh_methods {
                 self.check_dynamic()?;
                 set_attribute(py, &self.mesh, Attribute::Colors, "colors", colors, copy)
             }
+            /// One float32 value per vertex, drawn through a colormap (style "scalars", or "points" with a colormap).
             #[pyo3(signature = (scalars, *, copy=None))]
             fn set_scalars(
                 &self,
@@ -190,18 +193,22 @@ macro_rules! mesh_methods {
                 self.check_dynamic()?;
                 set_attribute(py, &self.mesh, Attribute::Scalars, "scalars", scalars, copy)
             }
+            /// Changes the vertex count; attributes must be set again (indices are kept if all < n).
             fn resize(&self, n: &Bound<'_, PyAny>) -> PyResult<()> {
                 self.check_dynamic()?;
                 Ok(self.mesh.resize(vertex_count(n)?)?)
             }
+            /// Zero-copy write of the positions: ``with obj.write_vertices() as v: v[:] = ...``.
             fn write_vertices(&self) -> PyResult<PyMappedWrite> {
                 self.check_dynamic()?;
                 Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Positions, "vertices"))
             }
+            /// Zero-copy write of float32 (N, 4) colors.
             fn write_colors(&self) -> PyResult<PyMappedWrite> {
                 self.check_dynamic()?;
                 Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Colors, "colors"))
             }
+            /// Zero-copy write of the (N,) float32 scalars.
             fn write_scalars(&self) -> PyResult<PyMappedWrite> {
                 self.check_dynamic()?;
                 Ok(PyMappedWrite::new(self.mesh.clone(), Attribute::Scalars, "scalars"))
@@ -209,6 +216,7 @@ macro_rules! mesh_methods {
         }
     };
 }
+pub(super) use mesh_methods;
 
 /// `Mesh(dynamic=...)`: True or False (or a NumPy bool), read with a
 /// message that names the argument (None is refused, as for any flag
@@ -223,7 +231,40 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Dynamic {
     }
 }
 
-/// A triangle mesh in GPU vertex buffers (one per attribute).
+/// A triangle mesh in GPU vertex buffers, one per attribute.
+///
+/// Attributes and what each setter accepts (NumPy arrays, buffers, or a
+/// DataFrame / Arrow table of that many numeric columns, e.g.
+/// ``df[["x", "y", "z"]]``, uploaded column by column and interleaved on
+/// the GPU):
+///
+/// - vertices (positions): float32 (N, 3) or flat (3N,)
+/// - normals: float32 (N, 3); without them faces are shaded flat
+/// - texcoords: float32 (N, 2)
+/// - colors: float32 (N, 4) in [0, 1], or uint8 (N, 4) used as unorm (no
+///   conversion to float; strided uint8 is packed once, recorded)
+/// - scalars: float32 (N,), drawn through a colormap (style="scalars")
+/// - indices: uint32 / int32 / int64, (T, 3) or flat, each in 0..N
+///
+/// Copies: C-contiguous float32 (uint8 for colors) is copied once, straight
+/// from the caller's memory into GPU upload memory (ledger: one "upload"
+/// whose source pointer is the array's). Other dtypes or strides are
+/// converted once first (recorded); ``copy=False`` raises ``ValueError``
+/// instead. ``copy=True`` is accepted and behaves like ``None`` (an upload
+/// is always a copy). The GPU copy runs before the next render. Row counts
+/// must equal ``vertex_count`` (``ValueError`` otherwise; ``resize(n)``
+/// changes it). Float attributes must be finite: NaN or inf raises
+/// ``ValueError`` naming the row, and nothing is uploaded. The caller's
+/// arrays are never modified.
+///
+/// Example::
+///
+///     mesh = forge3d.Mesh(verts, indices=tris)
+///     r.add_mesh(mesh)
+///     for frame in range(100):
+///         step(verts)               # the simulation writes verts
+///         mesh.set_vertices(verts)  # one copy
+///         r.render_png(f"f{frame:03}.png")
 #[pyclass(name = "Mesh", module = "forge3d._forge3d", frozen)]
 pub struct PyMesh {
     pub(crate) mesh: Arc<Mesh>,
@@ -290,20 +331,23 @@ mesh_methods!(PyMesh, {
         Ok(Self { mesh, dynamic })
     }
 
-    /// Triangles drawn (indices / 3), or vertices / 3 without indices.
+    /// Triangles drawn: index_count / 3, or vertex_count / 3 without indices.
     #[getter]
     fn triangle_count(&self) -> u32 {
         self.mesh.index_count().unwrap_or(self.mesh.vertex_count()) / 3
     }
+    /// Indices set with set_indices, or None (vertices drawn in order).
     #[getter]
     fn index_count(&self) -> Option<u32> {
         self.mesh.index_count()
     }
+    /// False: the setters raise (the mesh is uploaded once).
     #[getter]
     fn dynamic(&self) -> bool {
         self.dynamic
     }
 
+    /// Per-vertex normals, float32 (N, 3); without them faces are shaded flat.
     #[pyo3(signature = (normals, *, copy=None))]
     fn set_normals(
         &self,
@@ -315,6 +359,7 @@ mesh_methods!(PyMesh, {
         self.check_dynamic()?;
         set_attribute(py, &self.mesh, Attribute::Normals, "normals", normals, copy)
     }
+    /// Texture coordinates, float32 (N, 2); kept on the GPU for custom use.
     #[pyo3(signature = (texcoords, *, copy=None))]
     fn set_texcoords(
         &self,
@@ -333,11 +378,13 @@ mesh_methods!(PyMesh, {
             copy,
         )
     }
+    /// Triangles (a multiple of 3 indices, each below vertex_count); None draws vertices in order.
     #[pyo3(signature = (indices))]
     fn set_indices(&self, indices: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         self.check_dynamic()?;
         set_indices(&self.mesh, indices.filter(|o| !o.is_none()))
     }
+    /// Zero-copy write of the float32 (N, 3) normals.
     fn write_normals(&self) -> PyResult<PyMappedWrite> {
         self.check_dynamic()?;
         Ok(PyMappedWrite::new(
@@ -352,97 +399,6 @@ mesh_methods!(PyMesh, {
             "Mesh(vertices={}, triangles={}, attributes={:?})",
             self.mesh.vertex_count(),
             self.triangle_count(),
-            self.attributes()
-        )
-    }
-});
-
-/// A point set: positions (and colors or scalars) drawn as discs of `size`
-/// pixels.
-#[pyclass(name = "Points", module = "forge3d._forge3d", frozen)]
-pub struct PyPoints {
-    pub(crate) mesh: Arc<Mesh>,
-    size_bits: AtomicU32,
-}
-
-impl PyPoints {
-    /// What this class calls its positions.
-    const POSITIONS: &'static str = "positions";
-
-    fn check_dynamic(&self) -> PyResult<()> {
-        Ok(())
-    }
-    pub fn size(&self) -> f32 {
-        f32::from_bits(self.size_bits.load(Ordering::Relaxed))
-    }
-}
-
-mesh_methods!(PyPoints, {
-    #[new]
-    #[pyo3(signature = (positions, colors=None, size=None, *, copy=None))]
-    fn new(
-        py: Python<'_>,
-        positions: &Bound<'_, PyAny>,
-        colors: Option<&Bound<'_, PyAny>>,
-        size: Option<&Bound<'_, PyAny>>,
-        copy: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let copy = args::opt_flag("copy", copy)?;
-        let size = crate::render::check_point_size(args::opt_real("size", size)?.unwrap_or(2.0))?;
-        let mesh = mesh_from(py, "positions", positions, copy)?;
-        if let Some(c) = colors.filter(|o| !o.is_none()) {
-            set_attribute(py, &mesh, Attribute::Colors, "colors", c, copy)?;
-        }
-        Ok(Self {
-            mesh,
-            size_bits: AtomicU32::new(size.to_bits()),
-        })
-    }
-
-    /// Point diameter in pixels (used when the points are added to a
-    /// renderer or view).
-    #[getter(size)]
-    fn get_size(&self) -> f32 {
-        self.size()
-    }
-    #[setter(size)]
-    fn set_size_value(&self, size: &Bound<'_, PyAny>) -> PyResult<()> {
-        let size = args::real("size", size)?;
-        self.size_bits.store(
-            crate::render::check_point_size(size)?.to_bits(),
-            Ordering::Relaxed,
-        );
-        Ok(())
-    }
-
-    /// Same as `set_vertices`.
-    #[pyo3(signature = (positions, *, copy=None))]
-    fn set_positions(
-        &self,
-        py: Python<'_>,
-        positions: &Bound<'_, PyAny>,
-        copy: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        let copy = args::opt_flag("copy", copy)?;
-        set_attribute(
-            py,
-            &self.mesh,
-            Attribute::Positions,
-            "positions",
-            positions,
-            copy,
-        )
-    }
-    /// Same as `write_vertices`.
-    fn write_positions(&self) -> PyMappedWrite {
-        PyMappedWrite::new(self.mesh.clone(), Attribute::Positions, "positions")
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "Points(count={}, size={}, attributes={:?})",
-            self.mesh.vertex_count(),
-            self.size(),
             self.attributes()
         )
     }

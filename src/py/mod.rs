@@ -23,6 +23,7 @@ mod interop;
 mod long_table;
 mod mapped_write;
 mod mesh;
+mod points;
 mod primitives;
 mod renderer;
 mod style;

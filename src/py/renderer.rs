@@ -15,6 +15,26 @@ use crate::render::{Camera, HeightsRef, TerrainOptions};
 use crate::Renderer;
 
 /// An offscreen renderer of a fixed size on the shared GPU context.
+///
+/// Args:
+///     width, height: image size in pixels, integers in 1..max_texture_dimension
+///         (see ``device_info()``). Other types raise TypeError, sizes out of
+///         range ValueError.
+///     background: clear color, 3 or 4 integers 0..255 (default (20, 22, 28, 255)).
+///
+/// What it draws is its scene: an ordered list of layers (a terrain, meshes
+/// and point sets), drawn by one call, ``render()``, which returns a
+/// ``Frame``; ``frame.to_numpy()``, ``frame.to_png(path)`` and the Arrow /
+/// DLPack exports read it without copies. The older ``render_*_rgba`` /
+/// ``render_*_png`` / ``render_*_frame`` names are aliases.
+///
+/// Example::
+///
+///     r = forge3d.Renderer(640, 480)
+///     r.add_terrain(heights)
+///     frame = r.render()
+///     rgba = frame.to_numpy()           # (480, 640, 4) uint8; rgba.base is the Frame
+///     frame.to_png("terrain.png")
 #[pyclass(name = "Renderer", module = "forge3d._forge3d", frozen)]
 pub struct PyRenderer {
     inner: Arc<Renderer>,
@@ -42,15 +62,17 @@ impl PyRenderer {
         })
     }
 
+    /// Image width in pixels.
     #[getter]
     fn width(&self) -> u32 {
         self.inner.width()
     }
+    /// Image height in pixels.
     #[getter]
     fn height(&self) -> u32 {
         self.inner.height()
     }
-    /// Background color as (r, g, b, a), 0..255.
+    /// Clear color as (r, g, b, a) integers 0..255. Settable (3 or 4 components).
     #[getter]
     fn get_background(&self) -> (u8, u8, u8, u8) {
         let [r, g, b, a] = self.inner.background();
@@ -62,28 +84,60 @@ impl PyRenderer {
         Ok(())
     }
 
-    /// Renders the colored triangle and returns the Frame itself.
+    /// Render the test triangle alone (the scene is not drawn); returns the Frame.
     fn render_triangle_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render_triangle())?;
         Ok(PyFrame { frame })
     }
 
-    /// Renders the colored triangle into a (height, width, 4) uint8 NumPy
-    /// array whose memory is the Frame's (see `render_triangle_frame`).
+    /// ``render_triangle_frame().to_numpy()``: a (height, width, 4) uint8 C-contiguous,
+    /// writable array whose memory is the Frame's (``arr.base``). Zero CPU copies.
     fn render_triangle_rgba<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let frame = self.render_triangle_frame(py)?;
         super::frame::to_numpy(Bound::new(py, frame)?)
     }
 
-    /// Renders the colored triangle and writes it as a PNG file.
+    /// ``render_triangle_frame().to_png(path)``.
     fn render_triangle_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
         Ok(py.detach(move || r.render_triangle()?.save_png(&path))?)
     }
 
-    /// Uploads a 2-D height grid as this renderer's terrain (replacing any
-    /// previous one). See the Python docstring for the full contract.
+    /// Upload a 2-D height grid as this renderer's terrain (replacing any previous one).
+    ///
+    /// Args:
+    ///     heights: (rows, cols) array, at least 2x2 and at most the device's
+    ///         texture limit per side, or a Heightmap (whose spacing and
+    ///         nodata are the defaults). Row 0 is north (top in the default
+    ///         and top-down views).
+    ///     spacing: world units between columns and rows, (dx, dy) or one
+    ///         number (default (1.0, 1.0)); finite and positive.
+    ///     exaggeration: vertical scale, finite and positive.
+    ///     colormap: viridis, magma, terrain or gray (append _r to reverse).
+    ///     height_range: (min, max) heights mapped to the colormap ends;
+    ///         default: the data's min and max, ignoring holes.
+    ///     nodata: sentinel marking holes (e.g. -32768, -9999); NaN always does,
+    ///         and so do the masked cells of a ``np.ma`` masked array.
+    ///         Holes are not drawn.
+    ///     shape: (rows, cols) of a flat Arrow column (pyarrow, Polars,
+    ///         pandas, DuckDB, ...); Arrow input is described in forge3d.arrow.
+    ///     copy: NumPy 2 convention: None borrows when possible, False raises
+    ///         ValueError if a conversion would be needed, True always copies.
+    ///
+    /// Copies: float32 C-contiguous input is read straight from your memory
+    /// into GPU upload memory (one CPU copy, ``upload`` in the ledger, source
+    /// pointer = ``heights.ctypes.data``). Other dtypes and layouts are first
+    /// converted once (``convert``), then uploaded. Your array is never
+    /// modified. Raises ValueError/TypeError naming the argument for bad
+    /// input (wrong ndim or dtype, +-inf heights, all holes, bad spacing,
+    /// ...); a failed call leaves the previous terrain in place.
+    ///
+    /// Example::
+    ///
+    ///     r = forge3d.Renderer(1280, 720)
+    ///     r.add_terrain(dem, spacing=(30.0, 30.0), exaggeration=2.0, nodata=-32768)
+    ///     rgba = r.render_terrain_rgba()
     #[pyo3(signature = (heights, spacing=None, exaggeration=None, *, colormap=None, height_range=None, nodata=None, shape=None, copy=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_terrain(
@@ -139,8 +193,9 @@ impl PyRenderer {
         Ok(())
     }
 
-    /// Facts about the current terrain: spacing, exaggeration, colormap,
-    /// height_range (in effect), data_range, holes, nodata, heights_memory.
+    /// spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
+    /// heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on
+    /// CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses).
     fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let stats = self.inner.terrain_stats()?;
         let o = self.inner.terrain_options()?;
@@ -159,13 +214,13 @@ impl PyRenderer {
         Ok(d)
     }
 
-    /// Colormap: viridis, magma, terrain or gray (append _r to reverse).
+    /// viridis, magma, terrain or gray (append _r to reverse); ValueError otherwise.
     fn set_colormap(&self, name: &Bound<'_, PyAny>) -> PyResult<()> {
         let name = args::text("name", name, COLORMAP)?;
         Ok(self.inner.set_colormap(&name)?)
     }
 
-    /// Colormap normalisation: heights `min`..`max` map to the colormap ends.
+    /// Heights min..max map to the colormap ends (finite, min < max).
     fn set_height_range(&self, min: &Bound<'_, PyAny>, max: &Bound<'_, PyAny>) -> PyResult<()> {
         let (min, max) = (args::real("min", min)?, args::real("max", max)?);
         Ok(self
@@ -173,13 +228,12 @@ impl PyRenderer {
             .set_height_range(Some((min as f32, max as f32)))?)
     }
 
-    /// Back to the data's own min and max (ignoring nodata).
+    /// Back to the data's own min and max.
     fn reset_height_range(&self) -> PyResult<()> {
         Ok(self.inner.set_height_range(None)?)
     }
 
-    /// Sun direction (degrees clockwise from north, degrees above the
-    /// horizon) and, optionally, its intensity.
+    /// Sun direction: degrees clockwise from north, degrees above the horizon (-90..90).
     #[pyo3(signature = (azimuth_deg, elevation_deg, intensity=None))]
     fn set_sun(
         &self,
@@ -199,7 +253,7 @@ impl PyRenderer {
         Ok(self.inner.set_lighting(l)?)
     }
 
-    /// Ambient light in [0, 1]; 1.0 with sun intensity 0 renders unlit colors.
+    /// Ambient light in [0, 1]. ``set_sun(..., intensity=0)`` with ambient 1 renders unlit colors.
     fn set_ambient(&self, ambient: &Bound<'_, PyAny>) -> PyResult<()> {
         let ambient = args::real("ambient", ambient)?;
         let mut l = self.inner.lighting();
@@ -207,7 +261,8 @@ impl PyRenderer {
         Ok(self.inner.set_lighting(l)?)
     }
 
-    /// Perspective look-at camera in world units (x east, y north, z up).
+    /// Perspective look-at camera in world units: x east (columns * dx),
+    /// y north ((rows - 1 - row) * dy), z up (height * exaggeration).
     #[pyo3(signature = (eye, target, up=None, fovy_deg=None, znear=None, zfar=None))]
     fn set_camera(
         &self,
@@ -233,7 +288,14 @@ impl PyRenderer {
         Ok(self.inner.set_camera(camera)?)
     }
 
-    /// Orbit camera around a target, z up (see `forge3d.OrbitCamera`).
+    /// Perspective camera on a sphere around ``target``, z up: the eye at
+    /// ``target + distance * (sin(az) cos(el), cos(az) cos(el), sin(el))``,
+    /// azimuth in degrees clockwise from north (+y), elevation in degrees
+    /// above the horizon (clamped to [-89, 89]). ``distance=None`` fits the
+    /// scene box into 96 % of the image at each render, divided by ``zoom``;
+    /// ``target=None`` aims at the box, centred in the image. The defaults
+    /// are the automatic view (``reset_camera``). ``forge3d.orbit_view``
+    /// returns the eye and target this camera uses.
     #[pyo3(signature = (azimuth_deg=None, elevation_deg=None, *, distance=None, target=None, fovy_deg=None, zoom=None))]
     #[allow(clippy::too_many_arguments)]
     fn set_camera_orbit(
@@ -249,45 +311,54 @@ impl PyRenderer {
         Ok(self.inner.set_camera(Camera::Orbit(o))?)
     }
 
-    /// Orthographic camera looking straight down, framing the whole terrain.
+    /// Orthographic view straight down, framing the whole terrain (aspect kept).
     fn set_camera_top_down(&self) -> PyResult<()> {
         Ok(self.inner.set_camera(Camera::TopDown)?)
     }
 
-    /// Back to the default oblique view that frames the whole terrain.
+    /// The default oblique view that frames the whole terrain.
     fn reset_camera(&self) -> PyResult<()> {
         Ok(self.inner.set_camera(Camera::Auto)?)
     }
 
-    /// Samples per pixel for terrain renders: 1 (off) or 4.
+    /// 1 (off) or 4 samples per pixel.
     fn set_msaa(&self, samples: &Bound<'_, PyAny>) -> PyResult<()> {
         let samples = args::int_in("samples", samples, 1, 4)? as u32;
         Ok(self.inner.set_msaa(samples)?)
     }
 
-    /// Renders the terrain; returns the Frame (zero-copy readback).
+    /// Alias of ``render()`` that raises RuntimeError before add_terrain.
     fn render_terrain_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render_terrain())?;
         Ok(PyFrame { frame })
     }
 
-    /// Alias of `render().to_numpy()` that first checks that there is a
-    /// terrain.
+    /// Alias of ``render().to_numpy()`` that raises RuntimeError before add_terrain.
     fn render_terrain_rgba<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let frame = self.render_terrain_frame(py)?;
         super::frame::to_numpy(Bound::new(py, frame)?)
     }
 
-    /// Alias of `render().to_png(path)` that first checks that there is a
-    /// terrain.
+    /// Alias of ``render().to_png(path)`` that raises RuntimeError before add_terrain.
     fn render_terrain_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
         Ok(py.detach(move || r.render_terrain()?.save_png(&path))?)
     }
 
-    /// Adds a Mesh or Points to the scene; returns an id for
-    /// `set_mesh_style` / `remove_mesh`. See the Python docstring.
+    /// Add a Mesh or Points to the scene; returns its id.
+    ///
+    /// style: a :class:`MeshStyle` (``MeshStyle.points(size=3)``; then no
+    /// other keyword), or its kind's name with keywords: "surface" (default for Mesh: lit, ``color`` multiplies the
+    /// vertex colors; light gray by default), "wireframe" (1-pixel edges of
+    /// ``color``), "scalars" (lit, colored by ``mesh.set_scalars`` values
+    /// through ``colormap``, normalised by ``scalar_range`` or the values'
+    /// min/max), "points" (default for Points: unlit discs of ``size``
+    /// pixels, default ``points.size``; ``colormap`` colors by scalars).
+    /// ``color`` is 3 or 4 floats in [0, 1]. The scene keeps a reference;
+    /// later ``set_vertices`` calls show in the next render.
+    ///
+    /// Example: ``rid = r.add_mesh(forge3d.primitives.sphere(), color=(1, .5, 0))``
     #[pyo3(signature = (mesh, *, style=None, color=None, colormap=None, scalar_range=None, size=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_mesh(
@@ -304,7 +375,7 @@ impl PyRenderer {
         Ok(self.inner.add_mesh(core, style)?)
     }
 
-    /// Changes how mesh `id` is drawn (same keywords as `add_mesh`).
+    /// Change how mesh ``id`` is drawn (a MeshStyle, or keywords as in add_mesh).
     #[pyo3(signature = (id, *, style, color=None, colormap=None, scalar_range=None, size=None))]
     #[allow(clippy::too_many_arguments)]
     fn set_mesh_style(
@@ -326,24 +397,26 @@ impl PyRenderer {
         Ok(self.inner.set_mesh_style(id, style)?)
     }
 
-    /// Removes mesh `id` from the scene; False when there was none.
+    /// Remove mesh ``id`` from the scene; False when there was none.
     fn remove_mesh(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
         let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;
         Ok(self.inner.remove_mesh(id))
     }
 
-    /// Removes every mesh and point set (the terrain stays).
+    /// Remove every mesh and point set (the terrain stays).
     fn clear_meshes(&self) {
         self.inner.clear_meshes()
     }
 
-    /// Ids of the meshes in the scene, in drawing order.
+    /// Ids of the scene's meshes in drawing order.
     #[getter]
     fn mesh_ids(&self) -> Vec<u64> {
         self.inner.mesh_ids()
     }
 
-    /// ((xmin, ymin, zmin), (xmax, ymax, zmax)) that the default camera frames.
+    /// ((xmin, ymin, zmin), (xmax, ymax, zmax)) the default camera frames:
+    /// the union of the layers' bounds: the terrain, and the mesh positions last
+    /// set with a copy or written through write_vertices() (a unit cube when empty).
     fn scene_bounds(&self) -> ((f32, f32, f32), (f32, f32, f32)) {
         let b = self.inner.scene_bounds();
         (
@@ -352,35 +425,35 @@ impl PyRenderer {
         )
     }
 
-    /// Renders whatever the scene holds (terrain, meshes, points, ...) and
-    /// returns the Frame: `frame.to_numpy()`, `frame.to_png(path)` and the
-    /// Arrow / DLPack exports do the rest, without copies.
+    /// Render whatever the scene holds (terrain, meshes, points; the
+    /// background alone when empty) with the current camera and lighting;
+    /// returns the Frame, whose memory is the mapped readback buffer (zero
+    /// CPU copies). Pending vertex uploads are copied on the GPU first, in
+    /// one submission. The GIL is released while rendering.
     fn render(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render())?;
         Ok(PyFrame { frame })
     }
 
-    /// Alias of `render()`.
+    /// Alias of ``render()``.
     fn render_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         self.render(py)
     }
 
-    /// (id, kind) of every layer of the scene, in drawing order; kinds are
-    /// "terrain" and "mesh" (meshes and point sets).
+    /// (id, kind) of every layer in drawing order; kind is "terrain" or "mesh".
     #[getter]
     fn layers(&self) -> Vec<(u64, &'static str)> {
         self.inner.layers()
     }
 
-    /// Alias of `render().to_numpy()`: a (height, width, 4) uint8 array over
-    /// the Frame's memory.
+    /// Alias of ``render().to_numpy()``.
     fn render_rgba<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let frame = self.render_frame(py)?;
         super::frame::to_numpy(Bound::new(py, frame)?)
     }
 
-    /// Alias of `render().to_png(path)`.
+    /// Alias of ``render().to_png(path)``.
     fn render_png(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let r = self.inner.clone();
         Ok(py.detach(move || r.render()?.save_png(&path))?)

@@ -146,9 +146,12 @@ fn parts(
     })
 }
 
-/// How a mesh or point set is drawn: made by `MeshStyle.surface`,
-/// `.wireframe`, `.scalars` or `.points`, checked when made, and given to
-/// `Renderer.add_mesh(mesh, style=...)` or `set_mesh_style(id, style=...)`.
+/// How a mesh or point set is drawn: made by one of the static methods
+/// below, checked when made (a bad color, colormap, range or size raises
+/// there), and given to ``Renderer.add_mesh(mesh, style=...)`` or
+/// ``set_mesh_style(id, style=...)``. Immutable; equal when all fields are.
+///
+/// Example: ``r.add_mesh(pts, style=forge3d.MeshStyle.points(size=4, colormap="magma"))``
 #[pyclass(name = "MeshStyle", module = "forge3d._forge3d", frozen)]
 pub struct PyMeshStyle {
     pub(crate) style: MeshStyle,
@@ -164,35 +167,36 @@ fn made(kind: &str, p: StyleParts) -> PyResult<PyMeshStyle> {
 
 #[pymethods]
 impl PyMeshStyle {
-    /// Lit, filled triangles; `color` (RGB(A) floats in [0, 1], default
+    /// Lit, filled triangles; ``color`` (RGB(A) floats in [0, 1], default
     /// light gray) multiplies the vertex colors or is the color.
     #[staticmethod]
     #[pyo3(signature = (color=None))]
     fn surface(color: Opt) -> PyResult<Self> {
         made("surface", parts(color, None, None, None)?)
     }
-    /// Triangle edges as 1-pixel lines of `color` (default dark gray).
+    /// Triangle edges as 1-pixel lines of ``color`` (default dark gray).
     #[staticmethod]
     #[pyo3(signature = (color=None))]
     fn wireframe(color: Opt) -> PyResult<Self> {
         made("wireframe", parts(color, None, None, None)?)
     }
-    /// Lit triangles colored by the mesh's scalars through `colormap`;
-    /// `scalar_range` (min, max) defaults to the scalars' own.
+    /// Lit triangles colored by the mesh's scalars through ``colormap``
+    /// (default viridis); ``scalar_range`` (min, max) defaults to the scalars' own.
     #[staticmethod]
     #[pyo3(signature = (colormap=None, scalar_range=None))]
     fn scalars(colormap: Opt, scalar_range: Opt) -> PyResult<Self> {
         made("scalars", parts(None, colormap, scalar_range, None)?)
     }
-    /// Each vertex a disc of `size` pixels (default 2), unlit; `color`
-    /// multiplies the vertex colors; `colormap` colors by scalars instead.
+    /// Each vertex a disc of ``size`` pixels (default 2, at most 1024),
+    /// unlit; ``color`` multiplies the vertex colors; ``colormap`` colors by
+    /// scalars instead.
     #[staticmethod]
     #[pyo3(signature = (size=None, color=None, colormap=None, scalar_range=None))]
     fn points(size: Opt, color: Opt, colormap: Opt, scalar_range: Opt) -> PyResult<Self> {
         made("points", parts(color, colormap, scalar_range, size)?)
     }
 
-    /// "surface", "wireframe", "scalars" or "points".
+    /// The style's kind.
     #[getter]
     fn kind(&self) -> &'static str {
         self.style.kind()

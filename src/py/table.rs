@@ -43,8 +43,7 @@ fn parse_fill(fill: Option<&Bound<'_, PyAny>>) -> PyResult<Fill> {
     })
 }
 
-/// Grids the x, y, z columns of `table` into a Heightmap; returns it with a
-/// dict of what was found (lattice, rows_read, rows_skipped, empty_cells).
+/// See forge3d.arrow.terrain_from_table.
 #[pyfunction]
 #[pyo3(signature = (table, x, y, z, *, resolution=None, shape=None, agg, fill=None))]
 #[allow(clippy::too_many_arguments)]

@@ -35,5 +35,5 @@ def test_docs_meshes_example_runs(i, tmp_path, monkeypatch):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_meshes_doc_has_three_examples():
-    assert len(MESH_BLOCKS) == 3
+def test_meshes_doc_has_four_examples():
+    assert len(MESH_BLOCKS) == 4
