@@ -3,13 +3,11 @@
 //! with the conversion recorded in the copy ledger. NumPy 2's `copy=`
 //! convention decides which is allowed.
 
-use std::ffi::c_int;
-
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::input::{buffer_numeric, Heights, RawBuffer, ShapeCheck};
+use super::input::{Heights, RawBuffer, ShapeCheck};
 use crate::memory::convert::{self, Strided2d};
 
 /// Gets a strided 2-D view of `obj` through the buffer protocol, falling
@@ -43,51 +41,31 @@ pub fn view_2d<'py>(
             holder = Some(arr.clone());
             arr
         };
-    let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
-    let flags: c_int = ffi::PyBUF_RECORDS_RO;
-    if unsafe { ffi::PyObject_GetBuffer(target.as_ptr(), &mut *view, flags) } != 0 {
-        let cause = PyErr::fetch(py);
+    let raw = RawBuffer::get(&target).map_err(|cause| {
         let dtype = target
             .getattr("dtype")
             .map(|d| d.to_string())
             .unwrap_or_else(|_| "unknown".into());
-        return Err(PyTypeError::new_err(format!(
+        PyTypeError::new_err(format!(
             "{name} must be a numeric array, got dtype {dtype} ({cause}); convert it, e.g. \
              {name}.astype(np.float32)"
-        )));
-    }
-    let raw = RawBuffer::new(view);
-    let v = raw.view();
-    if v.ndim != 2 {
-        let shape: Vec<isize> = (0..v.ndim as usize)
-            .map(|i| unsafe { *v.shape.add(i) })
-            .collect();
-        return Err(PyValueError::new_err(format!(
-            "{name} must be 2-D (rows, cols), got {}-D with shape {shape:?}",
-            v.ndim
-        )));
-    }
-    let (dtype, swapped) = buffer_numeric(v).map_err(|what| {
+        ))
+    })?;
+    let (rows, cols, strides) = match (raw.shape(), raw.strides()) {
+        (&[rows, cols], &[s0, s1]) => (rows, cols, [s0, s1]),
+        (shape, _) => {
+            return Err(PyValueError::new_err(format!(
+                "{name} must be 2-D (rows, cols), got {}-D with shape {shape:?}",
+                shape.len()
+            )))
+        }
+    };
+    let s = raw.strided_2d(rows, cols, strides).map_err(|what| {
         PyTypeError::new_err(format!(
             "{name}: {what} values cannot be heights; pass real numbers, e.g. \
              {name}.astype(np.float32)"
         ))
     })?;
-    let rows = unsafe { *v.shape } as usize;
-    let cols = unsafe { *v.shape.add(1) } as usize;
-    let strides = if v.strides.is_null() {
-        [(cols * v.itemsize as usize) as isize, v.itemsize]
-    } else {
-        unsafe { [*v.strides, *v.strides.add(1)] }
-    };
-    let s = Strided2d {
-        ptr: v.buf as *const u8,
-        rows,
-        cols,
-        strides,
-        dtype,
-        swapped,
-    };
     Ok((raw, s, holder))
 }
 
@@ -193,7 +171,6 @@ fn unmask<'py>(
     copy: Option<bool>,
     check: ShapeCheck<'_>,
 ) -> PyResult<Unmasked<'py>> {
-    let py = obj.py();
     let Some(Masked { data, mask, masked }) = masked(obj)? else {
         return Ok(Unmasked::No);
     };
@@ -222,26 +199,15 @@ fn unmask<'py>(
         }
     }
     // The mask (bool, the data's shape), read where it lies.
-    let mut mview: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
-    if unsafe { ffi::PyObject_GetBuffer(mask.as_ptr(), &mut *mview, ffi::PyBUF_RECORDS_RO) } != 0 {
-        return Err(PyErr::fetch(py));
-    }
-    let mraw = RawBuffer::new(mview);
-    let m = mraw.view();
-    let dims_ok = m.ndim == 2
-        && m.itemsize == 1
-        && unsafe { (*m.shape as usize, *m.shape.add(1) as usize) } == (view.rows, view.cols);
+    let mraw = RawBuffer::get(&mask)?;
+    let dims_ok = mraw.itemsize() == 1 && mraw.shape() == [view.rows, view.cols];
     if !dims_ok {
         return Err(PyValueError::new_err(format!(
             "{name}: the masked array's mask does not match its data's shape"
         )));
     }
-    let ms = if m.strides.is_null() {
-        [view.cols as isize, 1]
-    } else {
-        unsafe { [*m.strides, *m.strides.add(1)] }
-    };
-    let mptr = m.buf as *const u8;
+    let ms = [mraw.strides()[0], mraw.strides()[1]];
+    let mptr = mraw.ptr();
     let mut reason = format!("{name}: masked array, {masked} masked cell(s) -> NaN");
     if !view.is_native_f32_contiguous() {
         reason = format!("{reason}, {}", convert::reason(&view));

@@ -4,8 +4,6 @@
 //! numeric columns, each column read where it lies when it is a single
 //! float32 chunk without nulls. Anything else is converted once, recorded.
 
-use std::ffi::c_int;
-
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
@@ -13,7 +11,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::input::{buffer_numeric, RawBuffer};
+use super::input::RawBuffer;
 use crate::grid::columns;
 use crate::memory::convert::{self, Numeric, Strided2d};
 use crate::memory::{alloc, ledger, HostBuffer};
@@ -107,45 +105,27 @@ fn buffer_view(
     obj: &Bound<'_, PyAny>,
     comps: usize,
 ) -> PyResult<(RawBuffer, Strided2d)> {
-    let py = obj.py();
-    let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
-    let flags: c_int = ffi::PyBUF_RECORDS_RO;
-    if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, flags) } != 0 {
-        let cause = PyErr::fetch(py);
+    let raw = RawBuffer::get(obj).map_err(|cause| {
         let dtype = obj
             .getattr("dtype")
             .map(|d| d.to_string())
             .unwrap_or_else(|_| type_name(obj));
-        return Err(PyTypeError::new_err(format!(
+        PyTypeError::new_err(format!(
             "{name} must be a numeric array, got {dtype} ({cause}); convert it, e.g. \
              np.asarray({name}, dtype={})",
             wanted_dtype(name)
-        )));
-    }
-    let raw = RawBuffer::new(view);
-    let v = raw.view();
-    let shape: Vec<usize> = (0..v.ndim as usize)
-        .map(|i| unsafe { *v.shape.add(i) } as usize)
-        .collect();
-    let (dtype, swapped) = buffer_numeric(v).map_err(|what| {
+        ))
+    })?;
+    let (dtype, swapped) = raw.numeric().map_err(|what| {
         PyTypeError::new_err(format!(
             "{name}: {what} values are not accepted; convert them, e.g. \
              np.asarray({name}, dtype={})",
             wanted_dtype(name)
         ))
     })?;
-    let item = v.itemsize;
-    let strides: Vec<isize> = if v.strides.is_null() {
-        let mut s = vec![item; shape.len()];
-        for i in (0..shape.len().saturating_sub(1)).rev() {
-            s[i] = s[i + 1] * shape[i + 1] as isize;
-        }
-        s
-    } else {
-        (0..shape.len())
-            .map(|i| unsafe { *v.strides.add(i) })
-            .collect()
-    };
+    let item = raw.itemsize() as isize;
+    let shape = raw.shape().to_vec();
+    let strides = raw.strides().to_vec();
     let expected = if comps == 1 {
         "(N,) or (N, 1)".to_string()
     } else {
@@ -161,7 +141,7 @@ fn buffer_view(
             }
             // Read as one row so strided 1-D views convert correctly.
             Strided2d {
-                ptr: v.buf as *const u8,
+                ptr: raw.ptr(),
                 rows: 1,
                 cols: *len,
                 strides: [*len as isize * item, strides[0]],
@@ -170,7 +150,7 @@ fn buffer_view(
             }
         }
         [rows, cols] if *cols == comps => Strided2d {
-            ptr: v.buf as *const u8,
+            ptr: raw.ptr(),
             rows: *rows,
             cols: *cols,
             strides: [strides[0], strides[1]],

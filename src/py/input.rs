@@ -2,94 +2,105 @@
 //! and its element type, and float32 heights ready for upload. Shared by the
 //! array, Arrow and attribute readers, so none of them depends on another.
 
-use std::ffi::CStr;
-
-use pyo3::ffi;
+use pyo3::buffer::{ElementType, PyUntypedBuffer};
 use pyo3::prelude::*;
 
 use crate::memory::convert::{Numeric, Strided2d};
 use crate::memory::HostBuffer;
 
-/// A `Py_buffer` held for as long as Rust reads the memory.
+/// A buffer-protocol view (pyo3's `PyUntypedBuffer`), held for as long as
+/// Rust reads the memory, with its element type read once. The one way
+/// forge3d acquires a caller's buffer; released when dropped.
 pub struct RawBuffer {
-    view: Box<ffi::Py_buffer>,
+    buf: PyUntypedBuffer,
 }
 
-// SAFETY: the view only describes memory; it is released with the GIL held.
-unsafe impl Send for RawBuffer {}
-unsafe impl Sync for RawBuffer {}
 impl std::panic::RefUnwindSafe for RawBuffer {}
 
-impl Drop for RawBuffer {
-    fn drop(&mut self) {
-        let view: *mut ffi::Py_buffer = &mut *self.view;
-        // During interpreter shutdown the exporter is gone with it.
-        let _ = Python::try_attach(|_| unsafe { ffi::PyBuffer_Release(view) });
-    }
-}
-
 impl RawBuffer {
-    pub fn new(view: Box<ffi::Py_buffer>) -> Self {
-        Self { view }
-    }
-    pub fn view(&self) -> &ffi::Py_buffer {
-        &self.view
+    /// The buffer of `obj`; the error is the exporter's, for the caller to
+    /// put in its own message. Indirect (PIL-style) buffers are refused.
+    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let buf = PyUntypedBuffer::get(obj)?;
+        if buf.suboffsets().is_some_and(|s| s.iter().any(|&o| o >= 0)) {
+            return Err(pyo3::exceptions::PyBufferError::new_err(
+                "indirect buffers (with suboffsets) are not supported",
+            ));
+        }
+        Ok(Self { buf })
     }
     pub fn readonly(&self) -> bool {
-        self.view.readonly != 0
+        self.buf.readonly()
+    }
+    pub fn ptr(&self) -> *const u8 {
+        self.buf.buf_ptr() as *const u8
+    }
+    pub fn itemsize(&self) -> usize {
+        self.buf.item_size()
+    }
+    pub fn shape(&self) -> &[usize] {
+        self.buf.shape()
+    }
+    pub fn strides(&self) -> &[isize] {
+        self.buf.strides()
+    }
+    /// The element type and whether its bytes are swapped (non-native
+    /// byte order), or what the elements are when they are not numbers.
+    pub fn numeric(&self) -> Result<(Numeric, bool), String> {
+        element(self.buf.format(), self.itemsize())
+    }
+    /// A (rows, cols) view with the given strides over this memory.
+    pub fn strided_2d(
+        &self,
+        rows: usize,
+        cols: usize,
+        strides: [isize; 2],
+    ) -> Result<Strided2d, String> {
+        let (dtype, swapped) = self.numeric()?;
+        Ok(Strided2d {
+            ptr: self.ptr(),
+            rows,
+            cols,
+            strides,
+            dtype,
+            swapped,
+        })
     }
 }
 
-/// [`numeric`] of a buffer view's struct-module format (`"B"` when unset).
-pub fn buffer_numeric(v: &ffi::Py_buffer) -> Result<(Numeric, bool), String> {
-    let format = if v.format.is_null() {
-        "B".into()
-    } else {
-        // SAFETY: a non-null format is a NUL-terminated string owned by the view.
-        unsafe { CStr::from_ptr(v.format) }.to_string_lossy()
-    };
-    numeric(&format, v.itemsize as usize)
-}
-
-pub fn numeric(format: &str, itemsize: usize) -> Result<(Numeric, bool), String> {
-    let (order, code) = match format.chars().next() {
-        Some(c @ ('@' | '=' | '<' | '>' | '!')) => (c, &format[1..]),
-        _ => ('@', format),
-    };
+/// The numeric type of a struct-module `format` (pyo3's [`ElementType`])
+/// and whether it is byte-swapped; otherwise what the elements are, for
+/// the message.
+pub fn element(format: &std::ffi::CStr, itemsize: usize) -> Result<(Numeric, bool), String> {
+    let text = format.to_string_lossy();
+    let code = text.trim_start_matches(['@', '=', '<', '>', '!']);
     let little = cfg!(target_endian = "little");
-    let swapped = match order {
-        '<' => !little,
-        '>' | '!' => little,
+    let swapped = match text.chars().next() {
+        Some('<') => !little,
+        Some('>' | '!') => little,
         _ => false,
     };
-    let signed = |size| match size {
-        1 => Ok(Numeric::I8),
-        2 => Ok(Numeric::I16),
-        4 => Ok(Numeric::I32),
-        8 => Ok(Numeric::I64),
-        _ => Err(format!("{size}-byte integers")),
-    };
-    let unsigned = |size| match size {
-        1 => Ok(Numeric::U8),
-        2 => Ok(Numeric::U16),
-        4 => Ok(Numeric::U32),
-        8 => Ok(Numeric::U64),
-        _ => Err(format!("{size}-byte unsigned integers")),
-    };
-    let t = match code {
-        "e" => Numeric::F16,
-        "f" => Numeric::F32,
-        "d" => Numeric::F64,
-        "b" | "h" | "i" | "l" | "q" | "n" => signed(itemsize)?,
-        "B" | "H" | "I" | "L" | "Q" | "N" => unsigned(itemsize)?,
-        "?" => return Err("bool".into()),
-        "O" => return Err("object".into()),
-        c if c.starts_with('Z') => return Err("complex".into()),
-        "g" => return Err("long double".into()),
-        other => return Err(format!("buffer format {other:?}")),
+    let t = match (ElementType::from_format(format), code) {
+        (_, "c") => return Err("char".into()),
+        (ElementType::Float { bytes: 2 }, _) => Numeric::F16,
+        (ElementType::Float { bytes: 4 }, _) => Numeric::F32,
+        (ElementType::Float { bytes: 8 }, _) => Numeric::F64,
+        (ElementType::SignedInteger { bytes: 1 }, _) => Numeric::I8,
+        (ElementType::SignedInteger { bytes: 2 }, _) => Numeric::I16,
+        (ElementType::SignedInteger { bytes: 4 }, _) => Numeric::I32,
+        (ElementType::SignedInteger { bytes: 8 }, _) => Numeric::I64,
+        (ElementType::UnsignedInteger { bytes: 1 }, _) => Numeric::U8,
+        (ElementType::UnsignedInteger { bytes: 2 }, _) => Numeric::U16,
+        (ElementType::UnsignedInteger { bytes: 4 }, _) => Numeric::U32,
+        (ElementType::UnsignedInteger { bytes: 8 }, _) => Numeric::U64,
+        (ElementType::Bool, _) => return Err("bool".into()),
+        (_, "O") => return Err("object".into()),
+        (_, c) if c.starts_with('Z') => return Err("complex".into()),
+        (_, "g") => return Err("long double".into()),
+        (_, other) => return Err(format!("buffer format {other:?}")),
     };
     if t.itemsize() != itemsize {
-        return Err(format!("buffer format {format:?} with itemsize {itemsize}"));
+        return Err(format!("buffer format {text:?} with itemsize {itemsize}"));
     }
     Ok((t, swapped && t.itemsize() > 1))
 }
