@@ -1,8 +1,8 @@
 //! The CPU side of `Mesh::set`: the fused copy + finiteness check + bounds
-//! (`memory::rows::copy_checked`) against a plain memcpy of the same bytes.
+//! (`memory::checked::copy_rows`) against a plain memcpy of the same bytes.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use forge3d::memory::rows::{copy_checked, copy_checked_with};
+use forge3d::memory::checked::{copy_rows as copy_checked, copy_rows_with as copy_checked_with};
 
 /// 64-byte aligned bytes, like the page-aligned mapped upload memory the
 /// real copy writes into.

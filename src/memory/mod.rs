@@ -3,10 +3,10 @@
 //! the CPU maps (readback and upload pools) is in `gpu::alloc`.
 
 pub mod alloc;
+pub mod checked;
 pub mod convert;
 mod host_buffer;
 pub mod ledger;
-pub mod rows;
 pub mod tensor;
 
 pub use host_buffer::{DType, HostBuffer, Origin};

@@ -3,8 +3,8 @@
 
 use super::{Attribute, AttributeData};
 use crate::error::{Error, Result};
+use crate::memory::checked::{copy_rows as copy_checked, NonFinite};
 use crate::memory::ledger;
-use crate::memory::rows::{copy_checked, NonFinite};
 use crate::render::camera::Bounds;
 
 /// What the GPU does with a staged upload.

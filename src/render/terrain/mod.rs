@@ -5,7 +5,6 @@
 
 mod heights;
 mod pipeline;
-mod stats;
 mod upload;
 
 use super::camera::Bounds;

@@ -2,11 +2,11 @@
 //! pooled GPU upload memory in bands, one texture-array layer per band,
 //! with the statistics gathered on the way.
 
-use super::stats::{copy_row as copy_checked_row, store_fence};
 use super::{HeightStats, HeightsRef, HOLE};
 use crate::error::{Error, Result};
 use crate::gpu::alloc::upload::UploadChunk;
 use crate::gpu::GpuContext;
+use crate::memory::checked::{copy_heights_row as copy_checked_row, store_fence};
 use crate::memory::ledger;
 
 /// Upload band size: the upload pool's memory stays bounded for any input.

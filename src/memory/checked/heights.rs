@@ -1,5 +1,7 @@
-//! Statistics of a row of heights (valid min/max, hole count), vectorised:
-//! they ride along the upload copy, so they must cost far less than it.
+//! Heights: a row copied into upload memory with holes (NaN or `nodata`)
+//! rewritten, and its statistics (valid min/max, hole count) taken in the
+//! same pass, vectorised: they ride along the copy, so they must cost far
+//! less than it.
 
 /// (min, max) of the valid values and the count of holes (NaN or `nodata`).
 ///
@@ -7,7 +9,7 @@
 /// `min(x, acc)` skips NaN for free; `nodata` cells are turned into NaN
 /// first. Holes are only counted (in scalar code) in rows that have any.
 #[cfg(target_arch = "x86_64")]
-pub(super) fn row_stats(src: &[f32], nodata: f32) -> (f32, f32, usize) {
+pub fn row_stats(src: &[f32], nodata: f32) -> (f32, f32, usize) {
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 is present.
         unsafe { row_stats_avx2(src, nodata) }
@@ -124,7 +126,7 @@ simd_row_stats!(
 /// destination is not read again by the CPU), as a large memcpy's do, from
 /// the first 32-byte aligned destination address on; call [`store_fence`]
 /// before the GPU reads.
-pub(super) fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, hole: f32) -> (f32, f32, usize) {
+pub fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, hole: f32) -> (f32, f32, usize) {
     assert_eq!(dst.len(), src.len(), "copy_row: lengths");
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -153,7 +155,7 @@ pub(super) fn copy_row(dst: &mut [f32], src: &[f32], nodata: f32, hole: f32) -> 
 
 /// Orders the streaming stores of [`copy_row`] before what follows (the
 /// GPU copy is submitted after it).
-pub(super) fn store_fence() {
+pub fn store_fence() {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: sfence has no preconditions (SSE is part of x86_64).
     unsafe {
@@ -242,11 +244,11 @@ fn copy_scalar(
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-pub(super) fn row_stats(src: &[f32], nodata: f32) -> (f32, f32, usize) {
+pub fn row_stats(src: &[f32], nodata: f32) -> (f32, f32, usize) {
     row_stats_scalar(src, nodata)
 }
 
-pub(super) fn row_stats_scalar(src: &[f32], nodata: f32) -> (f32, f32, usize) {
+pub fn row_stats_scalar(src: &[f32], nodata: f32) -> (f32, f32, usize) {
     let (mut lo, mut hi, mut holes) = (f32::INFINITY, f32::NEG_INFINITY, 0);
     for &x in src {
         if x.is_nan() || x == nodata {

@@ -3,7 +3,7 @@
 //! keeping the per-component bounds. The AVX2 kernel does it in one pass:
 //! each vector is loaded once, stored, and checked while in a register.
 
-use super::ledger;
+use crate::memory::ledger;
 
 /// Floats per block: the copy of a block and the scan that follows it both
 /// hit L2.
