@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 from ._forge3d import (
+    ExternalArray,
     ExternalBuffer,
     Frame,
     GpuError,
@@ -40,6 +41,7 @@ from . import engine, interop, primitives  # noqa: E402  (submodules users reach
 __all__ = [
     "CopyLedger",
     "CopyRecord",
+    "ExternalArray",
     "ExternalBuffer",
     "Frame",
     "GpuError",

@@ -1,7 +1,7 @@
 """Type stubs for the native module forge3d._forge3d."""
 
 import os
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -575,9 +575,11 @@ class Points:
     def write_scalars(self) -> MappedWrite:
         """Zero-copy write of the (N,) float32 scalars."""
 
-class ExternalBuffer:
-    """Writable memory owned by forge3d: Rust-allocated (64-byte aligned,
-    ``origin == "rust"``) or mapped GPU upload memory (``"mapped_upload"``).
+class ExternalArray:
+    """Writable memory forge3d allocated for the caller: Rust-allocated
+    (64-byte aligned, ``origin == "rust"``) or mapped GPU upload memory
+    (``"mapped_upload"``). ``ExternalBuffer`` is its former name, kept as
+    an alias.
 
     NumPy sees it without a copy (``np.asarray(buf)``; arrays made by
     ``forge3d.interop.external_array`` have it as ``base``), Arrow as an
@@ -628,6 +630,9 @@ def device_info() -> dict[str, Any]:
     """The adapter forge3d renders on: name, backend, device_type, driver,
     driver_info, vendor, software, max_texture_dimension, max_buffer_size,
     tiled_rendering, other_adapters. Raises GpuError when there is none."""
+
+
+ExternalBuffer: TypeAlias = ExternalArray
 
 class ArrowStream:
     """A record batch exported through ``__arrow_c_stream__`` (Heightmap.to_table without pyarrow)."""

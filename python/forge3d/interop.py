@@ -23,10 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from ._forge3d import ExternalBuffer, _copy_to_vertex_buffer, _external_array
+from ._forge3d import ExternalArray, ExternalBuffer, _copy_to_vertex_buffer, _external_array
 from .ledger import _record_convert
 
 __all__ = [
+    "ExternalArray",
     "ExternalBuffer",
     "copy_to_vertex_buffer",
     "ensure_external_array",
@@ -71,7 +72,7 @@ def external_array(
 
     Returns:
         A writable, C-contiguous ``np.ndarray`` whose ``base`` is a
-        :class:`forge3d.ExternalBuffer`, which also exports the memory
+        :class:`forge3d.ExternalArray`, which also exports the memory
         through ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``) and
         ``__dlpack__``. Nothing is copied; Taichi kernels taking
         ``ti.types.ndarray`` write into it directly.

@@ -74,7 +74,7 @@ impl PyFrame {
     /// Where the memory lives: "mapped_readback" for rendered frames.
     #[getter]
     fn origin(&self) -> &'static str {
-        super::host_array::origin_name(self.frame.memory().origin())
+        super::external_array::origin_name(self.frame.memory().origin())
     }
 
     /// RGBA of column x, row y (row 0 is the top). IndexError outside the frame.

@@ -12,7 +12,7 @@ use arrow_buffer::Buffer;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
-use super::host_array::PyExternalBuffer;
+use super::external_array::PyExternalArray;
 use crate::memory::{DType, HostBuffer, Origin};
 use crate::render::{Attribute, MappedWrite, Mesh};
 
@@ -101,7 +101,7 @@ impl PyMappedWrite {
                 Origin::Rust
             },
         );
-        let array = PyExternalBuffer::to_numpy(Bound::new(py, PyExternalBuffer { memory })?)?;
+        let array = PyExternalArray::to_numpy(Bound::new(py, PyExternalArray { memory })?)?;
         *block = Block::Open {
             keep,
             array: array.clone().unbind(),

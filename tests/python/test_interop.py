@@ -103,3 +103,10 @@ def test_ensure_external_array_takes_lists_and_refuses_lossy_casts():
         ensure_external_array(np.ones(3, complex))
     with pytest.raises(ValueError, match=r"arr: values outside uint8's range"):
         ensure_external_array(np.array([0, 256]), np.uint8)
+
+
+def test_one_name_for_memory_forge3d_allocates_for_the_caller():
+    a = external_array((4, 3))
+    assert type(a.base) is forge3d.ExternalArray and type(a.base).__name__ == "ExternalArray"
+    assert forge3d.ExternalBuffer is forge3d.ExternalArray  # the former name still works
+    assert repr(a.base).startswith("ExternalArray(shape=[4, 3]")

@@ -1,4 +1,5 @@
-//! `forge3d.ExternalBuffer`: memory forge3d owns (Rust-allocated, 64-byte
+//! `forge3d.ExternalArray` (the object under `forge3d.interop.external_array()`;
+//! `ExternalBuffer` is its former name, kept as an alias): memory forge3d owns (Rust-allocated, 64-byte
 //! aligned, or a mapped upload buffer) that Python writes into, exported
 //! without copying through the buffer protocol (NumPy, Taichi's ndarray
 //! arguments, memoryview), the Arrow PyCapsule interface and DLPack.
@@ -19,15 +20,17 @@ pub fn origin_name(o: Origin) -> &'static str {
     }
 }
 
-/// Writable memory owned by forge3d: Rust-allocated (64-byte aligned,
-/// ``origin == "rust"``) or mapped GPU upload memory (``"mapped_upload"``).
+/// Writable memory forge3d allocated for the caller: Rust-allocated
+/// (64-byte aligned, ``origin == "rust"``) or mapped GPU upload memory
+/// (``"mapped_upload"``). ``ExternalBuffer`` is its former name, kept as
+/// an alias.
 ///
 /// NumPy sees it without a copy (``np.asarray(buf)``; arrays made by
 /// ``forge3d.interop.external_array`` have it as ``base``), Arrow as an
 /// ``arrow.fixed_shape_tensor`` (``pa.array(buf)``), DLPack consumers as a
 /// CPU tensor (``np.from_dlpack(buf)``).
-#[pyclass(name = "ExternalBuffer", module = "forge3d._forge3d", frozen)]
-pub struct PyExternalBuffer {
+#[pyclass(name = "ExternalArray", module = "forge3d._forge3d", frozen)]
+pub struct PyExternalArray {
     pub(crate) memory: HostBuffer,
 }
 
@@ -46,7 +49,7 @@ pub fn dtype_from_name(name: &str) -> PyResult<DType> {
     })
 }
 
-impl PyExternalBuffer {
+impl PyExternalArray {
     /// New Rust-allocated memory of `shape` and `dtype`; zeroed when `zero`.
     pub fn allocate(shape: Vec<usize>, dtype: DType, zero: bool) -> PyResult<Self> {
         let count = shape
@@ -79,7 +82,7 @@ impl PyExternalBuffer {
     }
 }
 
-impl Exported for PyExternalBuffer {
+impl Exported for PyExternalArray {
     const FIELD: &'static str = "values";
     fn memory(&self) -> &HostBuffer {
         &self.memory
@@ -90,7 +93,7 @@ impl Exported for PyExternalBuffer {
 }
 
 pymethods_with_exports! {
-impl PyExternalBuffer {
+impl PyExternalArray {
     /// The array's shape.
     #[getter]
     fn shape(&self) -> Vec<usize> {
@@ -119,7 +122,7 @@ impl PyExternalBuffer {
 
     fn __repr__(&self) -> String {
         format!(
-            "ExternalBuffer(shape={:?}, dtype={}, origin={})",
+            "ExternalArray(shape={:?}, dtype={}, origin={})",
             self.memory.shape(),
             self.memory.dtype().name(),
             self.origin()
@@ -129,7 +132,7 @@ impl PyExternalBuffer {
 }
 
 /// `external_array(shape, dtype="float32", zero=False)` as a NumPy array
-/// over a new [`PyExternalBuffer`].
+/// over a new [`PyExternalArray`].
 #[pyfunction]
 #[pyo3(signature = (shape, dtype="float32", zero=false))]
 fn _external_array<'py>(
@@ -138,12 +141,14 @@ fn _external_array<'py>(
     dtype: &str,
     zero: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let buf = PyExternalBuffer::allocate(shape, dtype_from_name(dtype)?, zero)?;
-    PyExternalBuffer::to_numpy(Bound::new(py, buf)?)
+    let buf = PyExternalArray::allocate(shape, dtype_from_name(dtype)?, zero)?;
+    PyExternalArray::to_numpy(Bound::new(py, buf)?)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyExternalBuffer>()?;
+    m.add_class::<PyExternalArray>()?;
+    // The former name, so existing code keeps working.
+    m.add("ExternalBuffer", m.getattr("ExternalArray")?)?;
     m.add_function(wrap_pyfunction!(_external_array, m)?)?;
     Ok(())
 }
