@@ -174,9 +174,6 @@ fn unmask<'py>(
     let Some(Masked { data, mask, masked }) = masked(obj)? else {
         return Ok(Unmasked::No);
     };
-    if masked == 0 {
-        return Ok(Unmasked::Data(data));
-    }
     let kind: String = data.getattr("dtype")?.getattr("kind")?.extract()?;
     if masked == 0 || !matches!(kind.as_str(), "i" | "u" | "f") {
         return Ok(Unmasked::Data(data));

@@ -1,5 +1,7 @@
 //! The buffer protocol over a [`HostBuffer`]: NumPy's `np.asarray(obj)` and
-//! `memoryview(obj)` see the memory itself, writable, C-contiguous.
+//! `memoryview(obj)` see the memory itself, C-contiguous; writable unless
+//! the object says it is read-only (a heightmap borrowed from a read-only
+//! array).
 
 use std::ffi::{c_int, c_void, CStr};
 

@@ -172,7 +172,7 @@ pub fn export<'py>(
     }
     let owned;
     let memory = if must_copy {
-        owned = copied(memory);
+        owned = copied(memory)?;
         &owned
     } else {
         memory
@@ -218,18 +218,26 @@ pub fn export<'py>(
 }
 
 /// A Rust-owned copy of `memory` (for `copy=True`), recorded in the ledger.
-fn copied(memory: &HostBuffer) -> HostBuffer {
-    let mut out = arrow_buffer::MutableBuffer::from_len_zeroed(memory.len_bytes());
+/// A recorded copy in fallible, aligned memory (a refused size is a
+/// MemoryError, not an abort).
+fn copied(memory: &HostBuffer) -> crate::Result<HostBuffer> {
+    let mut out = crate::memory::alloc::AlignedBlock::new(
+        "__dlpack__(copy=True)",
+        memory.len_bytes(),
+        1,
+        false,
+    )?;
+    // SAFETY: every byte is written by the copy below before it is read.
     ledger::copy_into(
-        out.as_slice_mut(),
+        unsafe { out.as_mut_slice::<u8>() },
         memory.as_slice(),
         "export_copy",
         "__dlpack__(copy=True)",
     );
-    HostBuffer::new(
-        out.into(),
+    Ok(HostBuffer::new(
+        out.freeze(),
         memory.shape().to_vec(),
         memory.dtype(),
         crate::memory::Origin::Rust,
-    )
+    ))
 }

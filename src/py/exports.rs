@@ -1,5 +1,5 @@
 //! Arrow PyCapsule exports shared by every object over a [`HostBuffer`]
-//! (frames, heightmaps): one `arrow.fixed_shape_tensor` element over the
+//! (frames, heightmaps, external arrays): one `arrow.fixed_shape_tensor` element over the
 //! object's own memory.
 
 use pyo3::prelude::*;

@@ -301,3 +301,29 @@ def test_gl_backend_draws_meshes_like_vulkan_and_refuses_terrain(tmp_path):
     for k in (0, 1):
         diff = np.abs(vk[k] - gl[k])
         assert diff.mean() < 0.5 and (diff.max(-1) > 16).mean() < 1e-3, (k, diff.mean())
+
+
+def test_a_refused_dlpack_copy_is_a_memory_error_not_an_abort():
+    # __dlpack__(copy=True) used arrow's MutableBuffer, which aborts the
+    # process when the allocation is refused.
+    out = run_isolated(
+        """
+        import resource, psutil, forge3d
+        r = forge3d.Renderer(4096, 4096)
+        frame = r.render()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        vms = psutil.Process().memory_info().vms
+        resource.setrlimit(resource.RLIMIT_AS, (vms + (16 << 20), hard))
+        try:
+            frame.__dlpack__(copy=True)
+        except MemoryError as e:
+            assert "__dlpack__(copy=True)" in str(e), e
+        else:
+            raise SystemExit("a 64 MiB copy under a 16 MiB margin did not fail")
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        import numpy as np
+        assert np.from_dlpack(frame, copy=True).shape == (4096, 4096, 4)
+        print("ok")
+        """
+    )
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr + out.stdout

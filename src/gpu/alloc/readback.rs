@@ -154,8 +154,11 @@ impl ReadbackPool {
             Error::Gpu(format!("mapped range unavailable: {e}"))
         })?;
         let len = view.len();
-        let ptr = NonNull::new(view.as_ptr() as *mut u8)
-            .ok_or_else(|| Error::Gpu("mapped readback memory has a null address".into()))?;
+        let Some(ptr) = NonNull::new(view.as_ptr() as *mut u8) else {
+            return fail(Error::Gpu(
+                "mapped readback memory has a null address".into(),
+            ));
+        };
         let owner = MappedReadback {
             view: Some(view),
             buffer: Some(buffer),

@@ -87,8 +87,12 @@ impl Layer for MeshLayer {
     /// (a mesh shared by several layers is flushed by the first) and binds
     /// its buffers for the style.
     fn prepare(&self, frame: &mut Prepare<'_>) -> Result<Box<dyn DrawData>> {
-        let staged = self.mesh.flush(frame.uploads());
-        frame.keep(staged);
+        // The upload encoder only when there is something to copy: a frame
+        // of unchanged meshes submits no upload work.
+        if self.mesh.has_pending() {
+            let staged = self.mesh.flush(frame.uploads());
+            frame.keep(staged);
+        }
         Ok(match prepare_draw(frame, &self.mesh, &self.style)? {
             Some(d) => Box::new(d),
             None => Box::new(NoDraw),

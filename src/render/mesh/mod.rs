@@ -390,6 +390,11 @@ impl Mesh {
         Ok(())
     }
 
+    /// True when an upload waits for [`Mesh::flush`].
+    pub(crate) fn has_pending(&self) -> bool {
+        self.state().pending.iter().any(Option::is_some)
+    }
+
     /// Records the GPU copies of pending uploads into `encoder`; the staged
     /// buffers are returned so the caller drops them after submitting.
     pub(crate) fn flush(&self, encoder: &mut wgpu::CommandEncoder) -> Vec<Arc<StagedUpload>> {
