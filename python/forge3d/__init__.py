@@ -36,7 +36,8 @@ from ._forge3d import (
     synchronize,
 )
 from .ledger import CopyLedger, CopyRecord, copy_ledger
-from . import engine, interop, primitives  # noqa: E402  (submodules users reach as attributes)
+from . import engine, geo, interop, primitives  # noqa: E402
+from .geo import open_dem  # noqa: E402  (submodules users reach as attributes)
 
 __all__ = [
     "CopyLedger",
@@ -61,4 +62,5 @@ __all__ = [
     "synchronize",
     "orbit_view",
     "MeshStyle",
+    "open_dem",
 ]

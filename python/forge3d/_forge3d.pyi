@@ -81,16 +81,20 @@ class Heightmap:
             TypeError.
         spacing: world units between columns and rows, ``(dx, dy)`` or one
             number for both (default (1.0, 1.0)).
-        origin: georeferenced (x, y) of the lower-left cell (last row, first
-            column; default (0.0, 0.0)); metadata only: rendering places that
-            cell at world (0, 0).
+        origin: georeferenced (x, y) of the centre of the lower-left cell
+            (last row, first column; default (0.0, 0.0)); metadata only:
+            rendering places that cell at world (0, 0).
         nodata: sentinel value marking holes (NaN always does).
         copy: NumPy 2 convention: None borrows when possible, False raises
             ValueError if a conversion is needed, True always copies.
+        crs: the coordinate reference system of origin and spacing (WKT,
+            PROJ or "EPSG:<code>" text), kept as metadata.
 
     The values export through the buffer protocol (``np.asarray(hm)``),
-    ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32) and DLPack,
-    all sharing memory.
+    ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32, with
+    spacing, origin, nodata and crs in the field metadata) and DLPack, all
+    sharing memory. ``forge3d.open_dem`` reads GeoTIFF/COG files and
+    ``Heightmap.from_xarray`` DataArrays (see ``forge3d.geo``).
 
     Example::
 
@@ -107,7 +111,25 @@ class Heightmap:
         nodata: float | None = None,
         shape: tuple[int, int] | None = None,
         copy: bool | None = None,
+        crs: str | None = None,
     ) -> None: ...
+    @staticmethod
+    def from_xarray(da: Any, *, copy: bool | None = None) -> Heightmap:
+        """The heightmap of a 2-D ``xarray.DataArray`` (see ``forge3d.geo``)."""
+    @property
+    def crs(self) -> str | None:
+        """The CRS as given (WKT from ``open_dem`` and ``from_xarray``), or None."""
+    @property
+    def transform(self) -> tuple[float, float, float, float, float, float]:
+        """Affine transform (a, b, c, d, e, f) from (col, row) of a cell's
+        corner to (x, y): x = a col + c, y = e row + f (north-up, e < 0),
+        as rasterio's ``Affine`` (``Affine(*hm.transform)``)."""
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, bottom, right, top): the outer edges of the cells in the CRS."""
+    def to_world(self, x: float, y: float, z: float | None = None) -> tuple[float, float, float | None]:
+        """World coordinates (as rendered: the lower-left cell at (0, 0)) of
+        the point (x, y) given in the heightmap's CRS, in float64; z is kept."""
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols)"""
@@ -224,9 +246,11 @@ class Renderer:
 
         Args:
             heights: (rows, cols) array, at least 2x2 and at most the device's
-                texture limit per side, or a Heightmap (whose spacing and
-                nodata are the defaults). Row 0 is north (top in the default
-                and top-down views).
+                texture limit per side, a Heightmap (whose spacing and
+                nodata are the defaults; ``forge3d.open_dem`` reads one from
+                a GeoTIFF), or a 2-D ``xarray.DataArray`` (read by
+                ``Heightmap.from_xarray``). Row 0 is north (top in the
+                default and top-down views).
             spacing: world units between columns and rows, (dx, dy) or one
                 number (default (1.0, 1.0)); finite and positive.
             exaggeration: vertical scale, finite and positive.
@@ -298,6 +322,25 @@ class Renderer:
         ``target=None`` aims at the box, centred in the image. The defaults
         are the automatic view (``reset_camera``). ``forge3d.orbit_view``
         returns the eye and target this camera uses."""
+    def look_at_geo(
+        self,
+        x: float,
+        y: float,
+        z: float | None = None,
+        *,
+        azimuth_deg: float = 200.0,
+        elevation_deg: float = 35.0,
+        distance: float | None = None,
+        fovy_deg: float = 45.0,
+        zoom: float = 1.0,
+    ) -> tuple[float, float, float]:
+        """Aims the orbit camera (``set_camera_orbit``) at the point (x, y)
+        given in the terrain heightmap's CRS (the terrain must come from a
+        Heightmap, ``open_dem`` or a DataArray), computed in float64 so that
+        projected coordinates in the millions keep their precision. ``z``
+        (height units) defaults to the nearest cell's height; the world
+        target (x, y, z * exaggeration) is returned. A point outside the
+        terrain or over a hole needs ``z``."""
     def set_camera_top_down(self) -> None:
         """Orthographic view straight down, framing the whole terrain (aspect kept)."""
     def reset_camera(self) -> None:
@@ -669,6 +712,7 @@ def readback_pool_stats() -> dict[str, int | str]:
     ``"host"`` or ``"driver"``).
     """
 
+def _arrow_heightmap_meta(obj: Any) -> str | None: ...
 def _ledger_open() -> int: ...
 def _ledger_records(start: int) -> list[tuple[str, int, int, str]]: ...
 def _ledger_close(start: int) -> None: ...

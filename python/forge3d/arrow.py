@@ -39,6 +39,7 @@ __all__ = [
     "to_pandas",
     "to_polars",
     "to_pyarrow",
+    "heightmap_table",
 ]
 
 
@@ -73,8 +74,56 @@ def heightmap(
     Example::
 
         hm = forge3d.arrow.heightmap(pl.Series(z.ravel()), shape=z.shape)
+
+    A Heightmap's own export (``pa.array(hm)``, and so a Parquet or IPC
+    file holding it) carries its spacing, origin, nodata and CRS in the
+    field metadata (key ``forge3d.heightmap``); they are read back here
+    unless given.
     """
-    return Heightmap(obj, spacing, origin, nodata=nodata, shape=shape, copy=copy)
+    meta = _heightmap_meta(obj)
+    if _is_table(obj):
+        if obj.num_columns != 1:
+            raise ValueError(
+                f"obj: a table of {obj.num_columns} columns; pass one column, e.g. "
+                "forge3d.arrow.heightmap(table.select(['heights']))"
+            )
+        obj = obj.column(0)
+    if spacing is None:
+        spacing = meta.get("spacing")
+    if origin is None:
+        origin = meta.get("origin")
+    if nodata is None:
+        nodata = meta.get("nodata")
+    return Heightmap(
+        obj, spacing, origin, nodata=nodata, shape=shape, copy=copy, crs=meta.get("crs")
+    )
+
+
+def _is_table(obj: Any) -> bool:
+    return hasattr(obj, "schema") and hasattr(obj, "num_columns") and hasattr(obj, "column")
+
+
+def _heightmap_meta(obj: Any) -> dict[str, Any]:
+    """The ``forge3d.heightmap`` field metadata of an Arrow object (or of a
+    one-column pyarrow Table's field), or {}."""
+    import json
+
+    if _is_table(obj) and obj.num_columns == 1:
+        raw = (obj.schema.field(0).metadata or {}).get(b"forge3d.heightmap")
+        text = None if raw is None else raw.decode()
+    elif hasattr(obj, "__arrow_c_schema__"):
+        text = _forge3d._arrow_heightmap_meta(obj)
+    else:
+        return {}
+    if text is None:
+        return {}
+    try:
+        meta = json.loads(text)
+    except ValueError as e:
+        raise ValueError(f"obj: malformed forge3d.heightmap field metadata ({e})") from None
+    if not isinstance(meta, dict):
+        raise ValueError("obj: malformed forge3d.heightmap field metadata (not an object)")
+    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in meta.items() if v is not None}
 
 
 def _pyarrow():
@@ -90,6 +139,20 @@ def to_pyarrow(obj: Frame | Heightmap) -> Any:
     element, sharing memory (no copy). ``.to_numpy_ndarray()`` gives the
     tensor back as NumPy, still without a copy."""
     return _pyarrow().array(obj)
+
+
+def heightmap_table(hm: Heightmap, name: str = "heights") -> Any:
+    """A one-column ``pyarrow.Table`` holding ``hm`` (no copy) whose field
+    carries its spacing, origin, nodata and CRS, so that it survives
+    Parquet and IPC files: ``forge3d.arrow.heightmap(pq.read_table(path))``
+    gives the heightmap back, georeferenced."""
+    pa = _pyarrow()
+    if not isinstance(hm, Heightmap):
+        raise TypeError(f"hm must be a forge3d.Heightmap, got {type(hm).__name__}")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    field = pa.field(hm).with_name(name)
+    return pa.Table.from_arrays([pa.array(hm)], schema=pa.schema([field]))
 
 
 def to_polars(obj: Frame | Heightmap) -> Any:

@@ -28,10 +28,20 @@ fn items_i32(memory: &HostBuffer) -> crate::Result<i32> {
 
 /// The field describing `memory` as a one-element fixed-shape tensor column.
 pub fn tensor_field(name: &str, memory: &HostBuffer) -> crate::Result<FieldRef> {
+    tensor_field_with(name, memory, &[])
+}
+
+/// [`tensor_field`] with further field metadata (e.g. a heightmap's
+/// spacing and CRS under `forge3d.*` keys).
+pub fn tensor_field_with(
+    name: &str,
+    memory: &HostBuffer,
+    extra: &[(String, String)],
+) -> crate::Result<FieldRef> {
     let shape = memory.shape();
     let items = items_i32(memory)?;
     let item = Arc::new(Field::new("item", memory.dtype().arrow(), false));
-    let metadata = HashMap::from([
+    let mut metadata = HashMap::from([
         (
             "ARROW:extension:name".to_string(),
             EXTENSION_NAME.to_string(),
@@ -41,6 +51,7 @@ pub fn tensor_field(name: &str, memory: &HostBuffer) -> crate::Result<FieldRef> 
             json!({ "shape": shape }).to_string(),
         ),
     ]);
+    metadata.extend(extra.iter().cloned());
     Ok(Arc::new(
         Field::new(
             name,

@@ -226,3 +226,21 @@ const _: () = assert!(
     std::mem::size_of::<CArrowSchema>()
         == std::mem::size_of::<arrow_schema::ffi::FFI_ArrowSchema>()
 );
+
+/// The field an object's `__arrow_c_schema__` describes, or None when it
+/// has none (its data is then not read: a stream may be read only once).
+pub fn schema_field(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<FieldRef>> {
+    if !obj.hasattr("__arrow_c_schema__")? {
+        return Ok(None);
+    }
+    let capsule = obj.call_method0("__arrow_c_schema__")?;
+    let capsule = capsule_named(name, capsule, "arrow_schema")?;
+    check_not_released(name, &capsule, c"arrow_schema", |s: &CArrowSchema| {
+        s.release.is_none()
+    })?;
+    guarded(name, || {
+        Ok(Some(
+            pyo3_arrow::PyField::from_arrow_pycapsule(&capsule)?.into_inner(),
+        ))
+    })
+}

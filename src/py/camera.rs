@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 use super::args;
 use crate::render::{Bounds, Orbit};
+use crate::Heightmap;
 
 type Any<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 
@@ -77,6 +78,79 @@ fn orbit_view(
     let v = o.resolve(&Bounds { min, max }, aspect);
     let t = |p: [f64; 3]| (p[0], p[1], p[2]);
     Ok((t(v.eye), t(v.target)))
+}
+
+/// A `forge3d.Heightmap` made from `obj` when it is an `xarray.DataArray`
+/// (by `forge3d.geo.heightmap_from_xarray`), else None.
+pub fn from_xarray<'py>(
+    obj: &Bound<'py, PyAny>,
+    copy: Option<bool>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let module: String = obj.get_type().getattr("__module__")?.extract()?;
+    if !(module == "xarray" || module.starts_with("xarray.")) || !obj.hasattr("dims")? {
+        return Ok(None);
+    }
+    let py = obj.py();
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("copy", copy)?;
+    let hm = py
+        .import("forge3d.geo")?
+        .getattr("heightmap_from_xarray")?
+        .call((obj,), Some(&kwargs))?;
+    Ok(Some(hm))
+}
+
+/// World (x, y, z) of the point (x, y) in the terrain heightmap's CRS, in
+/// float64; z defaults to the height of the nearest cell (times the
+/// exaggeration), as drawn.
+pub fn geo_target(
+    geo: Option<&Heightmap>,
+    exaggeration: Option<f32>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    z: Option<&Bound<'_, PyAny>>,
+) -> PyResult<[f64; 3]> {
+    let (x, y) = (args::real("x", x)?, args::real("y", y)?);
+    let z = args::opt_real("z", z)?;
+    for (name, v) in [("x", Some(x)), ("y", Some(y)), ("z", z)] {
+        if let Some(v) = v.filter(|v| !v.is_finite()) {
+            return Err(PyValueError::new_err(format!(
+                "{name} must be finite, got {v}"
+            )));
+        }
+    }
+    let (Some(map), Some(exaggeration)) = (geo, exaggeration) else {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "look_at_geo needs a georeferenced terrain: add_terrain(forge3d.open_dem(path)), \
+             a Heightmap or an xarray.DataArray first",
+        ));
+    };
+    let (wx, wy) = (x - map.origin.0, y - map.origin.1);
+    let exaggeration = exaggeration as f64;
+    if let Some(z) = z {
+        return Ok([wx, wy, z * exaggeration]);
+    }
+    let (dx, dy) = map.spacing;
+    let (rows, cols) = (map.rows(), map.cols());
+    let col = (wx / dx).round();
+    let row = rows as f64 - 1.0 - (wy / dy).round();
+    if !(0.0..cols as f64).contains(&col) || !(0.0..rows as f64).contains(&row) {
+        let (left, bottom) = (map.origin.0 - dx / 2.0, map.origin.1 - dy / 2.0);
+        return Err(PyValueError::new_err(format!(
+            "({x}, {y}) is outside the terrain (x {left}..{}, y {bottom}..{}); pass a point \
+             inside it, or z",
+            left + cols as f64 * dx,
+            bottom + rows as f64 * dy
+        )));
+    }
+    let values: &[f32] = bytemuck::cast_slice(map.values().as_slice());
+    let h = values[row as usize * cols + col as usize];
+    if h.is_nan() || Some(h) == map.nodata {
+        return Err(PyValueError::new_err(format!(
+            "({x}, {y}) is over a hole of the terrain; pass z"
+        )));
+    }
+    Ok([wx, wy, h as f64 * exaggeration])
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -8,28 +8,21 @@ use pyo3_arrow::ffi::{
     to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
 };
 
-use crate::memory::tensor::{tensor_array, tensor_field};
+use crate::memory::tensor::{tensor_array, tensor_field_with};
 use crate::memory::HostBuffer;
 
-pub fn schema<'py>(
-    py: Python<'py>,
-    name: &str,
-    memory: &HostBuffer,
-) -> PyResult<Bound<'py, PyCapsule>> {
-    Ok(to_schema_pycapsule(
-        py,
-        tensor_field(name, memory)?.as_ref(),
-    )?)
+pub fn schema<'py, T: Exported>(py: Python<'py>, obj: &T) -> PyResult<Bound<'py, PyCapsule>> {
+    let field = tensor_field_with(T::FIELD, obj.memory(), &obj.field_metadata())?;
+    Ok(to_schema_pycapsule(py, field.as_ref())?)
 }
 
-pub fn array<'py>(
+pub fn array<'py, T: Exported>(
     py: Python<'py>,
-    name: &str,
-    memory: &HostBuffer,
+    obj: &T,
     requested_schema: Option<Bound<'py, PyCapsule>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let array = tensor_array(memory)?;
-    let field = tensor_field(name, memory)?;
+    let array = tensor_array(obj.memory())?;
+    let field = tensor_field_with(T::FIELD, obj.memory(), &obj.field_metadata())?;
     Ok(to_array_pycapsules(
         py,
         field,
@@ -39,14 +32,13 @@ pub fn array<'py>(
 }
 
 /// A stream of one chunk: the object itself.
-pub fn stream<'py>(
+pub fn stream<'py, T: Exported>(
     py: Python<'py>,
-    name: &str,
-    memory: &HostBuffer,
+    obj: &T,
     requested_schema: Option<Bound<'py, PyCapsule>>,
 ) -> PyResult<Bound<'py, PyCapsule>> {
-    let chunk = tensor_array(memory)?;
-    let field = tensor_field(name, memory)?;
+    let chunk = tensor_array(obj.memory())?;
+    let field = tensor_field_with(T::FIELD, obj.memory(), &obj.field_metadata())?;
     let reader = ArrayIterator::new(std::iter::once(Ok(chunk)), field);
     Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
 }
@@ -58,6 +50,10 @@ pub trait Exported {
     fn memory(&self) -> &HostBuffer;
     /// True when consumers must not write (memory borrowed read-only).
     fn readonly(&self) -> bool;
+    /// Further metadata of the Arrow field (none by default).
+    fn field_metadata(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// One `#[pymethods]` block for a frozen class implementing [`Exported`]:
@@ -90,8 +86,7 @@ macro_rules! pymethods_with_exports {
                 &self,
                 py: Python<'py>,
             ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
-                use $crate::py::exports::Exported;
-                $crate::py::exports::schema(py, Self::FIELD, self.memory())
+                $crate::py::exports::schema(py, self)
             }
 
             /// (schema, array) capsules: one tensor element over this object's memory (no copy).
@@ -101,8 +96,7 @@ macro_rules! pymethods_with_exports {
                 py: Python<'py>,
                 requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
             ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-                use $crate::py::exports::Exported;
-                $crate::py::exports::array(py, Self::FIELD, self.memory(), requested_schema)
+                $crate::py::exports::array(py, self, requested_schema)
             }
 
             /// Stream capsule of one chunk: this object's memory (no copy).
@@ -112,8 +106,7 @@ macro_rules! pymethods_with_exports {
                 py: Python<'py>,
                 requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
             ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
-                use $crate::py::exports::Exported;
-                $crate::py::exports::stream(py, Self::FIELD, self.memory(), requested_schema)
+                $crate::py::exports::stream(py, self, requested_schema)
             }
 
             /// DLPack capsule (CPU). ``copy=True`` makes one recorded copy; otherwise none.

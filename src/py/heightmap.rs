@@ -24,16 +24,20 @@ use crate::Heightmap;
 ///         TypeError.
 ///     spacing: world units between columns and rows, ``(dx, dy)`` or one
 ///         number for both (default (1.0, 1.0)).
-///     origin: georeferenced (x, y) of the lower-left cell (last row, first
-///         column; default (0.0, 0.0)); metadata only: rendering places that
-///         cell at world (0, 0).
+///     origin: georeferenced (x, y) of the centre of the lower-left cell
+///         (last row, first column; default (0.0, 0.0)); metadata only:
+///         rendering places that cell at world (0, 0).
 ///     nodata: sentinel value marking holes (NaN always does).
 ///     copy: NumPy 2 convention: None borrows when possible, False raises
 ///         ValueError if a conversion is needed, True always copies.
+///     crs: the coordinate reference system of origin and spacing (WKT,
+///         PROJ or "EPSG:<code>" text), kept as metadata.
 ///
 /// The values export through the buffer protocol (``np.asarray(hm)``),
-/// ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32) and DLPack,
-/// all sharing memory.
+/// ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32, with
+/// spacing, origin, nodata and crs in the field metadata) and DLPack, all
+/// sharing memory. ``forge3d.open_dem`` reads GeoTIFF/COG files and
+/// ``Heightmap.from_xarray`` DataArrays (see ``forge3d.geo``).
 ///
 /// Example::
 ///
@@ -43,7 +47,14 @@ use crate::Heightmap;
 pub struct PyHeightmap {
     pub(crate) map: Heightmap,
     readonly: bool,
+    /// Coordinate reference system of `origin` and `spacing` (WKT, or as
+    /// given), metadata only.
+    pub(crate) crs: Option<String>,
 }
+
+/// The Arrow field metadata key of a heightmap's georeferencing (JSON:
+/// spacing, origin, nodata, crs), read back by `forge3d.arrow.heightmap`.
+pub const ARROW_META_KEY: &str = "forge3d.heightmap";
 
 pub fn nodata_value(v: Option<f64>) -> PyResult<Option<f32>> {
     match v {
@@ -67,6 +78,7 @@ impl PyHeightmap {
         Self {
             map,
             readonly: false,
+            crs: None,
         }
     }
 
@@ -102,6 +114,7 @@ impl PyHeightmap {
         Ok(Self {
             map: Heightmap::new(values, spacing, origin, nodata)?,
             readonly,
+            crs: None,
         })
     }
 }
@@ -114,6 +127,31 @@ impl Exported for PyHeightmap {
     fn readonly(&self) -> bool {
         self.readonly
     }
+    fn field_metadata(&self) -> Vec<(String, String)> {
+        let meta = serde_json::json!({
+            "spacing": [self.map.spacing.0, self.map.spacing.1],
+            "origin": [self.map.origin.0, self.map.origin.1],
+            "nodata": self.map.nodata,
+            "crs": self.crs,
+        });
+        vec![(ARROW_META_KEY.to_string(), meta.to_string())]
+    }
+}
+
+impl PyHeightmap {
+    /// (left, bottom, right, top): the outer edges of the cells, taking
+    /// `origin` as the centre of the lower-left cell.
+    fn edges(&self) -> (f64, f64, f64, f64) {
+        let (dx, dy) = self.map.spacing;
+        let (ox, oy) = self.map.origin;
+        let (rows, cols) = (self.map.rows() as f64, self.map.cols() as f64);
+        (
+            ox - dx / 2.0,
+            oy - dy / 2.0,
+            ox + (cols - 0.5) * dx,
+            oy + (rows - 0.5) * dy,
+        )
+    }
 }
 
 pymethods_with_exports! {
@@ -122,7 +160,8 @@ impl PyHeightmap {
     /// borrowed without a copy (read-only if the source is); other numeric
     /// dtypes or layouts are converted once (recorded in the copy ledger).
     #[new]
-    #[pyo3(signature = (values, spacing=None, origin=None, *, nodata=None, shape=None, copy=None))]
+    #[pyo3(signature = (values, spacing=None, origin=None, *, nodata=None, shape=None, copy=None, crs=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         values: &Bound<'_, PyAny>,
         spacing: Option<&Bound<'_, PyAny>>,
@@ -130,7 +169,9 @@ impl PyHeightmap {
         nodata: Option<&Bound<'_, PyAny>>,
         shape: Option<&Bound<'_, PyAny>>,
         copy: Option<&Bound<'_, PyAny>>,
+        crs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let crs = super::args::opt_text("crs", crs, "a CRS as WKT, PROJ or 'EPSG:<code>' text")?;
         let copy = super::args::opt_flag("copy", copy)?;
         let nodata = super::args::opt_real("nodata", nodata)?;
         let shape = super::args::opt_shape("shape", shape)?;
@@ -143,7 +184,61 @@ impl PyHeightmap {
             .map(|o| super::args::one_or_pair("origin", o))
             .transpose()?
             .unwrap_or((0.0, 0.0));
-        Self::from_heights(heights, spacing, origin, nodata_value(nodata)?)
+        let mut hm = Self::from_heights(heights, spacing, origin, nodata_value(nodata)?)?;
+        hm.crs = crs;
+        Ok(hm)
+    }
+
+    /// The heightmap of a 2-D ``xarray.DataArray`` (see ``forge3d.geo``).
+    #[staticmethod]
+    #[pyo3(signature = (da, *, copy=None))]
+    fn from_xarray<'py>(
+        py: Python<'py>,
+        da: &Bound<'py, PyAny>,
+        copy: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("copy", copy)?;
+        py.import("forge3d.geo")?
+            .getattr("heightmap_from_xarray")?
+            .call((da,), Some(&kwargs))
+    }
+
+    /// The CRS as given (WKT from ``open_dem`` and ``from_xarray``), or None.
+    #[getter]
+    fn crs(&self) -> Option<String> {
+        self.crs.clone()
+    }
+
+    /// Affine transform (a, b, c, d, e, f) from (col, row) of a cell's
+    /// corner to (x, y): x = a col + c, y = e row + f (north-up, e < 0),
+    /// as rasterio's ``Affine`` (``Affine(*hm.transform)``).
+    #[getter]
+    fn transform(&self) -> (f64, f64, f64, f64, f64, f64) {
+        let (left, _, _, top) = self.edges();
+        let (dx, dy) = self.map.spacing;
+        (dx, 0.0, left, 0.0, -dy, top)
+    }
+
+    /// (left, bottom, right, top): the outer edges of the cells in the CRS.
+    #[getter]
+    fn bounds(&self) -> (f64, f64, f64, f64) {
+        self.edges()
+    }
+
+    /// World coordinates (as rendered: the lower-left cell at (0, 0)) of
+    /// the point (x, y) given in the heightmap's CRS, in float64; z is kept.
+    #[pyo3(signature = (x, y, z=None))]
+    fn to_world(
+        &self,
+        x: &Bound<'_, PyAny>,
+        y: &Bound<'_, PyAny>,
+        z: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(f64, f64, Option<f64>)> {
+        let x = super::args::real("x", x)?;
+        let y = super::args::real("y", y)?;
+        let z = super::args::opt_real("z", z)?;
+        Ok((x - self.map.origin.0, y - self.map.origin.1, z))
     }
 
     /// (rows, cols)
@@ -201,14 +296,31 @@ impl PyHeightmap {
 
     fn __repr__(&self) -> String {
         format!(
-            "Heightmap(shape=({}, {}), spacing={:?}, origin={:?}, nodata={:?}, {})",
+            "Heightmap(shape=({}, {}), spacing={:?}, origin={:?}, nodata={}, {})",
             self.map.rows(),
             self.map.cols(),
             self.map.spacing,
             self.map.origin,
-            self.map.nodata,
+            self.map
+                .nodata
+                .map_or_else(|| "None".to_string(), |v| v.to_string()),
             if self.borrowed() { "borrowed" } else { "owned" }
         )
     }
 }
+}
+
+/// The `forge3d.heightmap` field metadata (JSON text) of an Arrow object
+/// exporting `__arrow_c_schema__`, or None: what `forge3d.arrow.heightmap`
+/// reads back.
+#[pyfunction]
+fn _arrow_heightmap_meta(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    Ok(super::arrow_edge::schema_field("obj", obj)?
+        .and_then(|f| f.metadata().get(ARROW_META_KEY).cloned()))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyHeightmap>()?;
+    m.add_function(wrap_pyfunction!(_arrow_heightmap_meta, m)?)?;
+    Ok(())
 }

@@ -37,7 +37,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("GpuError", m.py().get_type::<errors::GpuError>())?;
     m.add_class::<renderer::PyRenderer>()?;
     m.add_class::<frame::PyFrame>()?;
-    m.add_class::<heightmap::PyHeightmap>()?;
+    heightmap::register(m)?;
     m.add_class::<style::PyMeshStyle>()?;
     info::register(m)?;
     camera::register(m)?;

@@ -38,6 +38,9 @@ use crate::Renderer;
 #[pyclass(name = "Renderer", module = "forge3d._forge3d", frozen)]
 pub struct PyRenderer {
     inner: Arc<Renderer>,
+    /// The georeferenced heightmap of the terrain (when one was given), for
+    /// `look_at_geo`; shares the heightmap's memory.
+    geo: parking_lot::Mutex<Option<crate::Heightmap>>,
 }
 
 #[pymethods]
@@ -59,6 +62,7 @@ impl PyRenderer {
         }
         Ok(Self {
             inner: Arc::new(renderer),
+            geo: parking_lot::Mutex::new(None),
         })
     }
 
@@ -108,9 +112,11 @@ impl PyRenderer {
     ///
     /// Args:
     ///     heights: (rows, cols) array, at least 2x2 and at most the device's
-    ///         texture limit per side, or a Heightmap (whose spacing and
-    ///         nodata are the defaults). Row 0 is north (top in the default
-    ///         and top-down views).
+    ///         texture limit per side, a Heightmap (whose spacing and
+    ///         nodata are the defaults; ``forge3d.open_dem`` reads one from
+    ///         a GeoTIFF), or a 2-D ``xarray.DataArray`` (read by
+    ///         ``Heightmap.from_xarray``). Row 0 is north (top in the
+    ///         default and top-down views).
     ///     spacing: world units between columns and rows, (dx, dy) or one
     ///         number (default (1.0, 1.0)); finite and positive.
     ///     exaggeration: vertical scale, finite and positive.
@@ -153,15 +159,27 @@ impl PyRenderer {
         copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let copy = args::opt_flag("copy", copy)?;
+        let converted;
+        let heights = match super::camera::from_xarray(heights, copy)? {
+            Some(hm) => {
+                converted = hm;
+                &converted
+            }
+            None => heights,
+        };
         let colormap =
             args::opt_text("colormap", colormap, COLORMAP)?.unwrap_or_else(|| "viridis".into());
         let exaggeration = args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0);
         let height_range = args::opt_real_pair("height_range", height_range)?;
         let nodata = args::opt_real("nodata", nodata)?;
         let shape = args::opt_shape("shape", shape)?;
-        let mut options = match heights.cast::<PyHeightmap>() {
-            Ok(hm) => hm.get().map.terrain_options(),
-            Err(_) => TerrainOptions::default(),
+        let geo = heights
+            .cast::<PyHeightmap>()
+            .ok()
+            .map(|hm| hm.get().map.clone());
+        let mut options = match &geo {
+            Some(map) => map.terrain_options(),
+            None => TerrainOptions::default(),
         };
         if let Some(s) = spacing {
             let (dx, dy) = args::one_or_pair("spacing", s)?;
@@ -190,7 +208,45 @@ impl PyRenderer {
                 options,
             )
         })?;
+        *self.geo.lock() = geo;
         Ok(())
+    }
+
+    /// Aims the orbit camera (``set_camera_orbit``) at the point (x, y)
+    /// given in the terrain heightmap's CRS (the terrain must come from a
+    /// Heightmap, ``open_dem`` or a DataArray), computed in float64 so that
+    /// projected coordinates in the millions keep their precision. ``z``
+    /// (height units) defaults to the nearest cell's height; the world
+    /// target (x, y, z * exaggeration) is returned. A point outside the
+    /// terrain or over a hole needs ``z``.
+    #[pyo3(signature = (x, y, z=None, *, azimuth_deg=None, elevation_deg=None, distance=None, fovy_deg=None, zoom=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn look_at_geo(
+        &self,
+        x: &Bound<'_, PyAny>,
+        y: &Bound<'_, PyAny>,
+        z: Option<&Bound<'_, PyAny>>,
+        azimuth_deg: Option<&Bound<'_, PyAny>>,
+        elevation_deg: Option<&Bound<'_, PyAny>>,
+        distance: Option<&Bound<'_, PyAny>>,
+        fovy_deg: Option<&Bound<'_, PyAny>>,
+        zoom: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(f64, f64, f64)> {
+        let geo = self.geo.lock().clone();
+        let exaggeration = self.inner.terrain_options().map(|o| o.exaggeration).ok();
+        let target = super::camera::geo_target(geo.as_ref(), exaggeration, x, y, z)?;
+        let t = (target[0], target[1], target[2]);
+        let t = pyo3::types::PyTuple::new(x.py(), [t.0, t.1, t.2])?;
+        let o = super::camera::orbit(
+            azimuth_deg,
+            elevation_deg,
+            distance,
+            Some(t.as_any()),
+            fovy_deg,
+            zoom,
+        )?;
+        self.inner.set_camera(Camera::Orbit(o))?;
+        Ok((target[0], target[1], target[2]))
     }
 
     /// spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,

@@ -37,3 +37,18 @@ def test_docs_meshes_example_runs(i, tmp_path, monkeypatch):
 
 def test_meshes_doc_has_four_examples():
     assert len(MESH_BLOCKS) == 4
+
+
+GEO_BLOCKS = re.findall(r"```python\n(.*?)```", DOC.with_name("geo.md").read_text(), re.S)
+
+
+@pytest.mark.parametrize("i", range(len(GEO_BLOCKS)))
+def test_docs_geo_example_runs(i, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exec(compile(GEO_BLOCKS[i], f"docs/geo.md block {i}", "exec"), {})
+    for png in re.findall(r'"(\w+\.png)"', GEO_BLOCKS[i]):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_geo_doc_has_two_examples():
+    assert len(GEO_BLOCKS) == 2
