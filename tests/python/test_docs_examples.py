@@ -1,4 +1,4 @@
-"""The code blocks of docs/arrow.md and docs/meshes.md run as written."""
+"""The code blocks of docs/arrow.md, docs/meshes.md and docs/geo.md run as written."""
 
 import pathlib
 import re
@@ -23,31 +23,29 @@ def test_there_are_three_examples():
     assert len(BLOCKS) == 3
 
 
-MESH_DOC = DOC.with_name("meshes.md")
-MESH_BLOCKS = re.findall(r"```python\n(.*?)```", MESH_DOC.read_text(), re.S)
+def _run_block(doc: str, blocks: list[str], i: int, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    exec(compile(blocks[i], f"docs/{doc} block {i}", "exec"), {})
+    for png in re.findall(r'"(\w+\.png)"', blocks[i]):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+
+
+MESH_BLOCKS = re.findall(r"```python\n(.*?)```", DOC.with_name("meshes.md").read_text(), re.S)
+GEO_BLOCKS = re.findall(r"```python\n(.*?)```", DOC.with_name("geo.md").read_text(), re.S)
 
 
 @pytest.mark.parametrize("i", range(len(MESH_BLOCKS)))
 def test_docs_meshes_example_runs(i, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    exec(compile(MESH_BLOCKS[i], f"docs/meshes.md block {i}", "exec"), {})
-    for png in re.findall(r'"(\w+\.png)"', MESH_BLOCKS[i]):
-        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    _run_block("meshes.md", MESH_BLOCKS, i, tmp_path, monkeypatch)
 
 
 def test_meshes_doc_has_four_examples():
     assert len(MESH_BLOCKS) == 4
 
 
-GEO_BLOCKS = re.findall(r"```python\n(.*?)```", DOC.with_name("geo.md").read_text(), re.S)
-
-
 @pytest.mark.parametrize("i", range(len(GEO_BLOCKS)))
 def test_docs_geo_example_runs(i, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    exec(compile(GEO_BLOCKS[i], f"docs/geo.md block {i}", "exec"), {})
-    for png in re.findall(r'"(\w+\.png)"', GEO_BLOCKS[i]):
-        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    _run_block("geo.md", GEO_BLOCKS, i, tmp_path, monkeypatch)
 
 
 def test_geo_doc_has_two_examples():
