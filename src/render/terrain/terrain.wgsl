@@ -59,6 +59,38 @@ fn vs_main(@builtin(vertex_index) vi: u32) -> VsOut {
     return out;
 }
 
+// The height at c (clamped to the grid), or `fallback` where it is a hole.
+fn height_or(c: vec2<i32>, fallback: f32) -> f32 {
+    let m = vec2<i32>(t.size) - vec2<i32>(1, 1);
+    let h = height_at(clamp(c, vec2<i32>(0, 0), m));
+    return select(h, fallback, h <= t.hole_below);
+}
+
+// (dz/dx, dz/dy) in world units at texel p from its neighbours' heights
+// (left, right, up, down; a hole or a texel past the edge given as p's own
+// height): central differences on the full-resolution grid, one-sided at
+// the edges. +y in world is towards row 0.
+fn slope(p: vec2<i32>, hl: f32, hr: f32, hu: f32, hd: f32) -> vec2<f32> {
+    let m = vec2<i32>(t.size) - vec2<i32>(1, 1);
+    let w = f32(min(p.x + 1, m.x) - max(p.x - 1, 0));
+    let v = f32(min(p.y + 1, m.y) - max(p.y - 1, 0));
+    return vec2<f32>(
+        (hr - hl) * t.exaggeration / (max(w, 1.0) * t.spacing.x),
+        (hu - hd) * t.exaggeration / (max(v, 1.0) * t.spacing.y),
+    );
+}
+
+// The slope at p, reading its four neighbours.
+fn slope_at(p: vec2<i32>, hp: f32) -> vec2<f32> {
+    return slope(
+        p,
+        height_or(p + vec2<i32>(-1, 0), hp),
+        height_or(p + vec2<i32>(1, 0), hp),
+        height_or(p + vec2<i32>(0, -1), hp),
+        height_or(p + vec2<i32>(0, 1), hp),
+    );
+}
+
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     if (in.hole > 0.0) {
@@ -85,30 +117,33 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
         h = mix(mix(h00, h10, f.x), mix(h01, h11, f.x), f.y);
     }
 
-    // Central differences on the full-resolution grid; holes count as flat.
-    // Of the four neighbours of the nearest texel, one per axis is a corner
-    // read above (height_at clamps at the edges as l, r, u, d do); the
-    // other is read here.
-    let m = vec2<i32>(t.size) - vec2<i32>(1, 1);
-    let l = max(nearest.x - 1, 0);
-    let r = min(nearest.x + 1, m.x);
-    let u = max(nearest.y - 1, 0);
-    let d = min(nearest.y + 1, m.y);
-    let across_x = select(select(h10, h11, near.y), select(h00, h01, near.y), near.x);
-    let across_y = select(select(h01, h11, near.x), select(h00, h10, near.x), near.y);
-    let other_x = height_at(vec2<i32>(select(l, r, near.x), nearest.y));
-    let other_y = height_at(vec2<i32>(nearest.x, select(u, d, near.y)));
-    var hl = select(other_x, across_x, near.x);
-    var hr = select(across_x, other_x, near.x);
-    var hu = select(other_y, across_y, near.y);
-    var hd = select(across_y, other_y, near.y);
-    hl = select(hl, hn, hl <= t.hole_below);
-    hr = select(hr, hn, hr <= t.hole_below);
-    hu = select(hu, hn, hu <= t.hole_below);
-    hd = select(hd, hn, hd <= t.hole_below);
-    let dzdx = (hr - hl) * t.exaggeration / (max(f32(r - l), 1.0) * t.spacing.x);
-    // +y in world is towards row 0.
-    let dzdy = (hu - hd) * t.exaggeration / (max(f32(d - u), 1.0) * t.spacing.y);
+    // The slope is interpolated like the height: central differences at
+    // the four texels around c, mixed bilinearly, so shading is continuous
+    // across texel borders under magnification. Where a corner is a hole,
+    // the nearest texel's slope is used alone.
+    // The four corners' slopes need the 4x4 texels around them less their
+    // corners: eight reads besides the corners themselves.
+    var g: vec2<f32>;
+    if (min(min(h00, h10), min(h01, h11)) > t.hole_below) {
+        let b = base;
+        let hw0 = height_or(b + vec2<i32>(-1, 0), h00);
+        let hw1 = height_or(b + vec2<i32>(-1, 1), h01);
+        let he0 = height_or(b + vec2<i32>(2, 0), h10);
+        let he1 = height_or(b + vec2<i32>(2, 1), h11);
+        let hn0 = height_or(b + vec2<i32>(0, -1), h00);
+        let hn1 = height_or(b + vec2<i32>(1, -1), h10);
+        let hs0 = height_or(b + vec2<i32>(0, 2), h01);
+        let hs1 = height_or(b + vec2<i32>(1, 2), h11);
+        let g00 = slope(b, hw0, h10, hn0, h01);
+        let g10 = slope(b + vec2<i32>(1, 0), h00, he0, hn1, h11);
+        let g01 = slope(b + vec2<i32>(0, 1), hw1, h11, h00, hs0);
+        let g11 = slope(b + vec2<i32>(1, 1), h01, he1, h10, hs1);
+        g = mix(mix(g00, g10, f.x), mix(g01, g11, f.x), f.y);
+    } else {
+        g = slope_at(nearest, hn);
+    }
+    let dzdx = g.x;
+    let dzdy = g.y;
     let n = normalize(vec3<f32>(-dzdx, -dzdy, 1.0));
     let lambert = max(dot(n, t.sun_dir.xyz), 0.0);
     let shade = clamp(t.ambient + t.sun_intensity * lambert, 0.0, 1.0);
