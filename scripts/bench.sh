@@ -23,6 +23,7 @@ if [ "$QUICK" = 1 ]; then
     export FORGE3D_SOAK_FRAMES="${FORGE3D_SOAK_FRAMES:-200}"
     cargo bench --quiet --bench render_readback -- --test
     cargo bench --quiet --bench mesh_upload -- --test
+    .venv/bin/python benches/ab_render.py --reps 1
     log=$(mktemp)
     .venv/bin/asv run --python=same --quick --show-stderr --set-commit-hash "$(git rev-parse HEAD)" 2>&1 | tee "$log"
     if grep -qE ' failed|Traceback' "$log"; then echo "bench: an asv benchmark failed" >&2; exit 1; fi

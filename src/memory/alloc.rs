@@ -40,6 +40,20 @@ pub struct AlignedBlock {
     len: usize,
 }
 
+/// Physical memory plus swap in bytes (Linux: /proc/meminfo), read once;
+/// None where it is not known.
+fn memory_limit() -> Option<u64> {
+    static LIMIT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let kib = |key: &str| -> Option<u64> {
+            let line = text.lines().find(|l| l.starts_with(key))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        };
+        Some((kib("MemTotal:")? + kib("SwapTotal:").unwrap_or(0)) * 1024)
+    })
+}
+
 impl AlignedBlock {
     /// `count` elements of `item` bytes each, zeroed when `zero`. `what`
     /// names the data in the error (e.g. `"heights"`).
@@ -54,6 +68,19 @@ impl AlignedBlock {
             })?;
         if len == 0 {
             return Ok(Self { owner: None, len });
+        }
+        // With overcommit, the allocator grants any size and the process is
+        // killed when the pages are touched: refuse what the machine cannot
+        // hold at all, before asking.
+        if let Some(limit) = memory_limit() {
+            if len as u64 > limit {
+                return Err(Error::OutOfMemory(format!(
+                    "{what}: {len} bytes ({:.1} GiB) for {count} values exceed this machine's \
+                     memory ({:.1} GiB with swap); pass less data at once",
+                    len as f64 / (1u64 << 30) as f64,
+                    limit as f64 / (1u64 << 30) as f64
+                )));
+            }
         }
         let layout = Layout::from_size_align(len, ALIGN)
             .map_err(|e| Error::OutOfMemory(format!("{what}: {len} bytes: {e}")))?;
@@ -153,5 +180,19 @@ mod tests {
             AlignedBlock::new("e", 0, 4, false).unwrap().freeze().len(),
             0
         );
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn more_than_the_machine_holds_is_refused_before_asking() {
+        let Some(limit) = memory_limit() else { return };
+        let too_much = (limit / 4 + 1) as usize; // 4-byte values
+        let e = AlignedBlock::new("heights", too_much, 4, false).err().expect("refused");
+        assert!(e.to_string().contains("exceed this machine's memory"), "{e}");
+        assert!(AlignedBlock::new("heights", 1 << 20, 4, true).is_ok());
     }
 }
