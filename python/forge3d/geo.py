@@ -34,7 +34,7 @@ import numpy as np
 from . import _forge3d
 from ._forge3d import Heightmap
 
-__all__ = ["heightmap_from_xarray", "open_dem"]
+__all__ = ["heightmap_from_xarray", "open_dem", "terrain_from_xarray"]
 
 Units = Literal["metres", "degrees"]
 
@@ -307,20 +307,10 @@ def _nodata_of(da: Any) -> float | None:
     return None
 
 
-def heightmap_from_xarray(da: Any, *, copy: bool | None = None, units: Units = "metres") -> Heightmap:
-    """A Heightmap from a 2-D ``xarray.DataArray`` (also ``Heightmap.from_xarray``
-    and ``Renderer.add_terrain(da)``).
-
-    Spacing comes from the coordinate steps (regular coordinates required),
-    orientation from their direction: rows north to south; an ascending y
-    (south-up) or descending x coordinate is flipped in one recorded
-    conversion. nodata comes from rioxarray's ``rio.nodata`` or the
-    ``_FillValue``, ``nodata`` or ``missing_value`` attributes or encoding;
-    the CRS from rioxarray when it is installed. A dask-backed DataArray is
-    computed chunk by chunk straight into forge3d-owned memory (no full
-    intermediate NumPy array; one recorded ``convert``). ``copy`` as for
-    Heightmap (``copy=False`` raises when a flip or conversion is needed).
-    """
+def _describe(da: Any, units: Units) -> dict[str, Any]:
+    """Everything a DataArray says about its grid: the (y, x)-ordered data,
+    whether rows/cols must be flipped to run north-up, spacing, origin,
+    nodata and CRS."""
     if not (hasattr(da, "dims") and hasattr(da, "coords") and hasattr(da, "attrs")):
         raise TypeError(f"da must be an xarray.DataArray, got {type(da).__name__}")
     if da.ndim != 2:
@@ -337,7 +327,6 @@ def heightmap_from_xarray(da: Any, *, copy: bool | None = None, units: Units = "
     dx, x_up = _coord_step(da, xdim)
     y = np.asarray(da.coords[ydim].values, dtype=np.float64)
     x = np.asarray(da.coords[xdim].values, dtype=np.float64)
-    flip_rows, flip_cols = y_up, not x_up
     crs = None
     if _has_rioxarray():
         try:
@@ -345,9 +334,40 @@ def heightmap_from_xarray(da: Any, *, copy: bool | None = None, units: Units = "
         except Exception:  # noqa: BLE001
             crs = None
     nodata = _nodata_of(da)
-    rows, cols = da.shape
-    data = da.data
-    if hasattr(data, "dask") or type(data).__module__.startswith("dask"):
+    centre_lat = float((y.min() + y.max()) / 2)
+    return {
+        "data": da.data,
+        "flip_rows": y_up,
+        "flip_cols": not x_up,
+        "spacing": _spacing_in(crs, dx, dy, centre_lat, units),
+        "origin": (float(x.min()), float(y.min())),
+        "nodata": None if nodata is None or not math.isfinite(np.float32(nodata)) else nodata,
+        "crs": _wkt(crs),
+    }
+
+
+def _is_dask(data: Any) -> bool:
+    return hasattr(data, "dask") or type(data).__module__.startswith("dask")
+
+
+def heightmap_from_xarray(da: Any, *, copy: bool | None = None, units: Units = "metres") -> Heightmap:
+    """A Heightmap from a 2-D ``xarray.DataArray`` (also ``Heightmap.from_xarray``).
+
+    Spacing comes from the coordinate steps (regular coordinates required),
+    orientation from their direction: rows north to south; an ascending y
+    (south-up) or descending x coordinate is flipped in one recorded
+    conversion. nodata comes from rioxarray's ``rio.nodata`` or the
+    ``_FillValue``, ``nodata`` or ``missing_value`` attributes or encoding;
+    the CRS from rioxarray when it is installed. A dask-backed DataArray is
+    computed chunk by chunk straight into forge3d-owned memory (no full
+    intermediate NumPy array; one recorded ``convert``): a Heightmap keeps
+    its values on the CPU. ``Renderer.add_terrain(da)`` instead writes a
+    dask array's chunks straight into GPU upload memory. ``copy`` as for
+    Heightmap (``copy=False`` raises when a flip or conversion is needed).
+    """
+    d = _describe(da, units)
+    data, flip_rows, flip_cols = d["data"], d["flip_rows"], d["flip_cols"]
+    if _is_dask(data):
         values = _dask_into_forge3d_memory(data, flip_rows, flip_cols, copy)
     else:
         values = np.asarray(data)
@@ -358,12 +378,43 @@ def heightmap_from_xarray(da: Any, *, copy: bool | None = None, units: Units = "
                     "must be flipped in a conversion, but copy=False; pass copy=None to allow it"
                 )
             values = values[:: -1 if flip_rows else 1, :: -1 if flip_cols else 1]
-    south = float(y.min())
-    west = float(x.min())
-    centre_lat = float((y.min() + y.max()) / 2)
-    sx, sy = _spacing_in(crs, dx, dy, centre_lat, units)
-    nodata_arg = None if nodata is None or not math.isfinite(np.float32(nodata)) else nodata
-    return Heightmap(values, (sx, sy), (west, south), nodata=nodata_arg, copy=copy, crs=_wkt(crs))
+    return Heightmap(values, d["spacing"], d["origin"], nodata=d["nodata"], copy=copy, crs=d["crs"])
+
+
+class _DaskTerrain:
+    """A dask-backed DataArray as ``Renderer.add_terrain`` takes it: the
+    grid's placement, and ``_forge3d_fill``, which computes the chunks of
+    rows ``row0 .. row0 + n`` straight into a band of GPU upload memory."""
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        data = d["data"]
+        data = data[:: -1 if d["flip_rows"] else 1, :: -1 if d["flip_cols"] else 1]
+        self._data = data.astype(np.float32)
+        self.shape = tuple(int(n) for n in data.shape)
+        self.spacing, self.origin, self.nodata = d["spacing"], d["origin"], d["nodata"]
+        self.crs = d["crs"]
+
+    def _forge3d_fill(self, row0: int, n: int, pitch: int, view: memoryview) -> None:
+        import dask.array as dsa
+
+        cols = self.shape[1]
+        band = np.ndarray((n, cols), np.float32, buffer=view, strides=(4 * pitch, 4))
+        try:
+            dsa.store(self._data[row0 : row0 + n], band, lock=False)
+        finally:
+            del band
+
+
+def terrain_from_xarray(da: Any, *, copy: bool | None = None) -> Any:
+    """What ``Renderer.add_terrain(da)`` draws: a Heightmap for a NumPy-backed
+    DataArray (see :func:`heightmap_from_xarray`), or for a dask-backed one a
+    producer whose chunks are computed straight into GPU upload memory, band
+    by band (no intermediate array at all; the ledger records the one
+    upload)."""
+    d = _describe(da, "metres")
+    if _is_dask(d["data"]):
+        return _DaskTerrain(d)
+    return heightmap_from_xarray(da, copy=copy)
 
 
 def _dask_into_forge3d_memory(data: Any, flip_rows: bool, flip_cols: bool, copy: bool | None) -> Any:

@@ -191,8 +191,13 @@ mod limit_tests {
     fn more_than_the_machine_holds_is_refused_before_asking() {
         let Some(limit) = memory_limit() else { return };
         let too_much = (limit / 4 + 1) as usize; // 4-byte values
-        let e = AlignedBlock::new("heights", too_much, 4, false).err().expect("refused");
-        assert!(e.to_string().contains("exceed this machine's memory"), "{e}");
+        let e = AlignedBlock::new("heights", too_much, 4, false)
+            .err()
+            .expect("refused");
+        assert!(
+            e.to_string().contains("exceed this machine's memory"),
+            "{e}"
+        );
         assert!(AlignedBlock::new("heights", 1 << 20, 4, true).is_ok());
     }
 }

@@ -80,8 +80,46 @@ fn orbit_view(
     Ok((t(v.eye), t(v.target)))
 }
 
-/// A `forge3d.Heightmap` made from `obj` when it is an `xarray.DataArray`
-/// (by `forge3d.geo.heightmap_from_xarray`), else None.
+/// What `look_at_geo` knows of the terrain: its placement, and its heights
+/// when they are kept on the CPU (a Heightmap's, shared).
+#[derive(Clone)]
+pub struct Geo {
+    pub origin: (f64, f64),
+    pub spacing: (f64, f64),
+    pub nodata: Option<f32>,
+    pub map: Option<Heightmap>,
+}
+
+impl Geo {
+    pub fn of(map: &Heightmap) -> Self {
+        Geo {
+            origin: map.origin,
+            spacing: map.spacing,
+            nodata: map.nodata,
+            map: Some(map.clone()),
+        }
+    }
+    /// From a `forge3d.geo` dask terrain's `spacing`, `origin`, `nodata`.
+    pub fn without_values(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Geo {
+            origin: obj.getattr("origin")?.extract()?,
+            spacing: obj.getattr("spacing")?.extract()?,
+            nodata: obj.getattr("nodata")?.extract()?,
+            map: None,
+        })
+    }
+    pub fn terrain_options(&self) -> crate::render::TerrainOptions {
+        crate::render::TerrainOptions {
+            spacing: (self.spacing.0 as f32, self.spacing.1 as f32),
+            nodata: self.nodata,
+            ..Default::default()
+        }
+    }
+}
+
+/// What `forge3d.geo.terrain_from_xarray` makes of `obj` when it is an
+/// `xarray.DataArray` (a Heightmap, or for a dask-backed one a producer
+/// of its bands), else None.
 pub fn from_xarray<'py>(
     obj: &Bound<'py, PyAny>,
     copy: Option<bool>,
@@ -95,7 +133,7 @@ pub fn from_xarray<'py>(
     kwargs.set_item("copy", copy)?;
     let hm = py
         .import("forge3d.geo")?
-        .getattr("heightmap_from_xarray")?
+        .getattr("terrain_from_xarray")?
         .call((obj,), Some(&kwargs))?;
     Ok(Some(hm))
 }
@@ -104,7 +142,7 @@ pub fn from_xarray<'py>(
 /// float64; z defaults to the height of the nearest cell (times the
 /// exaggeration), as drawn.
 pub fn geo_target(
-    geo: Option<&Heightmap>,
+    geo: Option<&Geo>,
     exaggeration: Option<f32>,
     x: &Bound<'_, PyAny>,
     y: &Bound<'_, PyAny>,
@@ -119,17 +157,23 @@ pub fn geo_target(
             )));
         }
     }
-    let (Some(map), Some(exaggeration)) = (geo, exaggeration) else {
+    let (Some(geo), Some(exaggeration)) = (geo, exaggeration) else {
         return Err(pyo3::exceptions::PyRuntimeError::new_err(
             "look_at_geo needs a georeferenced terrain: add_terrain(forge3d.open_dem(path)), \
              a Heightmap or an xarray.DataArray first",
         ));
     };
-    let (wx, wy) = (x - map.origin.0, y - map.origin.1);
+    let (wx, wy) = (x - geo.origin.0, y - geo.origin.1);
     let exaggeration = exaggeration as f64;
     if let Some(z) = z {
         return Ok([wx, wy, z * exaggeration]);
     }
+    let Some(map) = &geo.map else {
+        return Err(PyValueError::new_err(
+            "z is needed: this terrain's heights were written straight to the GPU (a \
+             dask-backed DataArray), so none are kept to read the height at (x, y)",
+        ));
+    };
     let (dx, dy) = map.spacing;
     let (rows, cols) = (map.rows(), map.cols());
     let col = (wx / dx).round();

@@ -28,6 +28,7 @@ mod primitives;
 mod renderer;
 mod style;
 mod table;
+mod terrain_fill;
 
 use pyo3::prelude::*;
 

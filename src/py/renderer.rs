@@ -40,7 +40,7 @@ pub struct PyRenderer {
     inner: Arc<Renderer>,
     /// The georeferenced heightmap of the terrain (when one was given), for
     /// `look_at_geo`; shares the heightmap's memory.
-    geo: parking_lot::Mutex<Option<crate::Heightmap>>,
+    geo: parking_lot::Mutex<Option<super::camera::Geo>>,
 }
 
 #[pymethods]
@@ -167,18 +167,21 @@ impl PyRenderer {
             }
             None => heights,
         };
+        // A dask-backed DataArray: its chunks are written into upload memory.
+        let filled = heights.cast::<PyHeightmap>().is_err() && heights.hasattr("_forge3d_fill")?;
         let colormap =
             args::opt_text("colormap", colormap, COLORMAP)?.unwrap_or_else(|| "viridis".into());
         let exaggeration = args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0);
         let height_range = args::opt_real_pair("height_range", height_range)?;
         let nodata = args::opt_real("nodata", nodata)?;
         let shape = args::opt_shape("shape", shape)?;
-        let geo = heights
-            .cast::<PyHeightmap>()
-            .ok()
-            .map(|hm| hm.get().map.clone());
+        let geo = match heights.cast::<PyHeightmap>() {
+            Ok(hm) => Some(super::camera::Geo::of(&hm.get().map)),
+            Err(_) if filled => Some(super::camera::Geo::without_values(heights)?),
+            Err(_) => None,
+        };
         let mut options = match &geo {
-            Some(map) => map.terrain_options(),
+            Some(g) => g.terrain_options(),
             None => TerrainOptions::default(),
         };
         if let Some(s) = spacing {
@@ -190,6 +193,13 @@ impl PyRenderer {
         options.height_range = height_range.map(|(a, b)| (a as f32, b as f32));
         if nodata.is_some() {
             options.nodata = nodata_value(nodata)?;
+        }
+        if filled {
+            let (rows, cols): (usize, usize) = heights.getattr("shape")?.extract()?;
+            let fill = heights.getattr("_forge3d_fill")?;
+            super::terrain_fill::add_terrain_filled(&self.inner, &fill, rows, cols, options)?;
+            *self.geo.lock() = geo;
+            return Ok(());
         }
         let r = &self.inner;
         let data = heights_in::heights("heights", heights, shape, copy, &|rows, cols| {

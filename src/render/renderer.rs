@@ -11,7 +11,7 @@ use super::frame::Frame;
 use super::mesh::{Mesh, MeshLayer, MeshStyle};
 use super::scene::{prepare_layers, Layer, LayerId, Lighting, PreparedFrame, Scene};
 use super::target::OffscreenTarget;
-use super::terrain::{HeightStats, HeightsRef, TerrainLayer, TerrainOptions};
+use super::terrain::{HeightStats, Heights, HeightsFill, HeightsRef, TerrainLayer, TerrainOptions};
 use super::triangle::TriangleLayer;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -122,6 +122,25 @@ impl Renderer {
     pub fn add_terrain(
         &self,
         heights: HeightsRef<'_>,
+        options: TerrainOptions,
+    ) -> Result<HeightStats> {
+        self.add_terrain_from(Heights::Ref(heights), options)
+    }
+
+    /// As [`Renderer::add_terrain`], with the heights written by `heights.fill`
+    /// straight into upload memory, band by band (no CPU copy of a
+    /// caller's grid: e.g. a dask array's chunks computed in place).
+    pub fn add_terrain_filled(
+        &self,
+        heights: HeightsFill<'_>,
+        options: TerrainOptions,
+    ) -> Result<HeightStats> {
+        self.add_terrain_from(Heights::Fill(heights), options)
+    }
+
+    fn add_terrain_from(
+        &self,
+        heights: Heights<'_>,
         options: TerrainOptions,
     ) -> Result<HeightStats> {
         let mut scene = self.scene();

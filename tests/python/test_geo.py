@@ -185,25 +185,57 @@ def test_rioxarray_crs_and_nodata(tmp_path, jacksboro):
     assert "UTM zone 16N" in hm.crs and hm.bounds == pytest.approx(forge3d.open_dem(path).bounds)
 
 
-def test_a_dask_backed_dataarray_renders_the_same_frame(jacksboro):
+@pytest.mark.parametrize("store", ["texture", "buffer"])
+def test_a_dask_backed_dataarray_is_computed_straight_into_upload_memory(jacksboro, store, monkeypatch):
+    monkeypatch.setenv("FORGE3D_TERRAIN_HEIGHTS", store)
     rows, cols = jacksboro.shape
     z = expected(jacksboro)
-    coords = {"y": -np.arange(rows) * 30.0, "x": np.arange(cols) * 30.0}
-    eager = xr.DataArray(z, dims=("y", "x"), coords=coords)
-    lazy = xr.DataArray(dsa.from_array(z, chunks=(100, 128)), dims=("y", "x"), coords=coords)
-    frames = []
+    north_up = {"y": -np.arange(rows) * 30.0, "x": np.arange(cols) * 30.0}
+    eager = xr.DataArray(z, dims=("y", "x"), coords=north_up)
+    # The same ground stored south-up, lazily, in chunks across band edges.
+    south_up = {"y": north_up["y"][::-1], "x": north_up["x"]}  # ascending
+    lazy = xr.DataArray(dsa.from_array(z[::-1].copy(), chunks=(37, 128)), dims=("y", "x"), coords=south_up)
+    frames, ledgers, infos = [], [], []
     for da in (eager, lazy):
         r = forge3d.Renderer(160, 120)
         with forge3d.copy_ledger() as ledger:
             r.add_terrain(da)
         frames.append(np.array(r.render()))
-        ops = [x.operation for x in ledger.records]
+        ledgers.append(ledger.records)
+        infos.append(r.terrain_info())
+    assert infos[1]["heights_memory"] == store
     assert np.array_equal(frames[0], frames[1])
-    assert ops == ["convert", "upload"]  # chunks into forge3d memory, then one upload
-    hm = forge3d.Heightmap.from_xarray(lazy)
+    assert (infos[1]["holes"], infos[1]["data_range"]) == (infos[0]["holes"], infos[0]["data_range"])
+    # No CPU copy but the upload, which the chunks were computed into.
+    (rec,) = ledgers[1]
+    assert rec.operation == "upload" and rec.bytes == z.nbytes and "dask chunks written in place" in rec.reason
+    # A Heightmap keeps its values on the CPU: chunks into forge3d memory.
+    with forge3d.copy_ledger() as ledger:
+        hm = forge3d.Heightmap.from_xarray(lazy)
     np.testing.assert_array_equal(np.asarray(hm), z)
+    assert [x.operation for x in ledger.records] == ["convert"]
     with pytest.raises(ValueError, match="dask"):
         forge3d.Heightmap.from_xarray(lazy, copy=False)
+
+
+def test_a_failing_dask_computation_raises_itself_and_leaves_the_renderer_as_it_was():
+    def boom(block):
+        raise ZeroDivisionError("chunk 3 failed")
+
+    good = xr.DataArray(np.ones((64, 64), np.float32), dims=("y", "x"), coords={"y": -np.arange(64.0), "x": np.arange(64.0)})
+    bad = good.copy(data=dsa.from_array(np.ones((64, 64), np.float32), chunks=16).map_blocks(boom, dtype=np.float32))
+    r = forge3d.Renderer(32, 32)
+    r.add_terrain(good)
+    before = np.array(r.render())
+    with pytest.raises(ZeroDivisionError, match="chunk 3 failed"):
+        r.add_terrain(bad)
+    assert np.array_equal(np.array(r.render()), before)
+    # look_at_geo of a dask terrain: no heights on the CPU, so z is needed.
+    lazy = good.copy(data=dsa.from_array(good.values, chunks=32))
+    r.add_terrain(lazy)
+    with pytest.raises(ValueError, match="z is needed"):
+        r.look_at_geo(10.0, 10.0)
+    assert r.look_at_geo(10.0, -10.0, 1.0) == (10.0, 53.0, 1.0)  # origin (0, -63)
 
 
 def test_georeferencing_survives_parquet_and_ipc(tmp_path, jacksboro):

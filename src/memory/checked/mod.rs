@@ -17,7 +17,7 @@
 mod heights;
 mod vertices;
 
-pub use heights::{copy_row as copy_heights_row, row_stats_scalar as height_stats, store_fence};
+pub use heights::{copy_row as copy_heights_row, row_stats as height_stats, store_fence};
 pub use vertices::{
     copy_checked as copy_rows, copy_checked_with as copy_rows_with, NonFinite, RowBounds,
 };

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::upload::{copy_band, RowStats};
-use super::{HeightStats, HeightsRef};
+use super::upload::RowStats;
+use super::{HeightStats, Heights};
 use crate::error::Result;
 use crate::gpu::alloc::host_cached::{self, Use};
 use crate::gpu::GpuContext;
@@ -207,12 +207,13 @@ impl Drop for HeightsBuffer {
 /// buffer (the caller then uses a texture).
 pub(crate) fn upload(
     ctx: &GpuContext,
-    h: HeightsRef<'_>,
+    h: &mut Heights<'_>,
     nodata: Option<f32>,
 ) -> Result<Option<(HeightsBuffer, HeightStats)>> {
+    let (rows, cols) = (h.rows(), h.cols());
     let Some(layout) = Layout::new(
-        h.rows,
-        h.cols,
+        rows,
+        cols,
         ctx.limits.max_storage_buffer_binding_size,
         ctx.limits.min_storage_buffer_offset_alignment as u64,
         ctx.limits.max_buffer_size,
@@ -234,14 +235,14 @@ pub(crate) fn upload(
     let out = HeightsBuffer {
         mapped: Some(mapped),
         layout,
-        cols: h.cols,
+        cols,
         spares,
         queue: ctx.queue.clone(),
     };
     let ptr = out.mapped.as_ref().expect("just set").ptr;
     let mut stats = RowStats::new();
-    let band_values = layout.band_rows * h.cols;
-    for (k, src) in h.data.chunks(band_values).enumerate() {
+    for (k, y0) in (0..rows).step_by(layout.band_rows).enumerate() {
+        let n = layout.band_rows.min(rows - y0);
         // SAFETY: band `k` starts `k * stride` bytes into a mapping of
         // `layout.size()` bytes (stride >= the band's bytes, a multiple of
         // 4, as is the mapping's address), host memory that nothing else
@@ -250,26 +251,21 @@ pub(crate) fn upload(
         let dst = unsafe {
             std::slice::from_raw_parts_mut(
                 ptr.as_ptr().add(k * layout.stride as usize).cast::<f32>(),
-                src.len(),
+                n * cols,
             )
         };
-        stats.merge(&copy_band(
-            dst,
-            src,
-            h.cols,
-            h.cols,
-            nodata.unwrap_or(f32::NAN),
-        ));
+        stats.merge(&h.band(y0, n, dst, cols, nodata.unwrap_or(f32::NAN))?);
     }
     if stats.infinite > 0 {
         return Err(super::upload::infinite_error(stats.infinite));
     }
-    let stats = stats.finish(h.data.len())?;
+    let stats = stats.finish(rows * cols)?;
+    let (bytes, source, how) = h.ledger();
     ledger::record(
         "upload",
-        h.data.len() * 4,
-        h.data.as_ptr() as *const u8,
-        "heights into a GPU storage buffer (host memory)",
+        bytes,
+        source,
+        &format!("heights into a GPU storage buffer (host memory){how}"),
     );
     Ok(Some((out, stats)))
 }

@@ -5,6 +5,7 @@
 
 mod heights;
 mod pipeline;
+mod source;
 mod upload;
 
 use super::camera::Bounds;
@@ -14,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use heights::{HeightsBuffer, HeightsMemory};
 use pipeline::{HeightsBinding, TerrainPipelineSet, TerrainUniform};
+pub(crate) use source::Heights;
+pub use source::{FillBand, HeightsFill};
 use upload::upload_heights;
 
 /// This module's WGSL, as its pipelines compile it.
@@ -237,18 +240,20 @@ impl TerrainLayer {
 
     pub fn new(
         ctx: &GpuContext,
-        heights: HeightsRef<'_>,
+        mut heights: Heights<'_>,
         options: TerrainOptions,
         frame_size: (u32, u32),
         previous: Option<&TerrainLayer>,
     ) -> Result<Self> {
         check_options(&options)?;
-        let (rows, cols) = (heights.rows, heights.cols);
+        let (rows, cols) = (heights.rows(), heights.cols());
         Self::check_shape(ctx, rows, cols)?;
-        assert_eq!(heights.data.len(), rows * cols, "HeightsRef length");
+        if let Heights::Ref(h) = &heights {
+            assert_eq!(h.data.len(), rows * cols, "HeightsRef length");
+        }
         let memory = HeightsMemory::from_env()?;
         let in_buffer = if memory.wants_buffer(ctx) {
-            heights::upload(ctx, heights, options.nodata)?
+            heights::upload(ctx, &mut heights, options.nodata)?
         } else {
             None
         };
@@ -257,7 +262,7 @@ impl TerrainLayer {
             None => {
                 let reuse = previous.and_then(|p| p.heights.texture());
                 let (texture, band_rows, stats) =
-                    upload_heights(ctx, heights, options.nodata, reuse)?;
+                    upload_heights(ctx, &mut heights, options.nodata, reuse)?;
                 let view = texture.create_view(&wgpu::TextureViewDescriptor {
                     dimension: Some(wgpu::TextureViewDimension::D2Array),
                     ..Default::default()

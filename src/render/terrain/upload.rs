@@ -2,7 +2,7 @@
 //! pooled GPU upload memory in bands, one texture-array layer per band,
 //! with the statistics gathered on the way.
 
-use super::{HeightStats, HeightsRef, HOLE};
+use super::{HeightStats, Heights, HOLE};
 use crate::error::{Error, Result};
 use crate::gpu::alloc::upload::UploadChunk;
 use crate::gpu::GpuContext;
@@ -124,11 +124,11 @@ pub(super) fn copy_band(
 
 pub(super) fn upload_heights(
     ctx: &GpuContext,
-    h: HeightsRef<'_>,
+    h: &mut Heights<'_>,
     nodata: Option<f32>,
     reuse: Option<&wgpu::Texture>,
 ) -> Result<(wgpu::Texture, u32, HeightStats)> {
-    let (rows, cols) = (h.rows as u32, h.cols as u32);
+    let (rows, cols) = (h.rows() as u32, h.cols() as u32);
     let row_bytes = cols as u64 * 4;
     let pitch = row_bytes.next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64);
     let band_rows = (BAND_BYTES / pitch).clamp(1, rows as u64) as u32;
@@ -231,8 +231,7 @@ pub(super) fn upload_heights(
             {
                 let dst: &mut [f32] = bytemuck::try_cast_slice_mut(chunk.as_mut_slice())
                     .map_err(|e| Error::Gpu(format!("upload memory misaligned: {e}")))?;
-                let src = &h.data[y0 as usize * h.cols..][..n as usize * h.cols];
-                let band = copy_band(dst, src, h.cols, pitch_f, nodata_bits);
+                let band = h.band(y0 as usize, n as usize, dst, pitch_f, nodata_bits)?;
                 stats.merge(&band);
             }
             if stats.infinite > 0 {
@@ -246,13 +245,14 @@ pub(super) fn upload_heights(
     })??;
     // Checked before anything reaches the GPU: an all-hole input must
     // leave a reused texture (the previous terrain) as it was.
-    let stats = stats.finish(h.data.len())?;
+    let stats = stats.finish(h.rows() * h.cols())?;
     ctx.scoped("uploading heights", || submit(&mut pending))?;
+    let (bytes, source, how) = h.ledger();
     ledger::record(
         "upload",
-        h.data.len() * 4,
-        h.data.as_ptr() as *const u8,
-        "heights into GPU upload memory",
+        bytes,
+        source,
+        &format!("heights into GPU upload memory{how}"),
     );
     Ok((texture, band_rows, stats))
 }
