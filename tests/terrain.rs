@@ -206,3 +206,84 @@ fn bad_terrain_input_is_rejected_and_leaves_the_renderer_unchanged() {
     // The 2x2 terrain from before is still there.
     assert_eq!(r.terrain_stats().unwrap().max, 3.0);
 }
+
+#[test]
+fn heights_written_by_a_band_producer_draw_what_a_slice_draws() {
+    use forge3d::render::HeightsFill;
+    let (rows, cols) = (300, 257);
+    let mut h = ramp(rows, cols);
+    h[5 * cols + 7] = f32::NAN;
+    h[9 * cols + 11] = -9999.0;
+    let options = || TerrainOptions {
+        nodata: Some(-9999.0),
+        ..Default::default()
+    };
+    let a = Renderer::new(96, 64).unwrap();
+    let sa = a
+        .add_terrain(
+            HeightsRef {
+                data: &h,
+                rows,
+                cols,
+            },
+            options(),
+        )
+        .unwrap();
+    let b = Renderer::new(96, 64).unwrap();
+    let mut calls = Vec::new();
+    let mut fill = |row0: usize, n: usize, dst: &mut [f32], pitch: usize| {
+        calls.push((row0, n));
+        for r in 0..n {
+            dst[r * pitch..][..cols].copy_from_slice(&h[(row0 + r) * cols..][..cols]);
+        }
+        Ok(())
+    };
+    let session = ledger::Session::open();
+    let sb = b
+        .add_terrain_filled(
+            HeightsFill {
+                rows,
+                cols,
+                fill: &mut fill,
+                what: "a test producer",
+            },
+            options(),
+        )
+        .unwrap();
+    let records = session.records();
+    drop(session);
+    assert_eq!(calls.iter().map(|c| c.1).sum::<usize>(), rows);
+    assert_eq!(calls[0].0, 0);
+    assert_eq!((sa.min, sa.max, sa.holes), (sb.min, sb.max, sb.holes));
+    assert_eq!(sb.holes, 2);
+    assert_eq!(
+        a.render().unwrap().as_bytes(),
+        b.render().unwrap().as_bytes()
+    );
+    assert_eq!(records.len(), 1);
+    assert!(
+        records[0]
+            .reason
+            .contains("a test producer written in place"),
+        "{:?}",
+        records[0]
+    );
+    // A producer's error fails the call and leaves the terrain as it was.
+    let mut failing = |_: usize, _: usize, _: &mut [f32], _: usize| {
+        Err(forge3d::Error::InvalidArgument("no data".into()))
+    };
+    let before = b.render().unwrap().as_bytes().to_vec();
+    let err = b
+        .add_terrain_filled(
+            HeightsFill {
+                rows,
+                cols,
+                fill: &mut failing,
+                what: "a failing producer",
+            },
+            options(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("no data"));
+    assert_eq!(b.render().unwrap().as_bytes(), &before[..]);
+}
