@@ -254,7 +254,10 @@ class Renderer:
             spacing: world units between columns and rows, (dx, dy) or one
                 number (default (1.0, 1.0)); finite and positive.
             exaggeration: vertical scale, finite and positive.
-            colormap: viridis, magma, terrain or gray (append _r to reverse).
+            colormap: viridis, magma, terrain or gray (append _r to reverse;
+                no matplotlib needed), any matplotlib colormap by name or
+                ``Colormap`` object, or an (N, 3) / (N, 4) array of colours
+                (uint8, or floats in [0, 1]) read as N equal bins.
             height_range: (min, max) heights mapped to the colormap ends;
                 default: the data's min and max, ignoring holes.
             nodata: sentinel marking holes (e.g. -32768, -9999); NaN always does,
@@ -283,8 +286,9 @@ class Renderer:
         """spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
         heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on
         CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses)."""
-    def set_colormap(self, name: str) -> None:
-        """viridis, magma, terrain or gray (append _r to reverse); ValueError otherwise."""
+    def set_colormap(self, name: Any) -> None:
+        """A colormap as ``add_terrain`` takes it: a built-in or matplotlib name, a
+        matplotlib ``Colormap`` or an array of colours; ValueError/TypeError otherwise."""
     def set_height_range(self, min: float, max: float) -> None:
         """Heights min..max map to the colormap ends (finite, min < max)."""
     def reset_height_range(self) -> None:
@@ -359,7 +363,7 @@ class Renderer:
         *,
         style: MeshStyle | str | None = None,
         color: tuple[float, ...] | None = None,
-        colormap: str | None = None,
+        colormap: Any = None,
         scalar_range: tuple[float, float] | None = None,
         size: float | None = None,
     ) -> int:
@@ -383,7 +387,7 @@ class Renderer:
         *,
         style: MeshStyle | str,
         color: tuple[float, ...] | None = None,
-        colormap: str | None = None,
+        colormap: Any = None,
         scalar_range: tuple[float, float] | None = None,
         size: float | None = None,
     ) -> None:
@@ -422,14 +426,14 @@ class MeshStyle:
     def wireframe(color: tuple[float, ...] | None = None) -> MeshStyle:
         """Triangle edges as 1-pixel lines of ``color`` (default dark gray)."""
     @staticmethod
-    def scalars(colormap: str | None = None, scalar_range: tuple[float, float] | None = None) -> MeshStyle:
+    def scalars(colormap: Any = None, scalar_range: tuple[float, float] | None = None) -> MeshStyle:
         """Lit triangles colored by the mesh's scalars through ``colormap``
         (default viridis); ``scalar_range`` (min, max) defaults to the scalars' own."""
     @staticmethod
     def points(
         size: float | None = None,
         color: tuple[float, ...] | None = None,
-        colormap: str | None = None,
+        colormap: Any = None,
         scalar_range: tuple[float, float] | None = None,
     ) -> MeshStyle:
         """Each vertex a disc of ``size`` pixels (default 2, at most 1024),

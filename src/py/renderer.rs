@@ -10,7 +10,7 @@ use super::args;
 use super::frame::PyFrame;
 use super::heightmap::{nodata_value, PyHeightmap};
 use super::heights_in;
-use super::style::{mesh_style, pixel_count, rgba, COLORMAP, STYLE};
+use super::style::{colormap_arg, mesh_style, pixel_count, rgba, COLORMAP, STYLE};
 use crate::render::{Camera, HeightsRef, TerrainOptions};
 use crate::Renderer;
 
@@ -120,7 +120,10 @@ impl PyRenderer {
     ///     spacing: world units between columns and rows, (dx, dy) or one
     ///         number (default (1.0, 1.0)); finite and positive.
     ///     exaggeration: vertical scale, finite and positive.
-    ///     colormap: viridis, magma, terrain or gray (append _r to reverse).
+    ///     colormap: viridis, magma, terrain or gray (append _r to reverse;
+    ///         no matplotlib needed), any matplotlib colormap by name or
+    ///         ``Colormap`` object, or an (N, 3) / (N, 4) array of colours
+    ///         (uint8, or floats in [0, 1]) read as N equal bins.
     ///     height_range: (min, max) heights mapped to the colormap ends;
     ///         default: the data's min and max, ignoring holes.
     ///     nodata: sentinel marking holes (e.g. -32768, -9999); NaN always does,
@@ -169,8 +172,7 @@ impl PyRenderer {
         };
         // A dask-backed DataArray: its chunks are written into upload memory.
         let filled = heights.cast::<PyHeightmap>().is_err() && heights.hasattr("_forge3d_fill")?;
-        let colormap =
-            args::opt_text("colormap", colormap, COLORMAP)?.unwrap_or_else(|| "viridis".into());
+        let colormap = colormap_arg("colormap", colormap)?.unwrap_or_else(|| "viridis".into());
         let exaggeration = args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0);
         let height_range = args::opt_real_pair("height_range", height_range)?;
         let nodata = args::opt_real("nodata", nodata)?;
@@ -280,9 +282,12 @@ impl PyRenderer {
         Ok(d)
     }
 
-    /// viridis, magma, terrain or gray (append _r to reverse); ValueError otherwise.
+    /// A colormap as ``add_terrain`` takes it: a built-in or matplotlib name, a
+    /// matplotlib ``Colormap`` or an array of colours; ValueError/TypeError otherwise.
     fn set_colormap(&self, name: &Bound<'_, PyAny>) -> PyResult<()> {
-        let name = args::text("name", name, COLORMAP)?;
+        let name = colormap_arg("name", Some(name))?.ok_or_else(|| {
+            pyo3::exceptions::PyTypeError::new_err(format!("name must be {COLORMAP}, got None"))
+        })?;
         Ok(self.inner.set_colormap(&name)?)
     }
 

@@ -9,6 +9,31 @@ use super::args;
 use crate::render::{MeshStyle, StyleParts};
 
 pub(super) const COLORMAP: &str = "a colormap name such as 'viridis'";
+
+/// A colormap argument: a built-in name as given; a matplotlib colormap
+/// (name or object) or an array of colours made into a table by
+/// `forge3d._colormaps.table` and registered under its `table:` name.
+pub(super) fn colormap_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(s) = v.extract::<String>() {
+        if crate::render::colormap_lut(&s).is_ok() {
+            return Ok(Some(s));
+        }
+    }
+    let table = v
+        .py()
+        .import("forge3d._colormaps")?
+        .getattr("table")?
+        .call1((name, v))?;
+    let bytes: Vec<u8> = table.call_method0("tobytes")?.extract()?;
+    let rgba: Vec<[u8; 4]> = bytes
+        .chunks_exact(4)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
+    Ok(Some(crate::render::register_colormap(&rgba)?))
+}
 pub(super) const STYLE: &str =
     "a forge3d.MeshStyle or one of 'surface', 'wireframe', 'scalars', 'points'";
 
@@ -140,7 +165,7 @@ fn parts(
 ) -> PyResult<StyleParts> {
     Ok(StyleParts {
         color: color.filter(|c| !c.is_none()).map(unit_color).transpose()?,
-        colormap: args::opt_text("colormap", colormap, COLORMAP)?,
+        colormap: colormap_arg("colormap", colormap)?,
         range: args::opt_real_pair("scalar_range", scalar_range)?,
         size: args::opt_real("size", size)?,
     })

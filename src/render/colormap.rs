@@ -4,14 +4,52 @@ use super::colormap_data::TABLES;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 
-/// Names accepted by [`lut`].
+/// Names of the built-in tables accepted by [`lut`].
 pub fn names() -> Vec<&'static str> {
     TABLES.iter().map(|(n, _)| *n).collect()
+}
+
+/// Prefix of the names [`register`] gives.
+pub const TABLE_PREFIX: &str = "table:";
+
+type Registry = parking_lot::RwLock<std::collections::HashMap<String, Vec<[u8; 4]>>>;
+
+fn registry() -> &'static Registry {
+    static R: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    R.get_or_init(Default::default)
+}
+
+/// Registers a 256-entry RGBA table (a matplotlib colormap, an array of
+/// colours) and returns its name, `table:<hash of the contents>`: the same
+/// table always gets the same name, so caches keyed by name stay right.
+pub fn register(table: &[[u8; 4]]) -> Result<String> {
+    if table.len() != 256 {
+        return Err(Error::InvalidArgument(format!(
+            "colormap: a table must have 256 entries, got {}",
+            table.len()
+        )));
+    }
+    // FNV-1a over the bytes: stable across runs and platforms.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in table.iter().flatten() {
+        h = (h ^ *b as u64).wrapping_mul(0x100000001b3);
+    }
+    let name = format!("{TABLE_PREFIX}{h:016x}");
+    registry()
+        .write()
+        .entry(name.clone())
+        .or_insert_with(|| table.to_vec());
+    Ok(name)
 }
 
 /// The RGBA table of colormap `name` (case-insensitive); append `_r` for
 /// the reversed map.
 pub fn lut(name: &str) -> Result<Vec<[u8; 4]>> {
+    if name.starts_with(TABLE_PREFIX) {
+        return registry().read().get(name).cloned().ok_or_else(|| {
+            Error::InvalidArgument(format!("colormap: no registered table {name:?}"))
+        });
+    }
     let lower = name.to_ascii_lowercase();
     let (base, reversed) = match lower.strip_suffix("_r") {
         Some(b) => (b, true),
@@ -23,7 +61,9 @@ pub fn lut(name: &str) -> Result<Vec<[u8; 4]>> {
         .map(|(_, h)| *h)
         .ok_or_else(|| {
             Error::InvalidArgument(format!(
-                "colormap: unknown name {name:?}; choose one of {} (append _r to reverse)",
+                "colormap: unknown name {name:?}; choose one of {} (append _r to reverse), a \
+                 matplotlib colormap (name or object, with matplotlib installed) or an (N, 3) / \
+                 (N, 4) array of colours",
                 names().join(", ")
             ))
         })?;

@@ -16,7 +16,7 @@ mod triangle;
 mod vec3;
 
 pub use camera::{Bounds, Camera};
-pub use colormap::{lut as colormap_lut, names as colormap_names};
+pub use colormap::{lut as colormap_lut, names as colormap_names, register as register_colormap};
 pub use frame::Frame;
 pub use mesh::check_point_size;
 pub use mesh::{

@@ -519,7 +519,7 @@ def test_bad_arguments_raise_clearly(engine, call, exc, match):
 
 def test_bad_colormap_is_rejected_when_added(engine):
     mesh = prim.cube(1.0)
-    view = ScalarFieldView(mesh, np.zeros(mesh.vertex_count), colormap="rainbow")
+    view = ScalarFieldView(mesh, np.zeros(mesh.vertex_count), colormap="no_such_map")
     with pytest.raises(ValueError, match="colormap"):
         engine.add_view(view)
     assert engine.views == [] and view.engine is None

@@ -36,7 +36,7 @@ def test_fields_defaults_repr_and_equality():
         (lambda: MeshStyle.surface(color=(2, 0, 0)), ValueError, "color"),
         (lambda: MeshStyle.surface(color="red"), TypeError, "color"),
         (lambda: MeshStyle.wireframe(color=(1, 0)), ValueError, "color"),
-        (lambda: MeshStyle.scalars(colormap="rainbow"), ValueError, "colormap"),
+        (lambda: MeshStyle.scalars(colormap="no_such_map"), ValueError, "colormap"),
         (lambda: MeshStyle.scalars(colormap=3), TypeError, "colormap"),
         (lambda: MeshStyle.scalars(scalar_range=(1, 0)), ValueError, "scalar_range"),
         (lambda: MeshStyle.scalars(scalar_range=(0, 1e300)), ValueError, "scalar_range"),

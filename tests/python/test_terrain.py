@@ -400,7 +400,7 @@ def test_all_nodata_is_rejected():
         (dict(spacing="big"), TypeError, "spacing must be a number or a pair"),
         (dict(exaggeration=np.inf), ValueError, "exaggeration must be a positive finite"),
         (dict(exaggeration=0.0), ValueError, "exaggeration"),
-        (dict(colormap="jet"), ValueError, 'colormap: unknown name "jet".*viridis, magma, terrain, gray'),
+        (dict(colormap="jet2"), ValueError, 'colormap: unknown name "jet2".*viridis, magma, terrain, gray'),
         (dict(height_range=(5.0, 1.0)), ValueError, "height_range must be two finite numbers with min < max"),
         (dict(nodata=np.inf), ValueError, "nodata must be finite or NaN"),
     ],

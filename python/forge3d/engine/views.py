@@ -190,7 +190,8 @@ class ScalarFieldView(View):
         values: one number per vertex, uploaded with ``mesh.set_scalars``:
             one CPU copy from float32 C-contiguous memory (other dtypes are
             converted once first); None keeps the scalars the mesh already has.
-        colormap: viridis, magma, terrain or gray (append ``_r`` to reverse).
+        colormap: viridis, magma, terrain or gray (append ``_r`` to reverse), any
+            matplotlib colormap (name or object), or an (N, 3|4) array of colours.
         scalar_range: (min, max) mapped to the colormap's ends; None uses the
             range of the values last uploaded with a copy.
 
@@ -206,12 +207,15 @@ class ScalarFieldView(View):
         self,
         mesh: Mesh,
         values: Any = None,
-        colormap: str = "viridis",
+        colormap: Any = "viridis",
         scalar_range: tuple[float, float] | None = None,
     ) -> None:
         super().__init__(mesh)
-        if not isinstance(colormap, str):
-            raise TypeError(f"colormap must be a str, got {type(colormap).__name__}")
+        if colormap is None or isinstance(colormap, (bool, int, float, bytes)):
+            raise TypeError(
+                "colormap must be a name, a matplotlib Colormap or an array of colours, "
+                f"got {type(colormap).__name__}"
+            )
         self._colormap = colormap
         self._range = _range(scalar_range)
         if values is not None:
@@ -233,8 +237,11 @@ class ScalarFieldView(View):
 
     @colormap.setter
     def colormap(self, value: str) -> None:
-        if not isinstance(value, str):
-            raise TypeError(f"colormap must be a str, got {type(value).__name__}")
+        if value is None or isinstance(value, (bool, int, float, bytes)):
+            raise TypeError(
+                "colormap must be a name, a matplotlib Colormap or an array of colours, "
+                f"got {type(value).__name__}"
+            )
         old, self._colormap = self._colormap, value
         try:
             self._restyle()

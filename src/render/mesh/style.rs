@@ -162,7 +162,7 @@ mod tests {
     #[test]
     fn every_part_given_is_checked() {
         let bad_map = StyleParts {
-            colormap: Some("rainbow".into()),
+            colormap: Some("no_such_map".into()),
             ..StyleParts::default()
         };
         assert!(MeshStyle::build("surface", bad_map).is_err());
