@@ -241,6 +241,8 @@ class Renderer:
         nodata: float | None = None,
         shape: tuple[int, int] | None = None,
         copy: bool | None = None,
+        norm: Literal["linear", "log"] | None = None,
+        levels: Any = None,
     ) -> None:
         """Upload a 2-D height grid as this renderer's terrain (replacing any previous one).
 
@@ -267,6 +269,8 @@ class Renderer:
                 pandas, DuckDB, ...); Arrow input is described in forge3d.arrow.
             copy: NumPy 2 convention: None borrows when possible, False raises
                 ValueError if a conversion would be needed, True always copies.
+            norm, levels: how heights map to the colormap (``"log"``, or bin
+                boundaries); see ``set_color_scale``.
 
         Copies: float32 C-contiguous input is read straight from your memory
         into GPU upload memory (one CPU copy, ``upload`` in the ledger, source
@@ -289,6 +293,15 @@ class Renderer:
     def set_colormap(self, name: Any) -> None:
         """A colormap as ``add_terrain`` takes it: a built-in or matplotlib name, a
         matplotlib ``Colormap`` or an array of colours; ValueError/TypeError otherwise."""
+    def set_color_scale(self, norm: Literal["linear", "log"] | None = None, levels: Any = None) -> None:
+        """How heights map to the colormap: ``norm="linear"`` (default) or
+        ``"log"`` over the height range (which must then be positive; heights
+        at or below zero take the low end), or discrete bins between
+        ``levels`` (2 to 64 strictly increasing boundaries; bin i, between
+        ``levels[i]`` and ``levels[i + 1]``, takes the colour at the middle of
+        the colormap's i-th of ``len(levels) - 1`` equal slices; heights
+        outside take the end bins). Also keywords of ``add_terrain``; on error
+        nothing changes."""
     def set_height_range(self, min: float, max: float) -> None:
         """Heights min..max map to the colormap ends (finite, min < max)."""
     def reset_height_range(self) -> None:

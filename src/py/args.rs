@@ -205,3 +205,31 @@ pub fn one_or_pair(name: &str, v: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
     let [a, b] = items::<f64, 2>(name, v, "numbers (dx, dy)", real)?;
     Ok((a, b))
 }
+
+/// A sequence of real numbers (a list, tuple or 1-D array), as float32;
+/// `None` when missing or None.
+pub fn opt_reals_f32(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f32>>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let bad = || {
+        PyTypeError::new_err(format!(
+            "{name} must be a sequence of numbers, got {}",
+            describe(v)
+        ))
+    };
+    if v.is_instance_of::<PyString>() {
+        return Err(bad());
+    }
+    let items: Vec<Bound<'_, PyAny>> = v
+        .try_iter()
+        .map_err(|_| bad())?
+        .collect::<PyResult<_>>()
+        .map_err(|_| bad())?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(k, x)| real(&format!("{name}[{k}]"), x).map(|x| x as f32))
+        .collect::<PyResult<Vec<f32>>>()
+        .map(Some)
+}

@@ -1,5 +1,9 @@
 //! `forge3d.Renderer`: argument checking and GIL release around the core
-//! renderer.
+//! renderer. Over 500 lines for a reason: pyo3 takes one `#[pymethods]`
+//! block per class, so every method of `Renderer` is here, and about 130
+//! lines are its runtime docstrings (written from the stub by
+//! python/tools/sync_docstrings.py); the work each method does lives in
+//! the core or in the py/ readers it calls.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -133,6 +137,8 @@ impl PyRenderer {
     ///         pandas, DuckDB, ...); Arrow input is described in forge3d.arrow.
     ///     copy: NumPy 2 convention: None borrows when possible, False raises
     ///         ValueError if a conversion would be needed, True always copies.
+    ///     norm, levels: how heights map to the colormap (``"log"``, or bin
+    ///         boundaries); see ``set_color_scale``.
     ///
     /// Copies: float32 C-contiguous input is read straight from your memory
     /// into GPU upload memory (one CPU copy, ``upload`` in the ledger, source
@@ -147,7 +153,7 @@ impl PyRenderer {
     ///     r = forge3d.Renderer(1280, 720)
     ///     r.add_terrain(dem, spacing=(30.0, 30.0), exaggeration=2.0, nodata=-32768)
     ///     rgba = r.render_terrain_rgba()
-    #[pyo3(signature = (heights, spacing=None, exaggeration=None, *, colormap=None, height_range=None, nodata=None, shape=None, copy=None))]
+    #[pyo3(signature = (heights, spacing=None, exaggeration=None, *, colormap=None, height_range=None, nodata=None, shape=None, copy=None, norm=None, levels=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_terrain(
         &self,
@@ -160,7 +166,14 @@ impl PyRenderer {
         nodata: Option<&Bound<'_, PyAny>>,
         shape: Option<&Bound<'_, PyAny>>,
         copy: Option<&Bound<'_, PyAny>>,
+        norm: Option<&Bound<'_, PyAny>>,
+        levels: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let norm = args::opt_text("norm", norm, "'linear' or 'log'")?
+            .map(|n| crate::render::Norm::parse(&n))
+            .transpose()?
+            .unwrap_or_default();
+        let levels = args::opt_reals_f32("levels", levels)?.unwrap_or_default();
         let copy = args::opt_flag("copy", copy)?;
         let converted;
         let heights = match super::camera::from_xarray(heights, copy)? {
@@ -193,6 +206,8 @@ impl PyRenderer {
         options.exaggeration = exaggeration as f32;
         options.colormap = colormap;
         options.height_range = height_range.map(|(a, b)| (a as f32, b as f32));
+        options.norm = norm;
+        options.levels = levels;
         if nodata.is_some() {
             options.nodata = nodata_value(nodata)?;
         }
@@ -279,6 +294,8 @@ impl PyRenderer {
         d.set_item("holes", stats.holes)?;
         d.set_item("nodata", o.nodata)?;
         d.set_item("heights_memory", self.inner.terrain_heights_memory()?)?;
+        d.set_item("norm", o.norm.name())?;
+        d.set_item("levels", o.levels.clone())?;
         Ok(d)
     }
 
@@ -289,6 +306,28 @@ impl PyRenderer {
             pyo3::exceptions::PyTypeError::new_err(format!("name must be {COLORMAP}, got None"))
         })?;
         Ok(self.inner.set_colormap(&name)?)
+    }
+
+    /// How heights map to the colormap: ``norm="linear"`` (default) or
+    /// ``"log"`` over the height range (which must then be positive; heights
+    /// at or below zero take the low end), or discrete bins between
+    /// ``levels`` (2 to 64 strictly increasing boundaries; bin i, between
+    /// ``levels[i]`` and ``levels[i + 1]``, takes the colour at the middle of
+    /// the colormap's i-th of ``len(levels) - 1`` equal slices; heights
+    /// outside take the end bins). Also keywords of ``add_terrain``; on error
+    /// nothing changes.
+    #[pyo3(signature = (norm=None, levels=None))]
+    fn set_color_scale(
+        &self,
+        norm: Option<&Bound<'_, PyAny>>,
+        levels: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let norm = args::opt_text("norm", norm, "'linear' or 'log'")?
+            .map(|n| crate::render::Norm::parse(&n))
+            .transpose()?
+            .unwrap_or_default();
+        let levels = args::opt_reals_f32("levels", levels)?.unwrap_or_default();
+        Ok(self.inner.set_color_scale(norm, levels)?)
     }
 
     /// Heights min..max map to the colormap ends (finite, min < max).

@@ -26,7 +26,9 @@ pub use orbit::{Orbit, OrbitView, MAX_ELEVATION_DEG};
 pub use renderer::Renderer;
 pub use scene::{Layer, LayerId, Lighting, Scene};
 pub use target::{TileLayout, COLOR_FORMAT, COLOR_TARGET, DEPTH_FORMAT};
-pub use terrain::{FillBand, HeightStats, HeightsFill, HeightsRef, TerrainOptions};
+pub use terrain::{
+    FillBand, HeightStats, HeightsFill, HeightsRef, Norm, TerrainOptions, MAX_LEVELS,
+};
 pub use triangle::TriangleLayer;
 
 /// Every WGSL module forge3d compiles, as (name, source) exactly as the

@@ -189,6 +189,11 @@ impl Renderer {
         self.with_terrain(|t| t.set_colormap(&ctx, name))
     }
 
+    /// How heights map to the colormap (see [`TerrainLayer::set_color_scale`]).
+    pub fn set_color_scale(&self, norm: super::terrain::Norm, levels: Vec<f32>) -> Result<()> {
+        self.with_terrain(|t| t.set_color_scale(norm, levels))
+    }
+
     /// Colormap normalisation; `None` returns to the data's min and max.
     pub fn set_height_range(&self, range: Option<(f32, f32)>) -> Result<()> {
         self.with_terrain(|t| t.set_height_range(range))

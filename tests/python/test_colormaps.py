@@ -1,6 +1,7 @@
 """Colormaps users already have: matplotlib names and Colormap objects,
 arrays of colours; the built-in tables work without matplotlib."""
 
+import math
 import subprocess
 import sys
 import textwrap
@@ -112,3 +113,83 @@ def test_the_built_in_tables_work_without_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def gray_ramp(width=512, **kw):
+    """Top-down, unlit, gray colormap over heights 0..63 (column = height)."""
+    r = forge3d.Renderer(width, 64)
+    z = np.tile(np.arange(64, dtype=np.float32), (16, 1))
+    r.add_terrain(z, colormap="gray", **kw)
+    r.set_camera_top_down()
+    r.set_sun(0, 90, intensity=0.0)
+    r.set_ambient(1.0)
+    return r
+
+
+def height_of(row, x):
+    """The height drawn at pixel x of the drawn row (heights 0..63 across)."""
+    return 63.0 * x / (len(row) - 1)
+
+
+def test_levels_make_discrete_bins_with_exact_boundaries():
+    r = gray_ramp(levels=[0, 16, 32, 48, 63])
+    row = drawn(np.array(r.render()))[:, 0]
+    assert set(np.unique(row)) <= {32, 96, 159, 223}  # the four slice middles of gray
+    for k, want in enumerate([32, 96, 159, 223]):
+        x = int((k + 0.5) * len(row) / 4)
+        assert row[x] == want
+    # Each boundary falls where the height crosses the level, to a pixel.
+    changes = np.flatnonzero(np.diff(row.astype(int)))
+    for level, x in zip([16, 32, 48], changes):
+        assert abs(height_of(row, x) - level) <= 63 / (len(row) - 1) * 1.5
+    info = r.terrain_info()
+    assert info["levels"] == [0.0, 16.0, 32.0, 48.0, 63.0] and info["norm"] == "linear"
+    # Back to continuous.
+    r.set_color_scale()
+    assert len(np.unique(drawn(np.array(r.render()))[:, 0])) > 100
+
+
+def test_log_norm_maps_the_logarithm_of_height():
+    r = gray_ramp(height_range=(1.0, 64.0), norm="log")
+    row = drawn(np.array(r.render()))[:, 0].astype(int)
+    for h in (2.0, 8.0, 32.0):
+        x = int(round(h / 63.0 * (len(row) - 1)))
+        want = 255 * math.log(h) / math.log(64.0)
+        assert abs(row[x] - want) <= 4, (h, row[x], want)
+    # Linear would put height 8 near (8 - 1) / 63 of the way: far darker.
+    r.set_color_scale(norm="linear")
+    lin = drawn(np.array(r.render()))[:, 0].astype(int)
+    x8 = int(round(8 / 63 * (len(lin) - 1)))
+    assert lin[x8] < row[x8] - 80
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"norm": "sqrt"}, ValueError, "norm must be 'linear' or 'log'"),
+        ({"norm": 3}, TypeError, "norm"),
+        ({"levels": [1.0]}, ValueError, "levels must have 2 to 64"),
+        ({"levels": [0, 2, 1]}, ValueError, "strictly increasing"),
+        ({"levels": [0, np.inf]}, ValueError, "finite"),
+        ({"levels": "0,1"}, TypeError, "levels must be a sequence"),
+        ({"levels": list(range(65))}, ValueError, "2 to 64"),
+        ({"norm": "log"}, ValueError, "positive height range"),  # the data start at 0
+        ({"norm": "log", "height_range": (-1.0, 5.0)}, ValueError, "positive height range"),
+    ],
+)
+def test_bad_scales_are_named_and_change_nothing(kwargs, exc, match):
+    r = gray_ramp()
+    before = np.array(r.render())
+    z = np.tile(np.arange(64, dtype=np.float32), (16, 1))
+    with pytest.raises(exc, match=match):
+        r.add_terrain(z, colormap="gray", **kwargs)
+    assert np.array_equal(np.array(r.render()), before)
+    scale = {k: v for k, v in kwargs.items() if k in ("norm", "levels")}
+    if "height_range" not in kwargs:
+        with pytest.raises(exc, match=match):
+            r.set_color_scale(**scale)
+        assert np.array_equal(np.array(r.render()), before)
+    # A log scale in effect refuses a height range that is not positive.
+    r2 = gray_ramp(height_range=(1.0, 64.0), norm="log")
+    with pytest.raises(ValueError, match="positive height range"):
+        r2.set_height_range(0.0, 10.0)

@@ -5,6 +5,7 @@
 
 mod heights;
 mod pipeline;
+mod scale;
 mod source;
 mod upload;
 
@@ -15,6 +16,8 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use heights::{HeightsBuffer, HeightsMemory};
 use pipeline::{HeightsBinding, TerrainPipelineSet, TerrainUniform};
+use scale::check_norm_range;
+pub use scale::{Norm, MAX_LEVELS};
 pub(crate) use source::Heights;
 pub use source::{FillBand, HeightsFill};
 use upload::upload_heights;
@@ -57,6 +60,12 @@ pub struct TerrainOptions {
     pub height_range: Option<(f32, f32)>,
     /// A sentinel marking holes, besides NaN.
     pub nodata: Option<f32>,
+    /// Linear or logarithmic mapping of the height range to the colormap.
+    pub norm: Norm,
+    /// Bin boundaries (empty: continuous): heights between `levels[i]` and
+    /// `levels[i + 1]` take the colour at the middle of the colormap's i-th
+    /// of `levels.len() - 1` equal slices.
+    pub levels: Vec<f32>,
 }
 
 impl Default for TerrainOptions {
@@ -67,6 +76,8 @@ impl Default for TerrainOptions {
             colormap: "viridis".into(),
             height_range: None,
             nodata: None,
+            norm: Norm::Linear,
+            levels: Vec::new(),
         }
     }
 }
@@ -161,6 +172,9 @@ fn check_options(o: &TerrainOptions) -> Result<()> {
         }
     }
     colormap::lut(&o.colormap)?;
+    if !o.levels.is_empty() {
+        scale::check_levels(&o.levels)?;
+    }
     Ok(())
 }
 
@@ -251,6 +265,12 @@ impl TerrainLayer {
         if let Heights::Ref(h) = &heights {
             assert_eq!(h.data.len(), rows * cols, "HeightsRef length");
         }
+        if let Some(range) = options.height_range {
+            check_norm_range(options.norm, range)?;
+        }
+        // A log norm over the data's own range is checked after the upload:
+        // then the previous terrain's texture must not be refilled.
+        let late_check = options.norm == Norm::Log && options.height_range.is_none();
         let memory = HeightsMemory::from_env()?;
         let in_buffer = if memory.wants_buffer(ctx) {
             heights::upload(ctx, &mut heights, options.nodata)?
@@ -260,7 +280,9 @@ impl TerrainLayer {
         let (gpu_heights, stats) = match in_buffer {
             Some((buffer, stats)) => (GpuHeights::Buffer(buffer), stats),
             None => {
-                let reuse = previous.and_then(|p| p.heights.texture());
+                let reuse = previous
+                    .filter(|_| !late_check)
+                    .and_then(|p| p.heights.texture());
                 let (texture, band_rows, stats) =
                     upload_heights(ctx, &mut heights, options.nodata, reuse)?;
                 let view = texture.create_view(&wgpu::TextureViewDescriptor {
@@ -275,6 +297,10 @@ impl TerrainLayer {
                 (store, stats)
             }
         };
+        check_norm_range(
+            options.norm,
+            options.height_range.unwrap_or((stats.min, stats.max)),
+        )?;
         let lut = colormap::lut_texture(ctx, &options.colormap)?;
         let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("forge3d terrain uniform"),
@@ -325,7 +351,22 @@ impl TerrainLayer {
         if let Some((lo, hi)) = range {
             check_range(lo, hi)?;
         }
+        let effective = range.unwrap_or((self.stats.min, self.stats.max));
+        check_norm_range(self.options.norm, effective)?;
         self.options.height_range = range;
+        Ok(())
+    }
+
+    /// How heights map to the colormap: `norm` and bin `levels` (empty:
+    /// continuous). Checked against the range in effect; on error nothing
+    /// changes.
+    pub fn set_color_scale(&mut self, norm: Norm, levels: Vec<f32>) -> Result<()> {
+        if !levels.is_empty() {
+            scale::check_levels(&levels)?;
+        }
+        check_norm_range(norm, self.height_range())?;
+        self.options.norm = norm;
+        self.options.levels = levels;
         Ok(())
     }
 
@@ -394,21 +435,23 @@ impl Layer for TerrainLayer {
     /// Writes this frame's uniforms and returns what the draw needs.
     fn prepare(&self, frame: &mut Prepare<'_>) -> Result<Box<dyn DrawData>> {
         let (ctx, light) = (frame.ctx, frame.light);
-        let (lo, hi) = self.height_range();
-        let span = if hi > lo { hi - lo } else { 1.0 };
+        let (levels, level_count) = scale::levels_uniform(&self.options.levels);
         let u = TerrainUniform {
             view_proj: frame.view_proj,
             sun_dir: light.sun_dir(),
             size: [self.cols as f32, self.rows as f32],
             grid: [self.grid.0 as f32, self.grid.1 as f32],
             spacing: [self.options.spacing.0, self.options.spacing.1],
-            range: [lo, 1.0 / span],
+            range: scale::range_uniform(self.options.norm, self.height_range()),
             exaggeration: self.options.exaggeration,
             ambient: light.ambient,
             sun_intensity: light.intensity,
             hole_below: HOLE_BELOW,
             band_rows: self.heights.band_rows(),
-            _pad: [0; 3],
+            log_norm: (self.options.norm == Norm::Log) as u32,
+            level_count,
+            _pad: 0,
+            levels,
         };
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));

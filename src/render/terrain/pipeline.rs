@@ -20,7 +20,12 @@ pub(crate) struct TerrainUniform {
     pub sun_intensity: f32,
     pub hole_below: f32,
     pub band_rows: u32,
-    pub _pad: [u32; 3],
+    /// 1: the range and `s` are in ln(height).
+    pub log_norm: u32,
+    /// Bin boundaries in `levels` (0: continuous).
+    pub level_count: u32,
+    pub _pad: u32,
+    pub levels: [[f32; 4]; super::scale::MAX_LEVELS / 4],
 }
 
 /// How the shader reads heights.

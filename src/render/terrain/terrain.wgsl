@@ -27,6 +27,12 @@ struct Terrain {
     hole_below: f32,
     // Rows per texture array layer (one layer per upload band).
     band_rows: u32,
+    // 1: `range` is in ln(height).
+    log_norm: u32,
+    // Bin boundaries in `levels` (0: a continuous colormap).
+    level_count: u32,
+    _pad: u32,
+    levels: array<vec4<f32>, 16>,
 };
 @group(1) @binding(0) var<uniform> t: Terrain;
 // Binding 1 (the heights) and `height_at` come from heights_texture.wgsl or
@@ -49,7 +55,9 @@ fn vs_main(@builtin(vertex_index) vi: u32) -> VsOut {
     let row = round(f32(j) * (t.size.y - 1.0) / t.grid.y);
     let h = height_at(vec2<i32>(i32(col), i32(row)));
     let hole = h <= t.hole_below;
-    let z = select(h, t.range.x, hole) * t.exaggeration;
+    // Holes sit at the low end of the height range (linear units).
+    let low = select(t.range.x, exp(t.range.x), t.log_norm == 1u);
+    let z = select(h, low, hole) * t.exaggeration;
     let world = vec4<f32>(col * t.spacing.x, (t.size.y - 1.0 - row) * t.spacing.y, z, 1.0);
     let clip = t.view_proj * world;
     var out: VsOut;
@@ -89,6 +97,27 @@ fn slope_at(p: vec2<i32>, hp: f32) -> vec2<f32> {
         height_or(p + vec2<i32>(0, -1), hp),
         height_or(p + vec2<i32>(0, 1), hp),
     );
+}
+
+// Where height h falls on the colormap, in [0, 1]: the middle of its bin's
+// slice with levels, else the normalised (linear or log) height.
+fn color_position(h: f32) -> f32 {
+    if (t.level_count > 1u) {
+        var k = 0u;
+        for (var i = 0u; i < t.level_count; i = i + 1u) {
+            if (h >= t.levels[i / 4u][i % 4u]) {
+                k = i + 1u;
+            }
+        }
+        let bins = f32(t.level_count - 1u);
+        let bin = clamp(f32(k) - 1.0, 0.0, bins - 1.0);
+        return (bin + 0.5) / bins;
+    }
+    var v = h;
+    if (t.log_norm == 1u) {
+        v = log(max(h, 1.17549435e-38));
+    }
+    return clamp((v - t.range.x) * t.range.y, 0.0, 1.0);
 }
 
 @fragment
@@ -148,7 +177,7 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     let lambert = max(dot(n, t.sun_dir.xyz), 0.0);
     let shade = clamp(t.ambient + t.sun_intensity * lambert, 0.0, 1.0);
 
-    let s = clamp((h - t.range.x) * t.range.y, 0.0, 1.0);
+    let s = color_position(h);
     let color = textureLoad(lut, vec2<i32>(i32(round(s * 255.0)), 0), 0);
     return vec4<f32>(color.rgb * shade, 1.0);
 }
