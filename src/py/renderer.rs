@@ -169,11 +169,7 @@ impl PyRenderer {
         norm: Option<&Bound<'_, PyAny>>,
         levels: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let norm = args::opt_text("norm", norm, "'linear' or 'log'")?
-            .map(|n| crate::render::Norm::parse(&n))
-            .transpose()?
-            .unwrap_or_default();
-        let levels = args::opt_reals_f32("levels", levels)?.unwrap_or_default();
+        let (norm, levels) = super::style::color_scale(norm, levels)?;
         let copy = args::opt_flag("copy", copy)?;
         let converted;
         let heights = match super::camera::from_xarray(heights, copy)? {
@@ -322,11 +318,7 @@ impl PyRenderer {
         norm: Option<&Bound<'_, PyAny>>,
         levels: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let norm = args::opt_text("norm", norm, "'linear' or 'log'")?
-            .map(|n| crate::render::Norm::parse(&n))
-            .transpose()?
-            .unwrap_or_default();
-        let levels = args::opt_reals_f32("levels", levels)?.unwrap_or_default();
+        let (norm, levels) = super::style::color_scale(norm, levels)?;
         Ok(self.inner.set_color_scale(norm, levels)?)
     }
 

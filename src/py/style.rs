@@ -10,6 +10,22 @@ use crate::render::{MeshStyle, StyleParts};
 
 pub(super) const COLORMAP: &str = "a colormap name such as 'viridis'";
 
+/// `norm=` and `levels=` of a terrain's colour scale (defaults: linear,
+/// continuous).
+pub(super) fn color_scale(
+    norm: Option<&Bound<'_, PyAny>>,
+    levels: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(crate::render::Norm, Vec<f32>)> {
+    let norm = args::opt_text("norm", norm, "'linear' or 'log'")?
+        .map(|n| crate::render::Norm::parse(&n))
+        .transpose()?
+        .unwrap_or_default();
+    Ok((
+        norm,
+        args::opt_reals_f32("levels", levels)?.unwrap_or_default(),
+    ))
+}
+
 /// A colormap argument: a built-in name as given; a matplotlib colormap
 /// (name or object) or an array of colours made into a table by
 /// `forge3d._colormaps.table` and registered under its `table:` name.
