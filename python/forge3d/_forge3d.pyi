@@ -293,6 +293,21 @@ class Renderer:
     def set_colormap(self, name: Any) -> None:
         """A colormap as ``add_terrain`` takes it: a built-in or matplotlib name, a
         matplotlib ``Colormap`` or an array of colours; ValueError/TypeError otherwise."""
+    def set_contours(
+        self,
+        interval: float | None,
+        *,
+        major_every: int = 5,
+        color: tuple[float, ...] = (0.0, 0.0, 0.0, 0.6),
+        width_px: float = 1.0,
+    ) -> None:
+        """Contour lines of the terrain every ``interval`` height units (in
+        the heights' own units, before exaggeration), drawn in the shader on
+        the bilinear height at a constant width of ``width_px`` pixels (in
+        (0, 32]), anti-aliased, in oblique and top-down views alike; every
+        ``major_every``-th line (0: none) is twice as wide. ``color`` is 3 or
+        4 floats in [0, 1], alpha the opacity. ``None`` removes the lines.
+        Needs a terrain; on error nothing changes."""
     def set_color_scale(self, norm: Literal["linear", "log"] | None = None, levels: Any = None) -> None:
         """How heights map to the colormap: ``norm="linear"`` (default) or
         ``"log"`` over the height range (which must then be positive; heights

@@ -292,6 +292,11 @@ impl PyRenderer {
         d.set_item("heights_memory", self.inner.terrain_heights_memory()?)?;
         d.set_item("norm", o.norm.name())?;
         d.set_item("levels", o.levels.clone())?;
+        d.set_item(
+            "contours",
+            o.contours
+                .map(|c| (c.interval, c.major_every, c.color, c.width_px)),
+        )?;
         Ok(d)
     }
 
@@ -302,6 +307,42 @@ impl PyRenderer {
             pyo3::exceptions::PyTypeError::new_err(format!("name must be {COLORMAP}, got None"))
         })?;
         Ok(self.inner.set_colormap(&name)?)
+    }
+
+    /// Contour lines of the terrain every ``interval`` height units (in
+    /// the heights' own units, before exaggeration), drawn in the shader on
+    /// the bilinear height at a constant width of ``width_px`` pixels (in
+    /// (0, 32]), anti-aliased, in oblique and top-down views alike; every
+    /// ``major_every``-th line (0: none) is twice as wide. ``color`` is 3 or
+    /// 4 floats in [0, 1], alpha the opacity. ``None`` removes the lines.
+    /// Needs a terrain; on error nothing changes.
+    #[pyo3(signature = (interval, *, major_every=None, color=None, width_px=None))]
+    fn set_contours(
+        &self,
+        interval: &Bound<'_, PyAny>,
+        major_every: Option<&Bound<'_, PyAny>>,
+        color: Option<&Bound<'_, PyAny>>,
+        width_px: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let contours = if interval.is_none() {
+            None
+        } else {
+            Some(crate::render::Contours {
+                interval: args::real("interval", interval)? as f32,
+                major_every: match major_every {
+                    Some(m) if !m.is_none() => {
+                        args::int_in("major_every", m, 0, u32::MAX as i128)? as u32
+                    }
+                    _ => 5,
+                },
+                color: match color {
+                    Some(c) if !c.is_none() => super::style::unit_color_named("color", c)?,
+                    _ => [0.0, 0.0, 0.0, 0.6],
+                },
+                width_px: args::opt_real("width_px", width_px)?.unwrap_or(1.0) as f32,
+            })
+        };
+        Ok(self.inner.set_contours(contours)?)
     }
 
     /// How heights map to the colormap: ``norm="linear"`` (default) or

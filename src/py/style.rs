@@ -119,6 +119,18 @@ pub(super) fn rgba(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[u8; 4]> {
     Ok(out)
 }
 
+/// `unit_color` for an argument called `name` (its messages say "color").
+pub(super) fn unit_color_named(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
+    unit_color(v).map_err(|e| {
+        let msg = e.to_string().replacen("color", name, 1);
+        if e.is_instance_of::<PyTypeError>(v.py()) {
+            PyTypeError::new_err(msg)
+        } else {
+            PyValueError::new_err(msg)
+        }
+    })
+}
+
 fn unit_color(v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
     let items: Vec<f64> = v.extract().map_err(|_| {
         PyTypeError::new_err(format!(

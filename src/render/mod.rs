@@ -27,7 +27,7 @@ pub use renderer::Renderer;
 pub use scene::{Layer, LayerId, Lighting, Scene};
 pub use target::{TileLayout, COLOR_FORMAT, COLOR_TARGET, DEPTH_FORMAT};
 pub use terrain::{
-    FillBand, HeightStats, HeightsFill, HeightsRef, Norm, TerrainOptions, MAX_LEVELS,
+    Contours, FillBand, HeightStats, HeightsFill, HeightsRef, Norm, TerrainOptions, MAX_LEVELS,
 };
 pub use triangle::TriangleLayer;
 

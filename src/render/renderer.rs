@@ -189,6 +189,11 @@ impl Renderer {
         self.with_terrain(|t| t.set_colormap(&ctx, name))
     }
 
+    /// Contour lines over the terrain, or none.
+    pub fn set_contours(&self, contours: Option<super::terrain::Contours>) -> Result<()> {
+        self.with_terrain(|t| t.set_contours(contours))
+    }
+
     /// How heights map to the colormap (see [`TerrainLayer::set_color_scale`]).
     pub fn set_color_scale(&self, norm: super::terrain::Norm, levels: Vec<f32>) -> Result<()> {
         self.with_terrain(|t| t.set_color_scale(norm, levels))

@@ -61,6 +61,13 @@ def jacksboro_top_down():
     return r.render().to_numpy()
 
 
+def contours():
+    """Jacksboro with contour lines every 50 m (major lines every 200 m)."""
+    r = _dem_renderer()
+    r.set_contours(50.0, major_every=4, color=(0.1, 0.05, 0.0, 0.8), width_px=1.5)
+    return r.render().to_numpy()
+
+
 def mesh():
     r = forge3d.Renderer(W, H)
     r.add_mesh(forge3d.primitives.sphere(1.0, 48), color=(0.9, 0.5, 0.2))
@@ -102,7 +109,7 @@ def holes(nan_hole=True, sun=(315.0, 45.0)):
     return r.render().to_numpy()
 
 
-SCENES = {f.__name__: f for f in (triangle, jacksboro_default_view, jacksboro_top_down, mesh, points, holes)}
+SCENES = {f.__name__: f for f in (triangle, jacksboro_default_view, jacksboro_top_down, contours, mesh, points, holes)}
 
 
 def path(name: str) -> str:

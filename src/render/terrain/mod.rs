@@ -4,6 +4,7 @@
 //! colored by a colormap and lit per pixel from the full-resolution heights.
 
 mod heights;
+mod options;
 mod pipeline;
 mod scale;
 mod source;
@@ -15,9 +16,11 @@ use super::scene::{DrawData, Layer, Prepare};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use heights::{HeightsBuffer, HeightsMemory};
+pub use options::TerrainOptions;
+use options::{check_options, check_range};
 use pipeline::{HeightsBinding, TerrainPipelineSet, TerrainUniform};
 use scale::check_norm_range;
-pub use scale::{Norm, MAX_LEVELS};
+pub use scale::{Contours, Norm, MAX_LEVELS};
 pub(crate) use source::Heights;
 pub use source::{FillBand, HeightsFill};
 use upload::upload_heights;
@@ -46,40 +49,6 @@ pub struct HeightsRef<'a> {
     pub data: &'a [f32],
     pub rows: usize,
     pub cols: usize,
-}
-
-/// How to interpret and draw heights.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TerrainOptions {
-    /// World units between columns (dx) and rows (dy).
-    pub spacing: (f32, f32),
-    /// Vertical scale applied to heights.
-    pub exaggeration: f32,
-    pub colormap: String,
-    /// Colormap normalisation; `None` uses the data's min and max.
-    pub height_range: Option<(f32, f32)>,
-    /// A sentinel marking holes, besides NaN.
-    pub nodata: Option<f32>,
-    /// Linear or logarithmic mapping of the height range to the colormap.
-    pub norm: Norm,
-    /// Bin boundaries (empty: continuous): heights between `levels[i]` and
-    /// `levels[i + 1]` take the colour at the middle of the colormap's i-th
-    /// of `levels.len() - 1` equal slices.
-    pub levels: Vec<f32>,
-}
-
-impl Default for TerrainOptions {
-    fn default() -> Self {
-        Self {
-            spacing: (1.0, 1.0),
-            exaggeration: 1.0,
-            colormap: "viridis".into(),
-            height_range: None,
-            nodata: None,
-            norm: Norm::Linear,
-            levels: Vec::new(),
-        }
-    }
 }
 
 /// What an upload found in the data.
@@ -141,50 +110,6 @@ pub(crate) struct TerrainLayer {
     bind_group: wgpu::BindGroup,
     indices: wgpu::Buffer,
     index_count: u32,
-}
-
-fn check_options(o: &TerrainOptions) -> Result<()> {
-    let (dx, dy) = o.spacing;
-    if !(dx.is_finite() && dy.is_finite()) {
-        return Err(Error::InvalidArgument(format!(
-            "spacing must be finite, got ({dx}, {dy})"
-        )));
-    }
-    if dx <= 0.0 || dy <= 0.0 {
-        return Err(Error::InvalidArgument(format!(
-            "spacing must be positive (world units between columns and rows), got ({dx}, {dy})"
-        )));
-    }
-    if !o.exaggeration.is_finite() || o.exaggeration <= 0.0 {
-        return Err(Error::InvalidArgument(format!(
-            "exaggeration must be a positive finite number, got {}",
-            o.exaggeration
-        )));
-    }
-    if let Some((lo, hi)) = o.height_range {
-        check_range(lo, hi)?;
-    }
-    if let Some(n) = o.nodata {
-        if n.is_infinite() {
-            return Err(Error::InvalidArgument(format!(
-                "nodata must be finite or NaN, got {n}"
-            )));
-        }
-    }
-    colormap::lut(&o.colormap)?;
-    if !o.levels.is_empty() {
-        scale::check_levels(&o.levels)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn check_range(lo: f32, hi: f32) -> Result<()> {
-    if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
-        return Err(Error::InvalidArgument(format!(
-            "height_range must be two finite numbers with min < max, got ({lo}, {hi})"
-        )));
-    }
-    Ok(())
 }
 
 /// A strip per grid row, joined by primitive restarts, written straight
@@ -357,6 +282,15 @@ impl TerrainLayer {
         Ok(())
     }
 
+    /// Contour lines (None: none); on error nothing changes.
+    pub fn set_contours(&mut self, contours: Option<Contours>) -> Result<()> {
+        if let Some(c) = &contours {
+            c.validate()?;
+        }
+        self.options.contours = contours;
+        Ok(())
+    }
+
     /// How heights map to the colormap: `norm` and bin `levels` (empty:
     /// continuous). Checked against the range in effect; on error nothing
     /// changes.
@@ -452,6 +386,11 @@ impl Layer for TerrainLayer {
             level_count,
             _pad: 0,
             levels,
+            contour_color: self.options.contours.map_or([0.0; 4], |c| c.color),
+            contour_interval: self.options.contours.map_or(0.0, |c| c.interval),
+            contour_width: self.options.contours.map_or(1.0, |c| c.width_px),
+            contour_major: self.options.contours.map_or(0, |c| c.major_every),
+            _pad2: 0,
         };
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));

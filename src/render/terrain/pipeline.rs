@@ -26,6 +26,12 @@ pub(crate) struct TerrainUniform {
     pub level_count: u32,
     pub _pad: u32,
     pub levels: [[f32; 4]; super::scale::MAX_LEVELS / 4],
+    pub contour_color: [f32; 4],
+    /// 0: no contour lines.
+    pub contour_interval: f32,
+    pub contour_width: f32,
+    pub contour_major: u32,
+    pub _pad2: u32,
 }
 
 /// How the shader reads heights.

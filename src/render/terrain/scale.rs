@@ -34,6 +34,47 @@ impl Norm {
     }
 }
 
+/// Contour lines over a terrain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Contours {
+    /// Height units between lines (> 0).
+    pub interval: f32,
+    /// Every `major_every`-th line is drawn twice as wide (0: none).
+    pub major_every: u32,
+    /// RGBA in [0, 1]; alpha is the opacity.
+    pub color: [f32; 4],
+    /// Line width in pixels, in (0, 32].
+    pub width_px: f32,
+}
+
+impl Contours {
+    pub fn validate(&self) -> Result<()> {
+        if !(self.interval.is_finite() && self.interval > 0.0) {
+            return Err(Error::InvalidArgument(format!(
+                "interval must be a positive height difference between contour lines, got {}",
+                self.interval
+            )));
+        }
+        if !(self.width_px.is_finite() && self.width_px > 0.0 && self.width_px <= 32.0) {
+            return Err(Error::InvalidArgument(format!(
+                "width_px must be in (0, 32] pixels, got {}",
+                self.width_px
+            )));
+        }
+        if !self
+            .color
+            .iter()
+            .all(|c| c.is_finite() && (0.0..=1.0).contains(c))
+        {
+            return Err(Error::InvalidArgument(format!(
+                "color must be 3 or 4 floats in [0, 1], got {:?}",
+                self.color
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Checks levels: 2 to [`MAX_LEVELS`] finite values, strictly increasing
 /// (`levels[i]..levels[i + 1]` is bin i; heights outside take the end
 /// bins).

@@ -33,6 +33,13 @@ struct Terrain {
     level_count: u32,
     _pad: u32,
     levels: array<vec4<f32>, 16>,
+    // Contour lines: colour (alpha = opacity), spacing in height units (0:
+    // none), width in pixels, every how many lines one is major (0: none).
+    contour_color: vec4<f32>,
+    contour_interval: f32,
+    contour_width: f32,
+    contour_major: u32,
+    _pad2: u32,
 };
 @group(1) @binding(0) var<uniform> t: Terrain;
 // Binding 1 (the heights) and `height_at` come from heights_texture.wgsl or
@@ -122,10 +129,14 @@ fn color_position(h: f32) -> f32 {
 
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
+    let c = clamp(in.texel, vec2<f32>(0.0, 0.0), t.size - vec2<f32>(1.0, 1.0));
+    // Texels per pixel across the screen (derivatives of an interpolated
+    // input, taken before anything is discarded).
+    let dc_dx = dpdx(c);
+    let dc_dy = dpdy(c);
     if (in.hole > 0.0) {
         discard;
     }
-    let c = clamp(in.texel, vec2<f32>(0.0, 0.0), t.size - vec2<f32>(1.0, 1.0));
     // The four texels around c; the nearest one is among them.
     let base = vec2<i32>(floor(c));
     let f = c - floor(c);
@@ -179,5 +190,26 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
 
     let s = color_position(h);
     let color = textureLoad(lut, vec2<i32>(i32(round(s * 255.0)), 0), 0);
-    return vec4<f32>(color.rgb * shade, 1.0);
+    var rgb = color.rgb * shade;
+
+    // Contour lines of the bilinear height, of constant pixel width: the
+    // distance to the nearest level in pixels, from the rate of change of
+    // h / interval across the screen (the interpolated slope times texels
+    // per pixel), anti-aliased over one pixel. Major lines (every
+    // `contour_major`-th level) are twice as wide.
+    if (t.contour_interval > 0.0) {
+        let v = h / t.contour_interval;
+        // Height change per texel step (+y in world is towards row 0).
+        let gh = vec2<f32>(g.x * t.spacing.x, -g.y * t.spacing.y) / t.exaggeration;
+        let per_pixel = (abs(dot(gh, dc_dx)) + abs(dot(gh, dc_dy))) / t.contour_interval;
+        let level = round(v);
+        let d = abs(v - level) / max(per_pixel, 1e-30);
+        var width = t.contour_width;
+        if (t.contour_major > 0u && abs(level - f32(t.contour_major) * round(level / f32(t.contour_major))) < 0.5) {
+            width = width * 2.0;
+        }
+        let a = (1.0 - smoothstep(width * 0.5 - 0.5, width * 0.5 + 0.5, d)) * t.contour_color.a;
+        rgb = mix(rgb, t.contour_color.rgb, a);
+    }
+    return vec4<f32>(rgb, 1.0);
 }
