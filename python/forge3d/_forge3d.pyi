@@ -87,8 +87,12 @@ class Heightmap:
         nodata: sentinel value marking holes (NaN always does).
         copy: NumPy 2 convention: None borrows when possible, False raises
             ValueError if a conversion is needed, True always copies.
-        crs: the coordinate reference system of origin and spacing (WKT,
-            PROJ or "EPSG:<code>" text), kept as metadata.
+        crs: the coordinate reference system of origin (WKT, PROJ or
+            "EPSG:<code>" text), kept as metadata.
+        crs_spacing: (dx, dy) in the CRS's units when ``spacing`` is in
+            other units (a geographic CRS in degrees drawn with spacing in
+            metres, as ``open_dem`` does); ``transform``, ``bounds``,
+            ``to_world`` and ``look_at_geo`` use it. Default: ``spacing``.
 
     The values export through the buffer protocol (``np.asarray(hm)``),
     ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32, with
@@ -112,6 +116,7 @@ class Heightmap:
         shape: tuple[int, int] | None = None,
         copy: bool | None = None,
         crs: str | None = None,
+        crs_spacing: float | tuple[float, float] | None = None,
     ) -> None: ...
     @staticmethod
     def from_xarray(da: Any, *, copy: bool | None = None) -> Heightmap:
@@ -119,6 +124,10 @@ class Heightmap:
     @property
     def crs(self) -> str | None:
         """The CRS as given (WKT from ``open_dem`` and ``from_xarray``), or None."""
+    @property
+    def crs_spacing(self) -> tuple[float, float] | None:
+        """(dx, dy) in the CRS's units when ``spacing`` is in other units
+        (degrees drawn as metres), else None."""
     @property
     def transform(self) -> tuple[float, float, float, float, float, float]:
         """Affine transform (a, b, c, d, e, f) from (col, row) of a cell's

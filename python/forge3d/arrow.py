@@ -75,10 +75,12 @@ def heightmap(
 
         hm = forge3d.arrow.heightmap(pl.Series(z.ravel()), shape=z.shape)
 
-    A Heightmap's own export (``pa.array(hm)``, and so a Parquet or IPC
-    file holding it) carries its spacing, origin, nodata and CRS in the
-    field metadata (key ``forge3d.heightmap``); they are read back here
-    unless given.
+    A Heightmap's Arrow field (``pa.field(hm)``, and the one-column table of
+    :func:`heightmap_table`, which survives Parquet and IPC files) carries
+    its spacing, origin, nodata and CRS in the field metadata (key
+    ``forge3d.heightmap``); they are read back here, from a one-column
+    table or an object exporting that schema, unless given. A bare
+    ``pa.array(hm)`` has no field, so none of them.
     """
     meta = _heightmap_meta(obj)
     if _is_table(obj):
@@ -88,6 +90,7 @@ def heightmap(
                 "forge3d.arrow.heightmap(table.select(['heights']))"
             )
         obj = obj.column(0)
+    spacing_from_meta = spacing is None and "spacing" in meta
     if spacing is None:
         spacing = meta.get("spacing")
     if origin is None:
@@ -95,7 +98,8 @@ def heightmap(
     if nodata is None:
         nodata = meta.get("nodata")
     return Heightmap(
-        obj, spacing, origin, nodata=nodata, shape=shape, copy=copy, crs=meta.get("crs")
+        obj, spacing, origin, nodata=nodata, shape=shape, copy=copy, crs=meta.get("crs"),
+        crs_spacing=meta.get("crs_spacing") if spacing_from_meta else None,
     )
 
 

@@ -59,9 +59,11 @@ def _check_units(units: Any) -> Units:
     return units
 
 
-def _spacing_in(crs: Any, dx: float, dy: float, centre_lat: float, units: Units) -> tuple[float, float]:
+def _spacing_in(
+    geographic: bool, dx: float, dy: float, centre_lat: float, units: Units
+) -> tuple[float, float]:
     """(dx, dy) in metres for a geographic CRS unless ``units='degrees'``."""
-    if crs is None or not getattr(crs, "is_geographic", False) or units == "degrees":
+    if not geographic or units == "degrees":
         return dx, dy
     east, north = _metres_per_degree(centre_lat)
     return dx * east, dy * north
@@ -159,6 +161,12 @@ def open_dem(
             if not (left < right and bottom < top):
                 raise ValueError(f"bounds must have left < right and bottom < top, got {bounds!r}")
             window = from_bounds(left, bottom, right, top, transform=t).round_offsets().round_lengths()
+            b = ds.bounds
+            if left < b.left or right > b.right or bottom < b.bottom or top > b.top:
+                raise ValueError(
+                    f"bounds {tuple(bounds)} must lie inside the raster's bounds "
+                    f"({b.left}, {b.bottom}, {b.right}, {b.top})"
+                )
         if window is None:
             window = Window(0, 0, ds.width, ds.height)
         elif not isinstance(window, Window):
@@ -212,8 +220,10 @@ def open_dem(
             left = wt.c + t.a * cols
         crs = ds.crs
     centre_lat = top - dy * out_shape[0] / 2
-    sx, sy = _spacing_in(crs, dx, dy, centre_lat, units)
+    sx, sy = _spacing_in(bool(crs is not None and crs.is_geographic), dx, dy, centre_lat, units)
     origin = (left + dx / 2, top - dy * (out_shape[0] - 0.5))
+    # The CRS's own cell size, where the drawn one is in other units.
+    crs_spacing = None if (sx, sy) == (dx, dy) else (dx, dy)
     holes = np.isnan(data) if nan_holes_only else np.ma.getmaskarray(data)
     if holes.all():
         raise ValueError(
@@ -226,7 +236,10 @@ def open_dem(
         values = data.data  # nothing masked: borrowed (float32) or converted once
     else:
         values = data  # masked cells become holes in one recorded conversion
-    return Heightmap(values, (sx, sy), origin, nodata=_float_nodata(nodata, dtype), crs=_wkt(crs))
+    return Heightmap(
+        values, (sx, sy), origin, nodata=_float_nodata(nodata, dtype), crs=_wkt(crs),
+        crs_spacing=crs_spacing,
+    )
 
 
 def _float_nodata(nodata: Any, dtype: str) -> float | None:
@@ -269,15 +282,42 @@ def _coord_step(da: Any, dim: str) -> tuple[float, bool]:
     return abs(step), step > 0
 
 
+Y_NAMES = ("y", "lat", "latitude", "northing", "rlat", "nav_lat")
+X_NAMES = ("x", "lon", "longitude", "easting", "rlon", "nav_lon")
+
+
 def _xy_dims(da: Any) -> tuple[str, str]:
-    """(y dim, x dim): rioxarray's when it knows them, else the two dims."""
+    """(y dim, x dim): rioxarray's when it knows them, else by name or CF
+    units (lat/lon, degrees_north/east), else the two dims in order."""
     rio = getattr(da, "rio", None) if _has_rioxarray() else None
     if rio is not None:
         try:
             return rio.y_dim, rio.x_dim
         except Exception:  # noqa: BLE001 - rioxarray raises its own types when unsure
             pass
-    return da.dims[0], da.dims[1]
+
+    def kind(dim: str) -> str | None:
+        units = str(da.coords[dim].attrs.get("units", "")) if dim in da.coords else ""
+        if dim.lower() in Y_NAMES or units.startswith("degrees_n"):
+            return "y"
+        if dim.lower() in X_NAMES or units.startswith("degrees_e"):
+            return "x"
+        return None
+
+    a, b = da.dims
+    if (kind(a), kind(b)) == ("x", "y"):
+        return b, a
+    return a, b
+
+
+def _looks_geographic(da: Any, ydim: str, xdim: str) -> bool:
+    """Latitude/longitude coordinates by CF units or names (no CRS given)."""
+    def units(dim: str) -> str:
+        return str(da.coords[dim].attrs.get("units", "")).lower() if dim in da.coords else ""
+
+    by_units = units(ydim).startswith("degrees_n") and units(xdim).startswith("degrees_e")
+    by_name = ydim.lower() in ("lat", "latitude") and xdim.lower() in ("lon", "longitude")
+    return by_units or by_name
 
 
 def _has_rioxarray() -> bool:
@@ -335,11 +375,14 @@ def _describe(da: Any, units: Units) -> dict[str, Any]:
             crs = None
     nodata = _nodata_of(da)
     centre_lat = float((y.min() + y.max()) / 2)
+    geographic = crs.is_geographic if crs is not None else _looks_geographic(da, ydim, xdim)
+    spacing = _spacing_in(geographic, dx, dy, centre_lat, units)
     return {
         "data": da.data,
         "flip_rows": y_up,
         "flip_cols": not x_up,
-        "spacing": _spacing_in(crs, dx, dy, centre_lat, units),
+        "spacing": spacing,
+        "crs_spacing": None if spacing == (dx, dy) else (dx, dy),
         "origin": (float(x.min()), float(y.min())),
         "nodata": None if nodata is None or not math.isfinite(np.float32(nodata)) else nodata,
         "crs": _wkt(crs),
@@ -378,7 +421,10 @@ def heightmap_from_xarray(da: Any, *, copy: bool | None = None, units: Units = "
                     "must be flipped in a conversion, but copy=False; pass copy=None to allow it"
                 )
             values = values[:: -1 if flip_rows else 1, :: -1 if flip_cols else 1]
-    return Heightmap(values, d["spacing"], d["origin"], nodata=d["nodata"], copy=copy, crs=d["crs"])
+    return Heightmap(
+        values, d["spacing"], d["origin"], nodata=d["nodata"], copy=copy, crs=d["crs"],
+        crs_spacing=d["crs_spacing"],
+    )
 
 
 class _DaskTerrain:
@@ -392,6 +438,7 @@ class _DaskTerrain:
         self._data = data.astype(np.float32)
         self.shape = tuple(int(n) for n in data.shape)
         self.spacing, self.origin, self.nodata = d["spacing"], d["origin"], d["nodata"]
+        self.crs_spacing = d["crs_spacing"]
         self.crs = d["crs"]
 
     def _forge3d_fill(self, row0: int, n: int, pitch: int, view: memoryview) -> None:

@@ -85,15 +85,19 @@ fn orbit_view(
 #[derive(Clone)]
 pub struct Geo {
     pub origin: (f64, f64),
+    /// Between cells, in the CRS's units and as drawn (world units).
+    pub crs_spacing: (f64, f64),
     pub spacing: (f64, f64),
     pub nodata: Option<f32>,
     pub map: Option<Heightmap>,
 }
 
 impl Geo {
-    pub fn of(map: &Heightmap) -> Self {
+    pub fn of(hm: &super::heightmap::PyHeightmap) -> Self {
+        let map = &hm.map;
         Geo {
             origin: map.origin,
+            crs_spacing: hm.crs_step(),
             spacing: map.spacing,
             nodata: map.nodata,
             map: Some(map.clone()),
@@ -101,9 +105,12 @@ impl Geo {
     }
     /// From a `forge3d.geo` dask terrain's `spacing`, `origin`, `nodata`.
     pub fn without_values(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let spacing: (f64, f64) = obj.getattr("spacing")?.extract()?;
+        let crs_spacing: Option<(f64, f64)> = obj.getattr("crs_spacing")?.extract()?;
         Ok(Geo {
             origin: obj.getattr("origin")?.extract()?,
-            spacing: obj.getattr("spacing")?.extract()?,
+            crs_spacing: crs_spacing.unwrap_or(spacing),
+            spacing,
             nodata: obj.getattr("nodata")?.extract()?,
             map: None,
         })
@@ -163,7 +170,12 @@ pub fn geo_target(
              a Heightmap or an xarray.DataArray first",
         ));
     };
-    let (wx, wy) = (x - geo.origin.0, y - geo.origin.1);
+    // Cells from the lower-left one, then world units as drawn.
+    let (col, up) = (
+        (x - geo.origin.0) / geo.crs_spacing.0,
+        (y - geo.origin.1) / geo.crs_spacing.1,
+    );
+    let (wx, wy) = (col * geo.spacing.0, up * geo.spacing.1);
     let exaggeration = exaggeration as f64;
     if let Some(z) = z {
         return Ok([wx, wy, z * exaggeration]);
@@ -174,12 +186,12 @@ pub fn geo_target(
              dask-backed DataArray), so none are kept to read the height at (x, y)",
         ));
     };
-    let (dx, dy) = map.spacing;
+    let (dx, dy) = geo.crs_spacing;
     let (rows, cols) = (map.rows(), map.cols());
-    let col = (wx / dx).round();
-    let row = rows as f64 - 1.0 - (wy / dy).round();
+    let col = col.round();
+    let row = rows as f64 - 1.0 - up.round();
     if !(0.0..cols as f64).contains(&col) || !(0.0..rows as f64).contains(&row) {
-        let (left, bottom) = (map.origin.0 - dx / 2.0, map.origin.1 - dy / 2.0);
+        let (left, bottom) = (geo.origin.0 - dx / 2.0, geo.origin.1 - dy / 2.0);
         return Err(PyValueError::new_err(format!(
             "({x}, {y}) is outside the terrain (x {left}..{}, y {bottom}..{}); pass a point \
              inside it, or z",

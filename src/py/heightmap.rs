@@ -30,8 +30,12 @@ use crate::Heightmap;
 ///     nodata: sentinel value marking holes (NaN always does).
 ///     copy: NumPy 2 convention: None borrows when possible, False raises
 ///         ValueError if a conversion is needed, True always copies.
-///     crs: the coordinate reference system of origin and spacing (WKT,
-///         PROJ or "EPSG:<code>" text), kept as metadata.
+///     crs: the coordinate reference system of origin (WKT, PROJ or
+///         "EPSG:<code>" text), kept as metadata.
+///     crs_spacing: (dx, dy) in the CRS's units when ``spacing`` is in
+///         other units (a geographic CRS in degrees drawn with spacing in
+///         metres, as ``open_dem`` does); ``transform``, ``bounds``,
+///         ``to_world`` and ``look_at_geo`` use it. Default: ``spacing``.
 ///
 /// The values export through the buffer protocol (``np.asarray(hm)``),
 /// ``__arrow_c_array__`` (``arrow.fixed_shape_tensor``, float32, with
@@ -50,6 +54,9 @@ pub struct PyHeightmap {
     /// Coordinate reference system of `origin` and `spacing` (WKT, or as
     /// given), metadata only.
     pub(crate) crs: Option<String>,
+    /// (dx, dy) in the CRS's units where `spacing` is in other units (a
+    /// geographic CRS, in degrees, drawn with spacing in metres).
+    pub(crate) crs_spacing: Option<(f64, f64)>,
 }
 
 /// The Arrow field metadata key of a heightmap's georeferencing (JSON:
@@ -79,6 +86,7 @@ impl PyHeightmap {
             map,
             readonly: false,
             crs: None,
+            crs_spacing: None,
         }
     }
 
@@ -115,6 +123,7 @@ impl PyHeightmap {
             map: Heightmap::new(values, spacing, origin, nodata)?,
             readonly,
             crs: None,
+            crs_spacing: None,
         })
     }
 }
@@ -133,6 +142,7 @@ impl Exported for PyHeightmap {
             "origin": [self.map.origin.0, self.map.origin.1],
             "nodata": self.map.nodata,
             "crs": self.crs,
+            "crs_spacing": self.crs_spacing.map(|(a, b)| [a, b]),
         });
         vec![(ARROW_META_KEY.to_string(), meta.to_string())]
     }
@@ -141,8 +151,13 @@ impl Exported for PyHeightmap {
 impl PyHeightmap {
     /// (left, bottom, right, top): the outer edges of the cells, taking
     /// `origin` as the centre of the lower-left cell.
+    /// (dx, dy) in the CRS's units.
+    pub(crate) fn crs_step(&self) -> (f64, f64) {
+        self.crs_spacing.unwrap_or(self.map.spacing)
+    }
+
     fn edges(&self) -> (f64, f64, f64, f64) {
-        let (dx, dy) = self.map.spacing;
+        let (dx, dy) = self.crs_step();
         let (ox, oy) = self.map.origin;
         let (rows, cols) = (self.map.rows() as f64, self.map.cols() as f64);
         (
@@ -160,7 +175,7 @@ impl PyHeightmap {
     /// borrowed without a copy (read-only if the source is); other numeric
     /// dtypes or layouts are converted once (recorded in the copy ledger).
     #[new]
-    #[pyo3(signature = (values, spacing=None, origin=None, *, nodata=None, shape=None, copy=None, crs=None))]
+    #[pyo3(signature = (values, spacing=None, origin=None, *, nodata=None, shape=None, copy=None, crs=None, crs_spacing=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         values: &Bound<'_, PyAny>,
@@ -170,7 +185,19 @@ impl PyHeightmap {
         shape: Option<&Bound<'_, PyAny>>,
         copy: Option<&Bound<'_, PyAny>>,
         crs: Option<&Bound<'_, PyAny>>,
+        crs_spacing: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let crs_spacing = crs_spacing
+            .filter(|c| !c.is_none())
+            .map(|c| super::args::one_or_pair("crs_spacing", c))
+            .transpose()?;
+        if let Some((a, b)) = crs_spacing {
+            if !(a.is_finite() && b.is_finite() && a > 0.0 && b > 0.0) {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "crs_spacing must be positive and finite, got ({a}, {b})"
+                )));
+            }
+        }
         let crs = super::args::opt_text("crs", crs, "a CRS as WKT, PROJ or 'EPSG:<code>' text")?;
         let copy = super::args::opt_flag("copy", copy)?;
         let nodata = super::args::opt_real("nodata", nodata)?;
@@ -186,6 +213,7 @@ impl PyHeightmap {
             .unwrap_or((0.0, 0.0));
         let mut hm = Self::from_heights(heights, spacing, origin, nodata_value(nodata)?)?;
         hm.crs = crs;
+        hm.crs_spacing = crs_spacing;
         Ok(hm)
     }
 
@@ -210,13 +238,20 @@ impl PyHeightmap {
         self.crs.clone()
     }
 
+    /// (dx, dy) in the CRS's units when ``spacing`` is in other units
+    /// (degrees drawn as metres), else None.
+    #[getter(crs_spacing)]
+    fn get_crs_spacing(&self) -> Option<(f64, f64)> {
+        self.crs_spacing
+    }
+
     /// Affine transform (a, b, c, d, e, f) from (col, row) of a cell's
     /// corner to (x, y): x = a col + c, y = e row + f (north-up, e < 0),
     /// as rasterio's ``Affine`` (``Affine(*hm.transform)``).
     #[getter]
     fn transform(&self) -> (f64, f64, f64, f64, f64, f64) {
         let (left, _, _, top) = self.edges();
-        let (dx, dy) = self.map.spacing;
+        let (dx, dy) = self.crs_step();
         (dx, 0.0, left, 0.0, -dy, top)
     }
 
@@ -238,7 +273,12 @@ impl PyHeightmap {
         let x = super::args::real("x", x)?;
         let y = super::args::real("y", y)?;
         let z = super::args::opt_real("z", z)?;
-        Ok((x - self.map.origin.0, y - self.map.origin.1, z))
+        let ((cx, cy), (sx, sy)) = (self.crs_step(), self.map.spacing);
+        Ok((
+            (x - self.map.origin.0) / cx * sx,
+            (y - self.map.origin.1) / cy * sy,
+            z,
+        ))
     }
 
     /// (rows, cols)

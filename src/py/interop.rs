@@ -5,7 +5,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use super::args;
-use super::mesh::{core_mesh, set_attribute, PyMesh};
+use super::mesh::{set_attribute, PyMesh};
+use super::points::core_mesh;
 use crate::render::Attribute;
 
 /// `copy_to_vertex_buffer(mesh, attribute, src)`: the general one-copy entry.

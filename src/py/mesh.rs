@@ -10,7 +10,6 @@ use pyo3::prelude::*;
 use super::args;
 use super::attr_in::{self, AttrInput};
 use super::mapped_write::PyMappedWrite;
-use super::points::PyPoints;
 use crate::gpu::GpuContext;
 use crate::render::mesh::primitives::Geometry;
 use crate::render::{Attribute, AttributeData, Mesh};
@@ -404,23 +403,8 @@ mesh_methods!(PyMesh, {
     }
 });
 
-/// Any of `Mesh` / `Points`, as the core mesh.
-pub fn core_mesh(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Mesh>, Option<f32>)> {
-    if let Ok(m) = obj.cast::<PyMesh>() {
-        return Ok((m.get().mesh.clone(), None));
-    }
-    if let Ok(p) = obj.cast::<PyPoints>() {
-        return Ok((p.get().mesh.clone(), Some(p.get().size())));
-    }
-    Err(PyTypeError::new_err(format!(
-        "mesh must be a forge3d.Mesh or forge3d.Points, got {}",
-        obj.get_type().name()?
-    )))
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMesh>()?;
-    m.add_class::<PyPoints>()?;
     m.add_class::<PyMappedWrite>()?;
     Ok(())
 }

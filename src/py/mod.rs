@@ -46,6 +46,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     long_table::register(m)?;
     external_array::register(m)?;
     mesh::register(m)?;
+    m.add_class::<points::PyPoints>()?;
     primitives::register(m)?;
     interop::register(m)?;
     Ok(())

@@ -106,3 +106,17 @@ mesh_methods!(PyPoints, {
         )
     }
 });
+
+/// Any of `Mesh` / `Points`, as the core mesh.
+pub fn core_mesh(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Mesh>, Option<f32>)> {
+    if let Ok(m) = obj.cast::<super::mesh::PyMesh>() {
+        return Ok((m.get().mesh.clone(), None));
+    }
+    if let Ok(p) = obj.cast::<PyPoints>() {
+        return Ok((p.get().mesh.clone(), Some(p.get().size())));
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "mesh must be a forge3d.Mesh or forge3d.Points, got {}",
+        obj.get_type().name()?
+    )))
+}

@@ -187,10 +187,11 @@ impl PyRenderer {
         let nodata = args::opt_real("nodata", nodata)?;
         let shape = args::opt_shape("shape", shape)?;
         let geo = match heights.cast::<PyHeightmap>() {
-            Ok(hm) => Some(super::camera::Geo::of(&hm.get().map)),
+            Ok(hm) => Some(super::camera::Geo::of(hm.get())),
             Err(_) if filled => Some(super::camera::Geo::without_values(heights)?),
             Err(_) => None,
         };
+        let mut geo = geo;
         let mut options = match &geo {
             Some(g) => g.terrain_options(),
             None => TerrainOptions::default(),
@@ -198,6 +199,10 @@ impl PyRenderer {
         if let Some(s) = spacing {
             let (dx, dy) = args::one_or_pair("spacing", s)?;
             options.spacing = (dx as f32, dy as f32);
+            // Drawn at this spacing: look_at_geo maps to it.
+            if let Some(g) = &mut geo {
+                g.spacing = (dx, dy);
+            }
         }
         options.exaggeration = exaggeration as f32;
         options.colormap = colormap;
@@ -513,7 +518,7 @@ impl PyRenderer {
         scalar_range: Option<&Bound<'_, PyAny>>,
         size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
-        let (core, point_size) = super::mesh::core_mesh(mesh)?;
+        let (core, point_size) = super::points::core_mesh(mesh)?;
         let style = mesh_style(style, point_size, color, colormap, scalar_range, size)?;
         Ok(self.inner.add_mesh(core, style)?)
     }

@@ -91,9 +91,26 @@ def test_geographic_crs_spacing_in_metres_at_the_centre_latitude(tmp_path, jacks
     # About 25.8 m by 30.8 m at 33.4 degrees north.
     assert hm.spacing == pytest.approx((25.8, 30.8), abs=0.1)
     assert hm.origin == pytest.approx((-97.5 + step / 2, 33.5 - step * (rows - 0.5)))
-    assert forge3d.open_dem(path, units="degrees").spacing == pytest.approx((step, step))
+    # Placement stays in degrees: transform and bounds are the file's.
+    with rasterio.open(path) as ds:
+        assert hm.transform == pytest.approx(tuple(ds.transform)[:6])
+        assert hm.bounds == pytest.approx(tuple(ds.bounds))
+    deg = forge3d.open_dem(path, units="degrees")
+    assert deg.spacing == pytest.approx((step, step)) and deg.bounds == pytest.approx(hm.bounds)
     with pytest.raises(ValueError, match="units"):
         forge3d.open_dem(path, units="feet")
+    # look_at_geo and to_world map degrees to the metres drawn.
+    r = forge3d.Renderer(64, 48)
+    r.add_terrain(hm)
+    row, col = 100, 200
+    lon, lat = -97.5 + step * (col + 0.5), 33.5 - step * (row + 0.5)
+    target = r.look_at_geo(lon, lat)
+    assert target[:2] == pytest.approx((col * hm.spacing[0], (rows - 1 - row) * hm.spacing[1]))
+    assert target[2] == float(jacksboro[row, col])
+    assert hm.to_world(lon, lat)[:2] == pytest.approx(target[:2])
+    # The CRS step survives the Arrow field.
+    back = forge3d.arrow.heightmap(forge3d.arrow.heightmap_table(hm))
+    assert (back.spacing, back.bounds) == (hm.spacing, pytest.approx(hm.bounds))
 
 
 def test_float32_file_with_nan_nodata_is_borrowed_as_read(tmp_path, jacksboro):
@@ -170,6 +187,34 @@ def test_ascending_y_is_flipped_once_and_refused_with_copy_false(jacksboro):
     with forge3d.copy_ledger() as ledger:
         hm = forge3d.Heightmap.from_xarray(north, copy=False)
     assert ledger.records == [] and hm.ptr == z.ctypes.data
+
+
+def test_lat_lon_dataarrays_are_read_by_name_and_units(jacksboro):
+    rows, cols = 30, 40
+    z = np.arange(rows * cols, dtype=np.float32).reshape(rows, cols)
+    lat = 33.0 - 0.01 * np.arange(rows)
+    lon = -98.0 + 0.01 * np.arange(cols)
+    # Stored (lon, lat): still read as rows of latitude.
+    t = xr.DataArray(z.T.copy(), dims=("lon", "lat"), coords={"lon": lon, "lat": lat})
+    hm = forge3d.Heightmap.from_xarray(t)
+    assert hm.shape == (rows, cols)
+    np.testing.assert_array_equal(np.asarray(hm), z)
+    # No CRS, but latitude and longitude: spacing in metres, placement in degrees.
+    east, north = _metres_per_degree(float(lat.mean()))
+    assert hm.spacing == pytest.approx((0.01 * east, 0.01 * north))
+    assert hm.bounds == pytest.approx((-98.005, lat.min() - 0.005, lon.max() + 0.005, 33.005))
+    # CF units name them too.
+    cf = xr.DataArray(z, dims=("a", "b"), coords={"a": ("a", lat, {"units": "degrees_north"}), "b": ("b", lon, {"units": "degrees_east"})})
+    assert forge3d.Heightmap.from_xarray(cf).spacing == pytest.approx(hm.spacing)
+
+
+def test_a_spacing_override_is_what_look_at_geo_maps_to(tmp_path, jacksboro):
+    hm = forge3d.open_dem(write(tmp_path / "o.tif", jacksboro, from_origin(X0, Y0, CELL, CELL)))
+    r = forge3d.Renderer(64, 48)
+    r.add_terrain(hm, spacing=20.0)
+    target = r.look_at_geo(X0 + CELL * 50.5, Y0 - CELL * (jacksboro.shape[0] - 10.5))
+    assert target[:2] == (20.0 * 50, 20.0 * 10)
+    assert target[2] == float(jacksboro[-11, 50])
 
 
 def test_rioxarray_crs_and_nodata(tmp_path, jacksboro):
@@ -294,6 +339,7 @@ def test_look_at_geo_aims_at_a_projected_point_in_float64(tmp_path, jacksboro):
         (lambda p: forge3d.open_dem(p / "one.tif", window=((0, 1), (0, 5))), ValueError, "window"),
         (lambda p: forge3d.open_dem(p / "one.tif", window="all"), TypeError, "window"),
         (lambda p: forge3d.open_dem(p / "one.tif", bounds=(3, 0, 1, 1)), ValueError, "bounds"),
+        (lambda p: forge3d.open_dem(p / "one.tif", bounds=(0, 0, 9, 3)), ValueError, "bounds .* inside"),
         (lambda p: forge3d.open_dem(p / "one.tif", max_size=1), ValueError, "max_size"),
         (lambda p: forge3d.Heightmap.from_xarray(xr.DataArray(np.zeros((2, 3, 4)))), ValueError, "2-D"),
         (lambda p: forge3d.Heightmap.from_xarray(np.zeros((3, 3))), TypeError, "DataArray"),
