@@ -16,14 +16,11 @@ use super::triangle::TriangleLayer;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 
-/// Default background: a dark blue-gray, opaque.
-pub const DEFAULT_BACKGROUND: [u8; 4] = [20, 22, 28, 255];
 
 pub struct Renderer {
     ctx: Arc<GpuContext>,
     width: u32,
     height: u32,
-    background: Mutex<[u8; 4]>,
     /// Created on first render; a renderer renders one frame at a time.
     target: Mutex<Option<OffscreenTarget>>,
     scene: Mutex<Scene>,
@@ -57,7 +54,6 @@ impl Renderer {
             ctx,
             width,
             height,
-            background: Mutex::new(super::renderer::DEFAULT_BACKGROUND),
             target: Mutex::new(None),
             scene: Mutex::new(Scene::default()),
         })
@@ -72,18 +68,20 @@ impl Renderer {
     pub fn context(&self) -> &Arc<GpuContext> {
         &self.ctx
     }
+    /// The scene's clear colour.
     pub fn background(&self) -> [u8; 4] {
-        *self.background.lock()
+        self.scene().background
     }
     pub fn set_background(&self, rgba: [u8; 4]) {
-        *self.background.lock() = rgba;
+        self.scene().background = rgba;
     }
 
     /// Renders the colored triangle alone over the background (the scene
     /// is not drawn), without depth or multisampling.
     pub fn render_triangle(&self) -> Result<Frame> {
         let layer: &dyn Layer = &TriangleLayer;
-        let prepared = prepare_layers(
+        let background = self.background();
+        let mut prepared = prepare_layers(
             &self.ctx,
             std::iter::once(layer),
             &Camera::Auto,
@@ -92,6 +90,7 @@ impl Renderer {
             1,
             false,
         )?;
+        prepared.background = background;
         self.render_prepared(&prepared)
     }
 
@@ -304,9 +303,12 @@ impl Renderer {
     /// Draws `prepared` into this renderer's target (created on first use,
     /// recreated when the depth buffer or sample count must change).
     fn render_prepared(&self, prepared: &PreparedFrame) -> Result<Frame> {
-        self.render_with(prepared.depth, prepared.samples, &|pass| {
-            prepared.draw(pass)
-        })
+        self.render_with(
+            prepared.depth,
+            prepared.samples,
+            prepared.background,
+            &|pass| prepared.draw(pass),
+        )
     }
 
     /// Renders with `draw` into this renderer's target (created on first use,
@@ -315,6 +317,7 @@ impl Renderer {
         &self,
         depth: bool,
         samples: u32,
+        background: [u8; 4],
         draw: &dyn Fn(&mut wgpu::RenderPass<'_>),
     ) -> Result<Frame> {
         let mut target = self.target.lock();
@@ -331,6 +334,6 @@ impl Renderer {
             )?);
         }
         let target = target.as_ref().expect("target was just created");
-        target.render(&self.ctx, self.background(), draw)
+        target.render(&self.ctx, background, draw)
     }
 }

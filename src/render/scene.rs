@@ -144,9 +144,14 @@ pub trait Layer: Any + Send {
 pub type LayerId = u64;
 
 /// What a renderer draws, and how.
+/// Default background: a dark blue-gray, opaque.
+pub const DEFAULT_BACKGROUND: [u8; 4] = [20, 22, 28, 255];
+
 pub struct Scene {
     pub camera: Camera,
     pub light: Lighting,
+    /// Clear colour, RGBA 0..255 (alpha 0: transparent output).
+    pub background: [u8; 4],
     /// MSAA samples: 1 (off) or 4.
     pub samples: u32,
     layers: Vec<(LayerId, Box<dyn Layer>)>,
@@ -158,6 +163,7 @@ impl Default for Scene {
         Self {
             camera: Camera::Auto,
             light: Lighting::default(),
+            background: DEFAULT_BACKGROUND,
             samples: 1,
             layers: Vec::new(),
             next_id: 1,
@@ -262,7 +268,7 @@ impl Scene {
     /// Prepares every layer for a `viewport`-sized frame and submits their
     /// uploads in one submission.
     pub fn prepare(&self, ctx: &GpuContext, viewport: (u32, u32)) -> Result<PreparedFrame> {
-        prepare_layers(
+        let mut frame = prepare_layers(
             ctx,
             self.layers.iter().map(|(_, l)| l.as_ref()),
             &self.camera,
@@ -270,7 +276,9 @@ impl Scene {
             viewport,
             self.samples,
             self.needs_depth(),
-        )
+        )?;
+        frame.background = self.background;
+        Ok(frame)
     }
 }
 
@@ -328,6 +336,7 @@ pub(crate) fn prepare_layers<'l>(
         draws,
         depth,
         samples,
+        background: DEFAULT_BACKGROUND,
     })
 }
 
@@ -336,6 +345,8 @@ pub struct PreparedFrame {
     draws: Vec<Box<dyn DrawData>>,
     pub depth: bool,
     pub samples: u32,
+    /// The clear colour the frame is drawn over.
+    pub background: [u8; 4],
 }
 
 impl PreparedFrame {
