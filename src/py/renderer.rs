@@ -1,6 +1,6 @@
 //! `forge3d.Renderer`: argument checking and GIL release around the core
 //! renderer. Over 500 lines for a reason: pyo3 takes one `#[pymethods]`
-//! block per class, so every method of `Renderer` is here, and about 130
+//! block per class, so every method of `Renderer` is here, and about 150
 //! lines are its runtime docstrings (written from the stub by
 //! python/tools/sync_docstrings.py); the work each method does lives in
 //! the core or in the py/ readers it calls.
