@@ -16,7 +16,6 @@ use super::triangle::TriangleLayer;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 
-
 pub struct Renderer {
     ctx: Arc<GpuContext>,
     width: u32,
