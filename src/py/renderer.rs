@@ -329,24 +329,7 @@ impl PyRenderer {
         color: Option<&Bound<'_, PyAny>>,
         width_px: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let contours = if interval.is_none() {
-            None
-        } else {
-            Some(crate::render::Contours {
-                interval: args::real("interval", interval)? as f32,
-                major_every: match major_every {
-                    Some(m) if !m.is_none() => {
-                        args::int_in("major_every", m, 0, u32::MAX as i128)? as u32
-                    }
-                    _ => 5,
-                },
-                color: match color {
-                    Some(c) if !c.is_none() => super::style::unit_color_named("color", c)?,
-                    _ => [0.0, 0.0, 0.0, 0.6],
-                },
-                width_px: args::opt_real("width_px", width_px)?.unwrap_or(1.0) as f32,
-            })
-        };
+        let contours = super::style::contours(interval, major_every, color, width_px)?;
         Ok(self.inner.set_contours(contours)?)
     }
 

@@ -119,18 +119,6 @@ pub(super) fn rgba(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[u8; 4]> {
     Ok(out)
 }
 
-/// `unit_color` for an argument called `name` (its messages say "color").
-pub(super) fn unit_color_named(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
-    unit_color(v).map_err(|e| {
-        let msg = e.to_string().replacen("color", name, 1);
-        if e.is_instance_of::<PyTypeError>(v.py()) {
-            PyTypeError::new_err(msg)
-        } else {
-            PyValueError::new_err(msg)
-        }
-    })
-}
-
 fn unit_color(v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
     let items: Vec<f64> = v.extract().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -319,4 +307,32 @@ impl PyMeshStyle {
         }
         format!("MeshStyle.{}({})", self.kind(), fields.join(", "))
     }
+}
+
+/// `set_contours` arguments: None removes the lines; the defaults are a
+/// major line every 5, dark lines at 60 % opacity, 1 pixel wide.
+pub(super) fn contours(
+    interval: &Bound<'_, PyAny>,
+    major_every: Option<&Bound<'_, PyAny>>,
+    color: Option<&Bound<'_, PyAny>>,
+    width_px: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<crate::render::Contours>> {
+    Ok(if interval.is_none() {
+        None
+    } else {
+        Some(crate::render::Contours {
+            interval: args::real("interval", interval)? as f32,
+            major_every: match major_every {
+                Some(m) if !m.is_none() => {
+                    args::int_in("major_every", m, 0, u32::MAX as i128)? as u32
+                }
+                _ => 5,
+            },
+            color: match color {
+                Some(c) if !c.is_none() => unit_color(c)?,
+                _ => [0.0, 0.0, 0.0, 0.6],
+            },
+            width_px: args::opt_real("width_px", width_px)?.unwrap_or(1.0) as f32,
+        })
+    })
 }
