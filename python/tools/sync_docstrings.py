@@ -27,7 +27,7 @@ SRC = ROOT / "src" / "py"
 # Macros whose body is the #[pymethods] block of several classes.
 SHARED = {
     "macro_rules! mesh_methods": ("Mesh", "Points"),
-    "macro_rules! pymethods_with_exports": ("Frame", "Heightmap", "ExternalArray"),
+    "macro_rules! pymethods_with_exports": ("Frame", "Heightmap", "ExternalArray", "Plane"),
 }
 
 

@@ -12,7 +12,7 @@ use crate::memory::tensor::{tensor_array, tensor_field_with};
 use crate::memory::HostBuffer;
 
 pub fn schema<'py, T: Exported>(py: Python<'py>, obj: &T) -> PyResult<Bound<'py, PyCapsule>> {
-    let field = tensor_field_with(T::FIELD, obj.memory(), &obj.field_metadata())?;
+    let field = tensor_field_with(obj.field(), obj.memory(), &obj.field_metadata())?;
     Ok(to_schema_pycapsule(py, field.as_ref())?)
 }
 
@@ -22,7 +22,7 @@ pub fn array<'py, T: Exported>(
     requested_schema: Option<Bound<'py, PyCapsule>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let array = tensor_array(obj.memory())?;
-    let field = tensor_field_with(T::FIELD, obj.memory(), &obj.field_metadata())?;
+    let field = tensor_field_with(obj.field(), obj.memory(), &obj.field_metadata())?;
     Ok(to_array_pycapsules(
         py,
         field,
@@ -38,7 +38,7 @@ pub fn stream<'py, T: Exported>(
     requested_schema: Option<Bound<'py, PyCapsule>>,
 ) -> PyResult<Bound<'py, PyCapsule>> {
     let chunk = tensor_array(obj.memory())?;
-    let field = tensor_field_with(T::FIELD, obj.memory(), &obj.field_metadata())?;
+    let field = tensor_field_with(obj.field(), obj.memory(), &obj.field_metadata())?;
     let reader = ArrayIterator::new(std::iter::once(Ok(chunk)), field);
     Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
 }
@@ -47,6 +47,10 @@ pub fn stream<'py, T: Exported>(
 pub trait Exported {
     /// The field name its Arrow export carries ("rgba", "heights", ...).
     const FIELD: &'static str;
+    /// This object's field name (`FIELD` unless it varies by object).
+    fn field(&self) -> &'static str {
+        Self::FIELD
+    }
     fn memory(&self) -> &HostBuffer;
     /// True when consumers must not write (memory borrowed read-only).
     fn readonly(&self) -> bool;

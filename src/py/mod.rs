@@ -17,18 +17,22 @@ mod external_array;
 mod frame;
 mod heightmap;
 mod heights_in;
+mod image_in;
 mod info;
 mod input;
 mod interop;
 mod long_table;
 mod mapped_write;
 mod mesh;
+mod outputs;
+mod plane;
 mod points;
 mod primitives;
 mod renderer;
 mod style;
 mod table;
 mod terrain_fill;
+mod terrain_look;
 
 use pyo3::prelude::*;
 
@@ -38,6 +42,7 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("GpuError", m.py().get_type::<errors::GpuError>())?;
     m.add_class::<renderer::PyRenderer>()?;
     m.add_class::<frame::PyFrame>()?;
+    m.add_class::<plane::PyPlane>()?;
     heightmap::register(m)?;
     m.add_class::<style::PyMeshStyle>()?;
     info::register(m)?;

@@ -41,10 +41,10 @@ use crate::Renderer;
 ///     frame.to_png("terrain.png")
 #[pyclass(name = "Renderer", module = "forge3d._forge3d", frozen)]
 pub struct PyRenderer {
-    inner: Arc<Renderer>,
+    pub(super) inner: Arc<Renderer>,
     /// The georeferenced heightmap of the terrain (when one was given), for
     /// `look_at_geo`; shares the heightmap's memory.
-    geo: parking_lot::Mutex<Option<super::camera::Geo>>,
+    pub(super) geo: parking_lot::Mutex<Option<super::camera::Geo>>,
 }
 
 #[pymethods]
@@ -284,6 +284,7 @@ impl PyRenderer {
         let stats = self.inner.terrain_stats()?;
         let o = self.inner.terrain_options()?;
         let d = pyo3::types::PyDict::new(py);
+        super::terrain_look::look_info(&d, &o)?;
         d.set_item("spacing", o.spacing)?;
         d.set_item("exaggeration", o.exaggeration)?;
         d.set_item("colormap", o.colormap)?;
@@ -556,20 +557,11 @@ impl PyRenderer {
         )
     }
 
-    /// Render whatever the scene holds (terrain, meshes, points; the
-    /// background alone when empty) with the current camera and lighting;
-    /// returns the Frame, whose memory is the mapped readback buffer (zero
-    /// CPU copies). Pending vertex uploads are copied on the GPU first, in
-    /// one submission. The GIL is released while rendering.
-    fn render(&self, py: Python<'_>) -> PyResult<PyFrame> {
+    /// Alias of ``render()``.
+    fn render_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render())?;
         Ok(PyFrame { frame })
-    }
-
-    /// Alias of ``render()``.
-    fn render_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
-        self.render(py)
     }
 
     /// (id, kind) of every layer in drawing order; kind is "terrain" or "mesh".

@@ -119,7 +119,7 @@ pub(super) fn rgba(name: &str, v: &Bound<'_, PyAny>) -> PyResult<[u8; 4]> {
     Ok(out)
 }
 
-fn unit_color(v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
+pub(super) fn unit_color(v: &Bound<'_, PyAny>) -> PyResult<[f32; 4]> {
     let items: Vec<f64> = v.extract().map_err(|_| {
         PyTypeError::new_err(format!(
             "color must be 3 or 4 floats in [0, 1], got {}",

@@ -7,6 +7,7 @@ mod colormap_data;
 mod frame;
 pub mod mesh;
 mod orbit;
+mod outputs;
 mod pack;
 mod renderer;
 pub mod scene;
@@ -23,11 +24,14 @@ pub use mesh::{
     Attribute, AttributeData, ColorFormat, MappedWrite, Mesh, MeshLayer, MeshStyle, StyleParts,
 };
 pub use orbit::{Orbit, OrbitView, MAX_ELEVATION_DEG};
-pub use renderer::Renderer;
+pub use outputs::Outputs;
+pub use renderer::{Pick, Rendered, Renderer};
 pub use scene::{Layer, LayerId, Lighting, Scene};
 pub use target::{TileLayout, COLOR_FORMAT, COLOR_TARGET, DEPTH_FORMAT};
 pub use terrain::{
-    Contours, FillBand, HeightStats, HeightsFill, HeightsRef, Norm, TerrainOptions, MAX_LEVELS,
+    AmbientOcclusion, Base, Blend, Contours, Extent, FillBand, HeightStats, HeightsFill,
+    HeightsRef, ImageRef, Norm, OverlayInfo, Shadows, TerrainOptions, Water, MAX_LEVELS,
+    MAX_OVERLAYS,
 };
 pub use triangle::TriangleLayer;
 

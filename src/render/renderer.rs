@@ -9,12 +9,33 @@ use parking_lot::Mutex;
 use super::camera::{Bounds, Camera};
 use super::frame::Frame;
 use super::mesh::{Mesh, MeshLayer, MeshStyle};
+use super::outputs::{unproject_uniform, Outputs, UnprojectUniform};
 use super::scene::{prepare_layers, Layer, LayerId, Lighting, PreparedFrame, Scene};
 use super::target::OffscreenTarget;
 use super::terrain::{HeightStats, Heights, HeightsFill, HeightsRef, TerrainLayer, TerrainOptions};
 use super::triangle::TriangleLayer;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
+use crate::memory::HostBuffer;
+
+/// A render's colour frame and the planes asked for (float32 (H, W) depth,
+/// (H, W, 3) xyz), each in its own mapped readback memory.
+pub struct Rendered {
+    pub frame: Frame,
+    pub depth: Option<HostBuffer>,
+    pub xyz: Option<HostBuffer>,
+}
+
+/// What [`Renderer::pick`] found under a pixel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pick {
+    /// World position of the surface seen there.
+    pub world: [f32; 3],
+    /// Distance from the camera, world units.
+    pub distance: f32,
+    /// The terrain cell (row, col) under it, when the terrain is there.
+    pub cell: Option<(usize, usize)>,
+}
 
 pub struct Renderer {
     ctx: Arc<GpuContext>,
@@ -197,6 +218,61 @@ impl Renderer {
         self.with_terrain(|t| t.set_color_scale(norm, levels))
     }
 
+    /// Cast shadows over the terrain (None: off).
+    pub fn set_shadows(&self, shadows: Option<super::terrain::Shadows>) -> Result<()> {
+        let ctx = self.ctx.clone();
+        self.with_terrain(|t| t.set_shadows(&ctx, shadows))
+    }
+
+    /// Ambient occlusion of the terrain (None: off).
+    pub fn set_ambient_occlusion(
+        &self,
+        ao: Option<super::terrain::AmbientOcclusion>,
+    ) -> Result<()> {
+        let ctx = self.ctx.clone();
+        self.with_terrain(|t| t.set_ambient_occlusion(&ctx, ao))
+    }
+
+    /// A water surface over the terrain (None: none).
+    pub fn set_water(&self, water: Option<super::terrain::Water>) -> Result<()> {
+        self.with_terrain(|t| t.set_water(water))
+    }
+
+    /// A solid base under the terrain (None: none).
+    pub fn set_base(&self, base: Option<super::terrain::Base>) -> Result<()> {
+        self.with_terrain(|t| t.set_base(base))
+    }
+
+    /// Drapes an RGBA8 image over the terrain (see
+    /// [`super::terrain::Extent`]); returns the overlay's id.
+    pub fn add_overlay(
+        &self,
+        image: super::terrain::ImageRef<'_>,
+        extent: Option<super::terrain::Extent>,
+        opacity: f32,
+        blend: super::terrain::Blend,
+    ) -> Result<u64> {
+        let ctx = self.ctx.clone();
+        self.with_terrain(|t| t.add_overlay(&ctx, image, extent, opacity, blend))
+    }
+
+    /// Removes overlay `id`; false when there was none (or no terrain).
+    pub fn remove_overlay(&self, id: u64) -> bool {
+        let ctx = self.ctx.clone();
+        self.with_terrain(|t| Ok(t.remove_overlay(&ctx, id)))
+            .unwrap_or(false)
+    }
+
+    /// The terrain's overlays, in drawing order.
+    pub fn overlays(&self) -> Result<Vec<super::terrain::OverlayInfo>> {
+        self.with_terrain(|t| Ok(t.overlays()))
+    }
+
+    /// The terrain's footprint in texel coordinates.
+    pub fn terrain_extent(&self) -> Result<super::terrain::Extent> {
+        self.with_terrain(|t| Ok(t.full_extent()))
+    }
+
     /// Colormap normalisation; `None` returns to the data's min and max.
     pub fn set_height_range(&self, range: Option<(f32, f32)>) -> Result<()> {
         self.with_terrain(|t| t.set_height_range(range))
@@ -299,15 +375,83 @@ impl Renderer {
         self.render_prepared(&prepared)
     }
 
-    /// Draws `prepared` into this renderer's target (created on first use,
-    /// recreated when the depth buffer or sample count must change).
-    fn render_prepared(&self, prepared: &PreparedFrame) -> Result<Frame> {
-        self.render_with(
+    /// Renders the scene and the planes `outputs` asks for (depth: distance
+    /// from the camera; xyz: world position; NaN where nothing was drawn),
+    /// each read back into its own mapped memory.
+    pub fn render_outputs(&self, outputs: Outputs) -> Result<Rendered> {
+        let scene = self.scene();
+        let prepared = scene.prepare(&self.ctx, (self.width, self.height))?;
+        drop(scene);
+        let planes = if outputs.any() {
+            if !prepared.depth {
+                return Err(Error::InvalidArgument(
+                    "depth and xyz outputs need a scene with 3-D layers (terrain, meshes or \
+                     points)"
+                        .into(),
+                ));
+            }
+            Some(unproject_uniform(
+                &prepared.view_proj,
+                self.width,
+                self.height,
+                outputs,
+            )?)
+        } else {
+            None
+        };
+        let (frame, depth, xyz) = self.render_with(
             prepared.depth,
             prepared.samples,
             prepared.background,
             &|pass| prepared.draw(pass),
-        )
+            planes.as_ref(),
+        )?;
+        Ok(Rendered { frame, depth, xyz })
+    }
+
+    /// What is under pixel (`x`, `y`) (column, row from the top-left), or
+    /// None where nothing is drawn there.
+    pub fn pick(&self, x: u32, y: u32) -> Result<Option<Pick>> {
+        if x >= self.width || y >= self.height {
+            return Err(Error::InvalidArgument(format!(
+                "pixel ({x}, {y}) is outside the {}x{} image; x must be < {} and y < {}",
+                self.width, self.height, self.width, self.height
+            )));
+        }
+        let r = self.render_outputs(Outputs {
+            depth: true,
+            xyz: true,
+        })?;
+        let i = y as usize * self.width as usize + x as usize;
+        let depth: &[f32] = bytemuck::cast_slice(r.depth.as_ref().expect("asked").as_slice());
+        let xyz: &[f32] = bytemuck::cast_slice(r.xyz.as_ref().expect("asked").as_slice());
+        if depth[i].is_nan() {
+            return Ok(None);
+        }
+        let world = [xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]];
+        let cell = self
+            .scene()
+            .first::<TerrainLayer>()
+            .and_then(|t| t.cell_at(world));
+        Ok(Some(Pick {
+            world,
+            distance: depth[i],
+            cell,
+        }))
+    }
+
+    /// Draws `prepared` into this renderer's target (created on first use,
+    /// recreated when the depth buffer or sample count must change).
+    fn render_prepared(&self, prepared: &PreparedFrame) -> Result<Frame> {
+        Ok(self
+            .render_with(
+                prepared.depth,
+                prepared.samples,
+                prepared.background,
+                &|pass| prepared.draw(pass),
+                None,
+            )?
+            .0)
     }
 
     /// Renders with `draw` into this renderer's target (created on first use,
@@ -318,7 +462,8 @@ impl Renderer {
         samples: u32,
         background: [u8; 4],
         draw: &dyn Fn(&mut wgpu::RenderPass<'_>),
-    ) -> Result<Frame> {
+        planes: Option<&UnprojectUniform>,
+    ) -> Result<(Frame, Option<HostBuffer>, Option<HostBuffer>)> {
         let mut target = self.target.lock();
         if target
             .as_ref()
@@ -333,6 +478,6 @@ impl Renderer {
             )?);
         }
         let target = target.as_ref().expect("target was just created");
-        target.render(&self.ctx, background, draw)
+        target.render_planes(&self.ctx, background, draw, planes)
     }
 }

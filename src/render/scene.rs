@@ -310,9 +310,10 @@ pub(crate) fn prepare_layers<'l>(
 ) -> Result<PreparedFrame> {
     let aspect = viewport.0 as f32 / viewport.1 as f32;
     let bounds = union(layers.clone().filter_map(|l| l.bounds()));
+    let view_proj = camera.view_proj(&bounds, aspect);
     let mut frame = Prepare {
         ctx,
-        view_proj: camera.view_proj(&bounds, aspect),
+        view_proj,
         light,
         viewport,
         samples,
@@ -337,6 +338,7 @@ pub(crate) fn prepare_layers<'l>(
         depth,
         samples,
         background: DEFAULT_BACKGROUND,
+        view_proj,
     })
 }
 
@@ -347,6 +349,8 @@ pub struct PreparedFrame {
     pub samples: u32,
     /// The clear colour the frame is drawn over.
     pub background: [u8; 4],
+    /// The camera's view-projection for this frame.
+    pub view_proj: Mat4,
 }
 
 impl PreparedFrame {

@@ -4,8 +4,11 @@
 //! colored by a colormap and lit per pixel from the full-resolution heights.
 
 mod heights;
+mod layer_look;
+mod look;
 mod options;
 mod pipeline;
+mod relief;
 mod scale;
 mod source;
 mod upload;
@@ -16,9 +19,14 @@ use super::scene::{DrawData, Layer, Prepare};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use heights::{HeightsBuffer, HeightsMemory};
+pub use layer_look::OverlayInfo;
+pub use look::{Base, Blend, Extent, ImageRef, Water, MAX_OVERLAYS};
+use look::{Linear, Overlay, White};
 pub use options::TerrainOptions;
 use options::{check_options, check_range};
-use pipeline::{HeightsBinding, TerrainPipelineSet, TerrainUniform};
+use pipeline::{HeightsBinding, Part, TerrainPipelineSet, TerrainUniform};
+pub use relief::{AmbientOcclusion, Shadows};
+use relief::{Relief, ReliefInputs};
 use scale::check_norm_range;
 pub use scale::{Contours, Norm, MAX_LEVELS};
 pub(crate) use source::Heights;
@@ -26,7 +34,7 @@ pub use source::{FillBand, HeightsFill};
 use upload::upload_heights;
 
 /// This module's WGSL, as its pipelines compile it.
-pub(crate) const SHADERS: [(&str, &str); 2] = [
+pub(crate) const SHADERS: [(&str, &str); 4] = [
     (
         "terrain (heights in a texture)",
         pipeline::TERRAIN_TEXTURE_WGSL,
@@ -35,6 +43,8 @@ pub(crate) const SHADERS: [(&str, &str); 2] = [
         "terrain (heights in buffers)",
         pipeline::TERRAIN_BUFFER_WGSL,
     ),
+    ("relief (heights in a texture)", relief::RELIEF_TEXTURE_WGSL),
+    ("relief (heights in buffers)", relief::RELIEF_BUFFER_WGSL),
 ];
 
 /// Heights at or below this are holes on the GPU (NaN and nodata map here).
@@ -82,6 +92,17 @@ impl GpuHeights {
         }
     }
 
+    /// The heights' bind group entries (binding 1, or the bands).
+    fn entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
+        match self {
+            GpuHeights::Texture { view, .. } => vec![wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::TextureView(view),
+            }],
+            GpuHeights::Buffer(b) => b.bindings(),
+        }
+    }
+
     fn texture(&self) -> Option<&wgpu::Texture> {
         match self {
             GpuHeights::Texture { texture, .. } => Some(texture),
@@ -107,6 +128,10 @@ pub(crate) struct TerrainLayer {
     options: TerrainOptions,
     stats: HeightStats,
     uniform: wgpu::Buffer,
+    lut: wgpu::TextureView,
+    relief: Relief,
+    overlays: Vec<Overlay>,
+    next_overlay: u64,
     bind_group: wgpu::BindGroup,
     indices: wgpu::Buffer,
     index_count: u32,
@@ -233,7 +258,20 @@ impl TerrainLayer {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let bind_group = bind_group(ctx, &gpu_heights, &uniform, &lut);
+        let binding = gpu_heights.binding();
+        let mut relief = Relief::new(
+            ctx,
+            binding,
+            (cols as u32, rows as u32),
+            gpu_heights.entries(),
+            &uniform,
+        );
+        relief.enable(
+            ctx,
+            options.shadows.is_some(),
+            options.ambient_occlusion.is_some(),
+        )?;
+        let bind_group = bind_group(ctx, &gpu_heights, &uniform, &lut, &relief, &[]);
         let side = (frame_size.0.max(frame_size.1) / 2).clamp(64, GRID_MAX);
         let grid = ((cols as u32 - 1).min(side), (rows as u32 - 1).min(side));
         let (indices, index_count) = grid_indices(ctx, grid.0, grid.1)?;
@@ -245,10 +283,27 @@ impl TerrainLayer {
             options,
             stats,
             uniform,
+            lut,
+            relief,
+            overlays: Vec::new(),
+            next_overlay: 1,
             bind_group,
             indices,
             index_count,
         })
+    }
+
+    /// Rebuilds the draw's bind group (after a colormap, relief texture or
+    /// overlay changed).
+    fn rebind(&mut self, ctx: &GpuContext) {
+        self.bind_group = bind_group(
+            ctx,
+            &self.heights,
+            &self.uniform,
+            &self.lut,
+            &self.relief,
+            &self.overlays,
+        );
     }
 
     pub fn stats(&self) -> HeightStats {
@@ -266,8 +321,8 @@ impl TerrainLayer {
     }
 
     pub fn set_colormap(&mut self, ctx: &GpuContext, name: &str) -> Result<()> {
-        let lut = colormap::lut_texture(ctx, name)?;
-        self.bind_group = bind_group(ctx, &self.heights, &self.uniform, &lut);
+        self.lut = colormap::lut_texture(ctx, name)?;
+        self.rebind(ctx);
         self.options.colormap = name.to_string();
         Ok(())
     }
@@ -330,26 +385,38 @@ fn bind_group(
     heights: &GpuHeights,
     uniform: &wgpu::Buffer,
     lut: &wgpu::TextureView,
+    relief: &Relief,
+    overlays: &[Overlay],
 ) -> wgpu::BindGroup {
     let set = ctx.cached(TerrainPipelineSet::new);
     let pipelines = set.get(ctx, heights.binding());
+    let white = ctx.cached(White::new);
+    let linear = ctx.cached(Linear::new);
+    let (vis, ao) = relief.views();
+    fn view(binding: u32, v: &wgpu::TextureView) -> wgpu::BindGroupEntry<'_> {
+        wgpu::BindGroupEntry {
+            binding,
+            resource: wgpu::BindingResource::TextureView(v),
+        }
+    }
     let mut entries = vec![
         wgpu::BindGroupEntry {
             binding: 0,
             resource: uniform.as_entire_binding(),
         },
+        view(2, lut),
+        view(6, vis.unwrap_or(&white.0)),
+        view(7, ao.unwrap_or(&white.0)),
         wgpu::BindGroupEntry {
-            binding: 2,
-            resource: wgpu::BindingResource::TextureView(lut),
+            binding: 8,
+            resource: wgpu::BindingResource::Sampler(&linear.0),
         },
     ];
-    match heights {
-        GpuHeights::Texture { view, .. } => entries.push(wgpu::BindGroupEntry {
-            binding: 1,
-            resource: wgpu::BindingResource::TextureView(view),
-        }),
-        GpuHeights::Buffer(b) => entries.extend(b.bindings()),
+    for i in 0..MAX_OVERLAYS {
+        let v = overlays.get(i).map_or(&white.0, |o| &o.view);
+        entries.push(view(9 + i as u32, v));
     }
+    entries.extend(heights.entries());
     ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some("forge3d terrain"),
         layout: &pipelines.layout,
@@ -366,38 +433,32 @@ impl Layer for TerrainLayer {
         Some(self.world_bounds())
     }
 
-    /// Writes this frame's uniforms and returns what the draw needs.
+    /// Writes this frame's uniforms, records the relief passes whose
+    /// inputs changed and returns what the draw needs.
     fn prepare(&self, frame: &mut Prepare<'_>) -> Result<Box<dyn DrawData>> {
-        let (ctx, light) = (frame.ctx, frame.light);
-        let (levels, level_count) = scale::levels_uniform(&self.options.levels);
-        let u = TerrainUniform {
-            view_proj: frame.view_proj,
-            sun_dir: light.sun_dir(),
-            size: [self.cols as f32, self.rows as f32],
-            grid: [self.grid.0 as f32, self.grid.1 as f32],
-            spacing: [self.options.spacing.0, self.options.spacing.1],
-            range: scale::range_uniform(self.options.norm, self.height_range()),
-            exaggeration: self.options.exaggeration,
-            ambient: light.ambient,
-            sun_intensity: light.intensity,
-            hole_below: HOLE_BELOW,
-            band_rows: self.heights.band_rows(),
-            log_norm: (self.options.norm == Norm::Log) as u32,
-            level_count,
-            _pad: 0,
-            levels,
-            contour_color: self.options.contours.map_or([0.0; 4], |c| c.color),
-            contour_interval: self.options.contours.map_or(0.0, |c| c.interval),
-            contour_width: self.options.contours.map_or(1.0, |c| c.width_px),
-            contour_major: self.options.contours.map_or(0, |c| c.major_every),
-            _pad2: 0,
-        };
+        let ctx = frame.ctx;
+        let u = self.uniform(frame.view_proj, frame.light);
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
+        let inputs = ReliefInputs {
+            light: *frame.light,
+            shadows: self.options.shadows,
+            ao: self.options.ambient_occlusion,
+            spacing: self.options.spacing,
+            top: self.stats.max * self.options.exaggeration,
+        };
+        let due = self.relief.due(&inputs);
+        if !due.is_empty() {
+            self.relief.run(ctx, frame.uploads(), due);
+        }
         let set = ctx.cached(TerrainPipelineSet::new);
         let pipelines = set.get(ctx, self.heights.binding());
+        let samples = frame.samples;
+        let part = |p: Part| pipelines.get(ctx, p, samples).clone();
         Ok(Box::new(PreparedTerrain {
-            pipeline: pipelines.get(ctx, frame.samples).clone(),
+            pipeline: part(Part::Surface),
+            water: self.options.water.map(|_| part(Part::Water)),
+            base: self.options.base.map(|_| (part(Part::Base), self.grid)),
             bind_group: self.bind_group.clone(),
             indices: self.indices.clone(),
             index_count: self.index_count,
@@ -408,6 +469,10 @@ impl Layer for TerrainLayer {
 /// Everything one terrain draw binds.
 struct PreparedTerrain {
     pipeline: wgpu::RenderPipeline,
+    /// The water surface's pipeline, when there is water.
+    water: Option<wgpu::RenderPipeline>,
+    /// The base walls' pipeline and the grid cells per side.
+    base: Option<(wgpu::RenderPipeline, (u32, u32))>,
     bind_group: wgpu::BindGroup,
     indices: wgpu::Buffer,
     index_count: u32,
@@ -419,5 +484,15 @@ impl DrawData for PreparedTerrain {
         pass.set_bind_group(1, &self.bind_group, &[]);
         pass.set_index_buffer(self.indices.slice(..), wgpu::IndexFormat::Uint32);
         pass.draw_indexed(0..self.index_count, 0, 0..1);
+        if let Some((base, (gw, gh))) = &self.base {
+            pass.set_pipeline(base);
+            // Two vertices per grid vertex along each side (instance).
+            pass.draw(0..2 * (gw + 1), 0..2);
+            pass.draw(0..2 * (gh + 1), 2..4);
+        }
+        if let Some(water) = &self.water {
+            pass.set_pipeline(water);
+            pass.draw(0..4, 0..1);
+        }
     }
 }

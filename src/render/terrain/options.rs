@@ -1,6 +1,8 @@
 //! How a terrain is interpreted and drawn, and the checks on it.
 
 use super::colormap;
+use super::look::{Base, Water};
+use super::relief::{AmbientOcclusion, Shadows};
 use super::scale::{self, Contours, Norm};
 use crate::error::{Error, Result};
 
@@ -24,6 +26,14 @@ pub struct TerrainOptions {
     pub levels: Vec<f32>,
     /// Contour lines, or none.
     pub contours: Option<Contours>,
+    /// Cast shadows from the sun, or none.
+    pub shadows: Option<Shadows>,
+    /// Ambient occlusion, or none.
+    pub ambient_occlusion: Option<AmbientOcclusion>,
+    /// A water surface, or none.
+    pub water: Option<Water>,
+    /// A solid base under the terrain, or none.
+    pub base: Option<Base>,
 }
 
 impl Default for TerrainOptions {
@@ -37,6 +47,10 @@ impl Default for TerrainOptions {
             norm: Norm::Linear,
             levels: Vec::new(),
             contours: None,
+            shadows: None,
+            ambient_occlusion: None,
+            water: None,
+            base: None,
         }
     }
 }
@@ -75,6 +89,18 @@ pub(super) fn check_options(o: &TerrainOptions) -> Result<()> {
     }
     if let Some(c) = &o.contours {
         c.validate()?;
+    }
+    if let Some(s) = &o.shadows {
+        s.validate()?;
+    }
+    if let Some(a) = &o.ambient_occlusion {
+        a.validate()?;
+    }
+    if let Some(w) = &o.water {
+        w.validate()?;
+    }
+    if let Some(b) = &o.base {
+        b.validate()?;
     }
     Ok(())
 }

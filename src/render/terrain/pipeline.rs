@@ -31,7 +31,21 @@ pub(crate) struct TerrainUniform {
     pub contour_interval: f32,
     pub contour_width: f32,
     pub contour_major: u32,
-    pub _pad2: u32,
+    /// 1: cast shadows (the sun-visibility texture).
+    pub shadows: u32,
+    /// 0: no ambient occlusion.
+    pub ao_strength: f32,
+    pub overlay_count: u32,
+    pub water_on: u32,
+    pub water_shading: u32,
+    pub water_color: [f32; 4],
+    pub water_level: f32,
+    pub water_depth_scale: f32,
+    pub base_on: u32,
+    pub base_z: f32,
+    pub base_color: [f32; 4],
+    pub overlay_extent: [[f32; 4]; super::look::MAX_OVERLAYS],
+    pub overlay_params: [[f32; 4]; super::look::MAX_OVERLAYS],
 }
 
 /// How the shader reads heights.
@@ -43,13 +57,24 @@ pub(crate) enum HeightsBinding {
     Buffer,
 }
 
+/// What a terrain pipeline draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The heightfield itself.
+    Surface,
+    /// The water surface, blended over it.
+    Water,
+    /// The side walls of the solid base.
+    Base,
+}
+
 /// The terrain pipelines for one [`HeightsBinding`] (made on first use).
 pub(crate) struct TerrainPipelines {
     pub layout: wgpu::BindGroupLayout,
     pipeline_layout: wgpu::PipelineLayout,
     module: wgpu::ShaderModule,
-    /// One per sample count (1 and 4).
-    pipelines: [OnceLock<wgpu::RenderPipeline>; 2],
+    /// Per [`Part`], one per sample count (1 and 4).
+    pipelines: [[OnceLock<wgpu::RenderPipeline>; 2]; 3],
 }
 
 /// Both variants, each built when first asked for.
@@ -81,11 +106,15 @@ impl TerrainPipelineSet {
 /// The terrain shader over heights in a texture array, and over heights in
 /// storage buffers (one binding per band).
 pub(crate) const TERRAIN_TEXTURE_WGSL: &str = concat!(
+    include_str!("terrain_uniform.wgsl"),
+    "\n",
     include_str!("terrain.wgsl"),
     "\n",
     include_str!("heights_texture.wgsl")
 );
 pub(crate) const TERRAIN_BUFFER_WGSL: &str = concat!(
+    include_str!("terrain_uniform.wgsl"),
+    "\n",
     include_str!("terrain.wgsl"),
     "\n",
     include_str!("heights_buffer.wgsl")
@@ -110,10 +139,17 @@ impl TerrainPipelines {
                 TERRAIN_BUFFER_WGSL,
             ),
         };
+        let f = wgpu::ShaderStages::FRAGMENT;
         let mut entries = vec![
             layout::uniform(0, vf, Some(std::mem::size_of::<TerrainUniform>() as u64)),
             layout::float_texture(2, vf, wgpu::TextureViewDimension::D2),
+            layout::filterable_texture(6, f),
+            layout::filterable_texture(7, f),
+            layout::sampler(8, f),
         ];
+        entries.extend(
+            (0..super::look::MAX_OVERLAYS as u32).map(|i| layout::filterable_texture(9 + i, f)),
+        );
         entries.extend(heights_entries);
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("forge3d terrain"),
@@ -130,31 +166,75 @@ impl TerrainPipelines {
             layout,
             pipeline_layout,
             module,
-            pipelines: [OnceLock::new(), OnceLock::new()],
+            pipelines: Default::default(),
         }
     }
 
-    pub fn get(&self, ctx: &GpuContext, samples: u32) -> &wgpu::RenderPipeline {
-        self.pipelines[usize::from(samples > 1)].get_or_init(|| {
+    pub fn get(&self, ctx: &GpuContext, part: Part, samples: u32) -> &wgpu::RenderPipeline {
+        let slot = &self.pipelines[part as usize][usize::from(samples > 1)];
+        slot.get_or_init(|| {
+            let (vs, fs, topology, strip_index_format, blend, depth_write) = match part {
+                Part::Surface => (
+                    "vs_main",
+                    "fs_main",
+                    wgpu::PrimitiveTopology::TriangleStrip,
+                    Some(wgpu::IndexFormat::Uint32),
+                    None,
+                    true,
+                ),
+                // Blended over what is below it; writes no depth, so what is
+                // under the water stays what depth and picking see.
+                Part::Water => (
+                    "vs_water",
+                    "fs_water",
+                    wgpu::PrimitiveTopology::TriangleStrip,
+                    None,
+                    Some(wgpu::BlendState {
+                        color: wgpu::BlendComponent {
+                            src_factor: wgpu::BlendFactor::SrcAlpha,
+                            dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
+                            operation: wgpu::BlendOperation::Add,
+                        },
+                        alpha: wgpu::BlendComponent {
+                            src_factor: wgpu::BlendFactor::One,
+                            dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
+                            operation: wgpu::BlendOperation::Add,
+                        },
+                    }),
+                    false,
+                ),
+                Part::Base => (
+                    "vs_base",
+                    "fs_base",
+                    wgpu::PrimitiveTopology::TriangleStrip,
+                    None,
+                    None,
+                    true,
+                ),
+            };
+            let targets = [Some(wgpu::ColorTargetState {
+                blend,
+                ..COLOR_TARGET[0].clone().expect("one colour target")
+            })];
             ctx.device
                 .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                     label: Some("forge3d terrain"),
                     layout: Some(&self.pipeline_layout),
                     vertex: wgpu::VertexState {
                         module: &self.module,
-                        entry_point: Some("vs_main"),
+                        entry_point: Some(vs),
                         compilation_options: Default::default(),
                         buffers: &[],
                     },
                     primitive: wgpu::PrimitiveState {
-                        topology: wgpu::PrimitiveTopology::TriangleStrip,
-                        strip_index_format: Some(wgpu::IndexFormat::Uint32),
+                        topology,
+                        strip_index_format,
                         cull_mode: None,
                         ..Default::default()
                     },
                     depth_stencil: Some(wgpu::DepthStencilState {
                         format: DEPTH_FORMAT,
-                        depth_write_enabled: Some(true),
+                        depth_write_enabled: Some(depth_write),
                         depth_compare: Some(wgpu::CompareFunction::Less),
                         stencil: Default::default(),
                         bias: Default::default(),
@@ -165,9 +245,9 @@ impl TerrainPipelines {
                     },
                     fragment: Some(wgpu::FragmentState {
                         module: &self.module,
-                        entry_point: Some("fs_main"),
+                        entry_point: Some(fs),
                         compilation_options: Default::default(),
-                        targets: &COLOR_TARGET,
+                        targets: &targets,
                     }),
                     multiview_mask: None,
                     cache: None,

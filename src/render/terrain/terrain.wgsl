@@ -8,43 +8,23 @@ struct Tile {
 };
 @group(0) @binding(0) var<uniform> tile: Tile;
 
-struct Terrain {
-    view_proj: mat4x4<f32>,
-    // xyz: unit vector towards the sun; w unused.
-    sun_dir: vec4<f32>,
-    // Texels (cols, rows) of the height texture.
-    size: vec2<f32>,
-    // Grid cells (x, y) drawn.
-    grid: vec2<f32>,
-    // World units per texel (dx, dy).
-    spacing: vec2<f32>,
-    // Colormap normalisation: (min height, 1 / (max - min)).
-    range: vec2<f32>,
-    exaggeration: f32,
-    ambient: f32,
-    sun_intensity: f32,
-    // Heights at or below this are holes (NaN or nodata in the input).
-    hole_below: f32,
-    // Rows per texture array layer (one layer per upload band).
-    band_rows: u32,
-    // 1: `range` is in ln(height).
-    log_norm: u32,
-    // Bin boundaries in `levels` (0: a continuous colormap).
-    level_count: u32,
-    _pad: u32,
-    levels: array<vec4<f32>, 16>,
-    // Contour lines: colour (alpha = opacity), spacing in height units (0:
-    // none), width in pixels, every how many lines one is major (0: none).
-    contour_color: vec4<f32>,
-    contour_interval: f32,
-    contour_width: f32,
-    contour_major: u32,
-    _pad2: u32,
-};
-@group(1) @binding(0) var<uniform> t: Terrain;
 // Binding 1 (the heights) and `height_at` come from heights_texture.wgsl or
 // heights_buffer.wgsl, appended to this file.
 @group(1) @binding(2) var lut: texture_2d<f32>;
+// The relief passes' results (relief.wgsl): sun visibility and ambient
+// occlusion per texel, sampled bilinearly (1x1 white when off).
+@group(1) @binding(6) var sun_vis: texture_2d<f32>;
+@group(1) @binding(7) var ambient_occ: texture_2d<f32>;
+@group(1) @binding(8) var linear: sampler;
+// Draped images, in the order added (1x1 where unused).
+@group(1) @binding(9) var overlay0: texture_2d<f32>;
+@group(1) @binding(10) var overlay1: texture_2d<f32>;
+@group(1) @binding(11) var overlay2: texture_2d<f32>;
+@group(1) @binding(12) var overlay3: texture_2d<f32>;
+@group(1) @binding(13) var overlay4: texture_2d<f32>;
+@group(1) @binding(14) var overlay5: texture_2d<f32>;
+@group(1) @binding(15) var overlay6: texture_2d<f32>;
+@group(1) @binding(16) var overlay7: texture_2d<f32>;
 
 struct VsOut {
     @builtin(position) pos: vec4<f32>,
@@ -127,6 +107,39 @@ fn color_position(h: f32) -> f32 {
     return clamp((v - t.range.x) * t.range.y, 0.0, 1.0);
 }
 
+fn overlay_sample(i: u32, uv: vec2<f32>) -> vec4<f32> {
+    switch i {
+        case 0u: { return textureSampleLevel(overlay0, linear, uv, 0.0); }
+        case 1u: { return textureSampleLevel(overlay1, linear, uv, 0.0); }
+        case 2u: { return textureSampleLevel(overlay2, linear, uv, 0.0); }
+        case 3u: { return textureSampleLevel(overlay3, linear, uv, 0.0); }
+        case 4u: { return textureSampleLevel(overlay4, linear, uv, 0.0); }
+        case 5u: { return textureSampleLevel(overlay5, linear, uv, 0.0); }
+        case 6u: { return textureSampleLevel(overlay6, linear, uv, 0.0); }
+        default: { return textureSampleLevel(overlay7, linear, uv, 0.0); }
+    }
+}
+
+// `albedo` with overlay i blended over it where the overlay lies at texel
+// coordinates c.
+fn drape(i: u32, c: vec2<f32>, albedo: vec3<f32>) -> vec3<f32> {
+    let e = t.overlay_extent[i];
+    let uv = (c - e.xy) / (e.zw - e.xy);
+    if (any(uv < vec2<f32>(0.0)) || any(uv > vec2<f32>(1.0))) {
+        return albedo;
+    }
+    let o = overlay_sample(i, uv);
+    let a = o.a * t.overlay_params[i].x;
+    let mode = u32(t.overlay_params[i].y);
+    var blended = o.rgb;
+    if (mode == 1u) {
+        blended = albedo * o.rgb;
+    } else if (mode == 2u) {
+        blended = 1.0 - (1.0 - albedo) * (1.0 - o.rgb);
+    }
+    return mix(albedo, blended, a);
+}
+
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     let c = clamp(in.texel, vec2<f32>(0.0, 0.0), t.size - vec2<f32>(1.0, 1.0));
@@ -186,11 +199,27 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     let dzdy = g.y;
     let n = normalize(vec3<f32>(-dzdx, -dzdy, 1.0));
     let lambert = max(dot(n, t.sun_dir.xyz), 0.0);
-    let shade = clamp(t.ambient + t.sun_intensity * lambert, 0.0, 1.0);
+    // Texel centres are at integer c: the relief textures' texel k covers
+    // [k, k + 1) in uv * size.
+    let uv = (c + vec2<f32>(0.5, 0.5)) / t.size;
+    var vis = 1.0;
+    if (t.shadows == 1u) {
+        vis = textureSampleLevel(sun_vis, linear, uv, 0.0).r;
+    }
+    var occlusion = 1.0;
+    if (t.ao_strength > 0.0) {
+        let ao = textureSampleLevel(ambient_occ, linear, uv, 0.0).r;
+        occlusion = 1.0 - t.ao_strength * (1.0 - ao);
+    }
+    let shade = clamp((t.ambient + t.sun_intensity * lambert * vis) * occlusion, 0.0, 1.0);
 
     let s = color_position(h);
     let color = textureLoad(lut, vec2<i32>(i32(round(s * 255.0)), 0), 0);
-    var rgb = color.rgb * shade;
+    var albedo = color.rgb;
+    for (var i = 0u; i < t.overlay_count; i = i + 1u) {
+        albedo = drape(i, c, albedo);
+    }
+    var rgb = albedo * shade;
 
     // Contour lines of the bilinear height, of constant pixel width: the
     // distance to the nearest level in pixels, from the rate of change of
@@ -210,6 +239,135 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
         }
         let a = (1.0 - smoothstep(width * 0.5 - 0.5, width * 0.5 + 0.5, d)) * t.contour_color.a;
         rgb = mix(rgb, t.contour_color.rgb, a);
+    }
+    return vec4<f32>(rgb, 1.0);
+}
+
+// The bilinear height at texel coordinates c, or a hole (at or below
+// t.hole_below) where any of the four texels around c is one.
+fn bilinear_height(c: vec2<f32>) -> f32 {
+    let base = vec2<i32>(floor(c));
+    let f = c - floor(c);
+    let h00 = height_at(base);
+    let h10 = height_at(base + vec2<i32>(1, 0));
+    let h01 = height_at(base + vec2<i32>(0, 1));
+    let h11 = height_at(base + vec2<i32>(1, 1));
+    if (min(min(h00, h10), min(h01, h11)) <= t.hole_below) {
+        return t.hole_below;
+    }
+    return mix(mix(h00, h10, f.x), mix(h01, h11, f.x), f.y);
+}
+
+fn world_at(col: f32, row: f32, z: f32) -> vec4<f32> {
+    return vec4<f32>(col * t.spacing.x, (t.size.y - 1.0 - row) * t.spacing.y, z, 1.0);
+}
+
+fn to_clip(world: vec4<f32>) -> vec4<f32> {
+    let clip = t.view_proj * world;
+    return vec4<f32>(clip.xy * tile.scale + tile.offset * clip.w, clip.z, clip.w);
+}
+
+struct WaterOut {
+    @builtin(position) pos: vec4<f32>,
+    @location(0) texel: vec2<f32>,
+};
+
+// The water surface: one flat quad over the terrain at the water level
+// (a strip of four vertices), drawn after the terrain and blended over it.
+@vertex
+fn vs_water(@builtin(vertex_index) vi: u32) -> WaterOut {
+    let col = f32(vi & 1u) * (t.size.x - 1.0);
+    let row = f32(vi >> 1u) * (t.size.y - 1.0);
+    var out: WaterOut;
+    out.pos = to_clip(world_at(col, row, t.water_level * t.exaggeration));
+    out.texel = vec2<f32>(col, row);
+    return out;
+}
+
+@fragment
+fn fs_water(in: WaterOut) -> @location(0) vec4<f32> {
+    let c = clamp(in.texel, vec2<f32>(0.0, 0.0), t.size - vec2<f32>(1.0, 1.0));
+    let h = bilinear_height(c);
+    let depth = t.water_level - h;
+    // No water over holes, nor where the ground is above the level.
+    if (h <= t.hole_below || depth <= 0.0) {
+        discard;
+    }
+    var rgb = t.water_color.rgb;
+    var a = t.water_color.a;
+    if (t.water_shading == 1u) {
+        // Darker and more opaque with depth, clear at the shore.
+        let k = 1.0 - exp(-depth / t.water_depth_scale);
+        rgb = rgb * (1.0 - 0.6 * k);
+        a = a * mix(0.5, 1.0, k);
+    }
+    let light = clamp(t.ambient + t.sun_intensity * max(t.sun_dir.z, 0.0), 0.0, 1.0);
+    return vec4<f32>(rgb * light, a);
+}
+
+struct BaseOut {
+    @builtin(position) pos: vec4<f32>,
+    @location(0) normal: vec3<f32>,
+    // World z of this point of the wall, and of the ground above it.
+    @location(1) z: f32,
+    @location(2) ground: f32,
+};
+
+// The solid base: one wall per side (the instance: 0 north edge, row 0;
+// 1 south; 2 west, column 0; 3 east) from the terrain's edge down to
+// `base_z`, a strip of two vertices per grid vertex along the edge, which
+// are the terrain grid's own edge vertices. At a hole the wall's top is
+// its bottom (no wall). With water above the edge the wall goes up to the
+// water level, and shows the water above the ground.
+@vertex
+fn vs_base(@builtin(vertex_index) vi: u32, @builtin(instance_index) side: u32) -> BaseOut {
+    let k = f32(vi / 2u);
+    let bottom = (vi & 1u) == 1u;
+    var col: f32;
+    var row: f32;
+    var normal: vec3<f32>;
+    if (side < 2u) {
+        col = round(min(k, t.grid.x) * (t.size.x - 1.0) / t.grid.x);
+        row = select(0.0, t.size.y - 1.0, side == 1u);
+        normal = vec3<f32>(0.0, select(1.0, -1.0, side == 1u), 0.0);
+    } else {
+        row = round(min(k, t.grid.y) * (t.size.y - 1.0) / t.grid.y);
+        col = select(0.0, t.size.x - 1.0, side == 3u);
+        normal = vec3<f32>(select(-1.0, 1.0, side == 3u), 0.0, 0.0);
+    }
+    let h = height_at(vec2<i32>(i32(col), i32(row)));
+    var z = t.base_z;
+    var ground = t.base_z;
+    if (h > t.hole_below) {
+        ground = h * t.exaggeration;
+        if (!bottom) {
+            z = ground;
+            if (t.water_on == 1u) {
+                z = max(z, t.water_level * t.exaggeration);
+            }
+        }
+    }
+    var out: BaseOut;
+    out.pos = to_clip(world_at(col, row, z));
+    out.normal = normal;
+    out.z = z;
+    out.ground = ground;
+    return out;
+}
+
+@fragment
+fn fs_base(in: BaseOut) -> @location(0) vec4<f32> {
+    let lambert = max(dot(in.normal, t.sun_dir.xyz), 0.0);
+    let shade = clamp(t.ambient + t.sun_intensity * lambert, 0.0, 1.0);
+    var rgb = t.base_color.rgb * shade;
+    if (t.water_on == 1u && in.z > in.ground) {
+        // The water's cross-section, darker with depth like its surface.
+        let depth = (t.water_level * t.exaggeration - in.z) / t.exaggeration;
+        var water = t.water_color.rgb;
+        if (t.water_shading == 1u) {
+            water = water * (1.0 - 0.6 * (1.0 - exp(-depth / t.water_depth_scale)));
+        }
+        rgb = mix(rgb, water * shade, t.water_color.a);
     }
     return vec4<f32>(rgb, 1.0);
 }

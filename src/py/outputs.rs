@@ -1,0 +1,125 @@
+//! `Renderer.render` (with its `outputs`) and `Renderer.pick`.
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use super::args;
+use super::frame::PyFrame;
+use super::plane::PyPlane;
+use super::renderer::PyRenderer;
+use crate::render::Outputs;
+
+const OUTPUT_NAMES: &str = "'rgba', 'depth' and 'xyz'";
+
+/// The names in `outputs`, in order, checked.
+fn output_names(v: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if v.is_instance_of::<pyo3::types::PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "outputs must be a sequence of names ({OUTPUT_NAMES}), e.g. ('rgba', 'depth'), not \
+             a string"
+        )));
+    }
+    let names: Vec<String> = v.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "outputs must be a sequence of names ({OUTPUT_NAMES}), got {}",
+            v.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })?;
+    if names.is_empty() {
+        return Err(PyValueError::new_err(format!(
+            "outputs must name at least one of {OUTPUT_NAMES}"
+        )));
+    }
+    for (i, n) in names.iter().enumerate() {
+        if !["rgba", "depth", "xyz"].contains(&n.as_str()) {
+            return Err(PyValueError::new_err(format!(
+                "outputs[{i}]: unknown output {n:?}; choose from {OUTPUT_NAMES}"
+            )));
+        }
+        if names[..i].contains(n) {
+            return Err(PyValueError::new_err(format!(
+                "outputs[{i}]: {n:?} is named twice"
+            )));
+        }
+    }
+    Ok(names)
+}
+
+#[pymethods]
+impl PyRenderer {
+    /// Render whatever the scene holds; returns the Frame, or with
+    /// ``outputs`` a tuple of the outputs asked for.
+    #[pyo3(signature = (*, outputs=None))]
+    fn render<'py>(
+        &self,
+        py: Python<'py>,
+        outputs: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let r = self.inner.clone();
+        let Some(outputs) = outputs.filter(|o| !o.is_none()) else {
+            let frame = py.detach(move || r.render())?;
+            return Ok(Bound::new(py, PyFrame { frame })?.into_any());
+        };
+        let names = output_names(outputs)?;
+        let want = Outputs {
+            depth: names.iter().any(|n| n == "depth"),
+            xyz: names.iter().any(|n| n == "xyz"),
+        };
+        let mut got = py.detach(move || r.render_outputs(want))?;
+        let items = names
+            .iter()
+            .map(|n| -> PyResult<Bound<'py, PyAny>> {
+                Ok(match n.as_str() {
+                    "rgba" => Bound::new(
+                        py,
+                        PyFrame {
+                            frame: got.frame.clone(),
+                        },
+                    )?
+                    .into_any(),
+                    "depth" => Bound::new(
+                        py,
+                        PyPlane {
+                            name: "depth",
+                            memory: got.depth.take().expect("asked for"),
+                        },
+                    )?
+                    .into_any(),
+                    _ => Bound::new(
+                        py,
+                        PyPlane {
+                            name: "xyz",
+                            memory: got.xyz.take().expect("asked for"),
+                        },
+                    )?
+                    .into_any(),
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyTuple::new(py, items)?.into_any())
+    }
+
+    /// What is under pixel (x, y): a dict, or None where nothing is drawn.
+    fn pick<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let x = args::int_in("x", x, 0, u32::MAX as i128)? as u32;
+        let y = args::int_in("y", y, 0, u32::MAX as i128)? as u32;
+        let r = self.inner.clone();
+        let Some(p) = py.detach(move || r.pick(x, y))? else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        d.set_item("x", p.world[0])?;
+        d.set_item("y", p.world[1])?;
+        d.set_item("z", p.world[2])?;
+        d.set_item("distance", p.distance)?;
+        d.set_item("row", p.cell.map(|c| c.0))?;
+        d.set_item("col", p.cell.map(|c| c.1))?;
+        Ok(Some(d))
+    }
+}

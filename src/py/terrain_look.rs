@@ -1,0 +1,262 @@
+//! `forge3d.Renderer`'s terrain look: shadows, ambient occlusion, water, a
+//! solid base and draped overlays (a second `#[pymethods]` block of the
+//! class; arguments are read here, checked and applied by the core).
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use super::args;
+use super::renderer::PyRenderer;
+use super::style::unit_color;
+use crate::render::{AmbientOcclusion, Base, Blend, Extent, ImageRef, Shadows, Water};
+
+/// A colour argument in [0, 1] (3 or 4 components), or `default`.
+fn color_or(v: Option<&Bound<'_, PyAny>>, default: [f32; 4]) -> PyResult<[f32; 4]> {
+    match v {
+        Some(c) if !c.is_none() => unit_color(c),
+        _ => Ok(default),
+    }
+}
+
+/// Extent in the core's texel coordinates (left, top, right, bottom) from
+/// the caller's (left, right, bottom, top) in `units`.
+fn extent_arg(r: &PyRenderer, extent: &Bound<'_, PyAny>, units: &str) -> PyResult<Extent> {
+    let v: Vec<f64> = extent.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "extent must be 4 numbers (left, right, bottom, top), got {}",
+            extent.repr().map(|s| s.to_string()).unwrap_or_default()
+        ))
+    })?;
+    let [a, b, c, d] = v.as_slice() else {
+        return Err(PyValueError::new_err(format!(
+            "extent must be 4 numbers (left, right, bottom, top), got {} numbers",
+            v.len()
+        )));
+    };
+    let (a, b, c, d) = (*a, *b, *c, *d);
+    if ![a, b, c, d].iter().all(|x| x.is_finite()) {
+        return Err(PyValueError::new_err(format!(
+            "extent must be finite, got ({a}, {b}, {c}, {d})"
+        )));
+    }
+    let full = r.inner.terrain_extent()?;
+    let rows = (full[3] + 0.5) as f64;
+    let o = r.inner.terrain_options()?;
+    let (dx, dy) = (o.spacing.0 as f64, o.spacing.1 as f64);
+    // (left, right, bottom, top) -> texel (left, top, right, bottom).
+    let texel = match units {
+        "cells" => {
+            // Columns left..right and rows top..bottom, half-open like a
+            // slice: heights[top:bottom, left:right].
+            let (left, right, top, bottom) = (a, b, c, d);
+            if left >= right || top >= bottom {
+                return Err(PyValueError::new_err(format!(
+                    "extent in cells is (col_start, col_stop, row_start, row_stop) with start < \
+                     stop, got ({a}, {b}, {c}, {d})"
+                )));
+            }
+            [left - 0.5, top - 0.5, right - 0.5, bottom - 0.5]
+        }
+        "world" | "crs" => {
+            let (left, right, bottom, top) = (a, b, c, d);
+            if left >= right || bottom >= top {
+                return Err(PyValueError::new_err(format!(
+                    "extent is (left, right, bottom, top) with left < right and bottom < top, \
+                     got ({a}, {b}, {c}, {d})"
+                )));
+            }
+            // To cells from the lower-left cell's centre.
+            let (to_col, to_up): (Box<dyn Fn(f64) -> f64>, Box<dyn Fn(f64) -> f64>) =
+                if units == "crs" {
+                    let geo = r.geo.lock().clone().ok_or_else(|| {
+                        PyValueError::new_err(
+                            "units='crs' needs a georeferenced terrain (forge3d.open_dem, a \
+                         Heightmap with a transform, or an xarray.DataArray); use units='world' \
+                         or 'cells'",
+                        )
+                    })?;
+                    let (ox, oy) = geo.origin;
+                    let (sx, sy) = geo.crs_spacing;
+                    (
+                        Box::new(move |x| (x - ox) / sx),
+                        Box::new(move |y| (y - oy) / sy),
+                    )
+                } else {
+                    (Box::new(move |x| x / dx), Box::new(move |y| y / dy))
+                };
+            [
+                to_col(left),
+                rows - 1.0 - to_up(top),
+                to_col(right),
+                rows - 1.0 - to_up(bottom),
+            ]
+        }
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "units must be 'world', 'cells' or 'crs', got {other:?}"
+            )))
+        }
+    };
+    Ok(texel.map(|v| v as f32))
+}
+
+#[pymethods]
+impl PyRenderer {
+    /// Cast shadows from the sun over the terrain.
+    #[pyo3(signature = (enabled=None, *, softness=None))]
+    fn set_shadows(
+        &self,
+        py: Python<'_>,
+        enabled: Option<&Bound<'_, PyAny>>,
+        softness: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let on = args::opt_flag("enabled", enabled)?.unwrap_or(true);
+        let softness = args::opt_real("softness", softness)?.unwrap_or(0.5) as f32;
+        let shadows = Shadows {
+            softness_deg: softness,
+        };
+        shadows.validate()?;
+        let r = self.inner.clone();
+        Ok(py.detach(move || r.set_shadows(on.then_some(shadows)))?)
+    }
+
+    /// Ambient occlusion of the terrain: darkens what the sky cannot see.
+    #[pyo3(signature = (strength=None, radius=None))]
+    fn set_ambient_occlusion(
+        &self,
+        py: Python<'_>,
+        strength: Option<&Bound<'_, PyAny>>,
+        radius: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let strength = args::opt_real("strength", strength)?.unwrap_or(0.6) as f32;
+        let radius = args::opt_real("radius", radius)?.map(|v| v as f32);
+        let ao = AmbientOcclusion { strength, radius };
+        ao.validate()?;
+        let r = self.inner.clone();
+        Ok(py.detach(move || r.set_ambient_occlusion((strength > 0.0).then_some(ao)))?)
+    }
+
+    /// A water surface filling everything below ``level``; None removes it.
+    #[pyo3(signature = (level, *, color=None, depth_shading=None, opacity=None, depth_scale=None))]
+    fn set_water(
+        &self,
+        level: &Bound<'_, PyAny>,
+        color: Option<&Bound<'_, PyAny>>,
+        depth_shading: Option<&Bound<'_, PyAny>>,
+        opacity: Option<&Bound<'_, PyAny>>,
+        depth_scale: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        if level.is_none() {
+            return Ok(self.inner.set_water(None)?);
+        }
+        let mut c = color_or(color, [0.16, 0.38, 0.62, 1.0])?;
+        let opacity = args::opt_real("opacity", opacity)?.unwrap_or(0.85) as f32;
+        if !opacity.is_finite() || !(0.0..=1.0).contains(&opacity) {
+            return Err(PyValueError::new_err(format!(
+                "opacity must be within [0, 1], got {opacity}"
+            )));
+        }
+        c[3] *= opacity;
+        let water = Water {
+            level: args::real("level", level)? as f32,
+            color: c,
+            depth_shading: args::opt_flag("depth_shading", depth_shading)?.unwrap_or(true),
+            depth_scale: args::opt_real("depth_scale", depth_scale)?.map(|v| v as f32),
+        };
+        Ok(self.inner.set_water(Some(water))?)
+    }
+
+    /// A solid base: side walls from the terrain's edge down to a base.
+    #[pyo3(signature = (enabled=None, *, depth=None, color=None))]
+    fn set_base(
+        &self,
+        enabled: Option<&Bound<'_, PyAny>>,
+        depth: Option<&Bound<'_, PyAny>>,
+        color: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let on = args::opt_flag("enabled", enabled)?.unwrap_or(true);
+        let base = Base {
+            depth: args::opt_real("depth", depth)?.map(|v| v as f32),
+            color: color_or(color, [0.42, 0.36, 0.3, 1.0])?,
+        };
+        base.validate()?;
+        Ok(self.inner.set_base(on.then_some(base))?)
+    }
+
+    /// Drape an image over the terrain; returns its id.
+    #[pyo3(signature = (image, *, extent=None, units=None, opacity=None, blend=None))]
+    fn add_overlay(
+        &self,
+        py: Python<'_>,
+        image: &Bound<'_, PyAny>,
+        extent: Option<&Bound<'_, PyAny>>,
+        units: Option<&Bound<'_, PyAny>>,
+        opacity: Option<&Bound<'_, PyAny>>,
+        blend: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let units = args::opt_text("units", units, "'world', 'cells' or 'crs'")?;
+        let units = units.as_deref().unwrap_or("world");
+        let opacity = args::opt_real("opacity", opacity)?.unwrap_or(1.0) as f32;
+        let blend = args::opt_text("blend", blend, "'over', 'multiply' or 'screen'")?;
+        let blend = Blend::parse(blend.as_deref().unwrap_or("over"))?;
+        // The terrain must exist before the image is read.
+        self.inner.terrain_extent()?;
+        let extent = match extent {
+            Some(e) if !e.is_none() => Some(extent_arg(self, e, units)?),
+            _ => {
+                if units != "world" && units != "cells" && units != "crs" {
+                    return Err(PyValueError::new_err(format!(
+                        "units must be 'world', 'cells' or 'crs', got {units:?}"
+                    )));
+                }
+                None
+            }
+        };
+        let img = super::image_in::image("image", image)?;
+        let (rows, cols) = img.rows_cols();
+        let r = self.inner.clone();
+        let data = img.bytes();
+        Ok(py
+            .detach(move || r.add_overlay(ImageRef { data, rows, cols }, extent, opacity, blend))?)
+    }
+
+    /// Remove overlay ``id``; False when there was none.
+    fn remove_overlay(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;
+        Ok(self.inner.remove_overlay(id))
+    }
+
+    /// The terrain's overlays, in drawing order.
+    #[getter]
+    fn overlays<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.inner
+            .overlays()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| {
+                let d = PyDict::new(py);
+                d.set_item("id", o.id)?;
+                d.set_item("shape", o.shape)?;
+                d.set_item("opacity", o.opacity)?;
+                d.set_item("blend", o.blend.name())?;
+                Ok(d)
+            })
+            .collect()
+    }
+}
+
+/// The look settings for `terrain_info`.
+pub(super) fn look_info(d: &Bound<'_, PyDict>, o: &crate::render::TerrainOptions) -> PyResult<()> {
+    d.set_item("shadows", o.shadows.map(|s| s.softness_deg))?;
+    d.set_item(
+        "ambient_occlusion",
+        o.ambient_occlusion.map(|a| (a.strength, a.radius)),
+    )?;
+    d.set_item(
+        "water",
+        o.water.map(|w| (w.level, w.color, w.depth_shading)),
+    )?;
+    d.set_item("base", o.base.map(|b| (b.depth, b.color)))?;
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Depth and world-position planes of a render, beside its colour frame:
+//! a compute pass per tile unprojects the depth buffer (outputs.wgsl) into
+//! storage, copied by the GPU into readback memory like the frame, so the
+//! planes reach Python without a CPU copy.
+
+use std::sync::OnceLock;
+
+use super::camera::Mat4;
+use crate::error::{Error, Result};
+use crate::gpu::{layout, GpuContext};
+
+pub(crate) const OUTPUTS_WGSL: &str = include_str!("outputs.wgsl");
+pub(crate) const WORKGROUP: (u32, u32) = (64, 4);
+
+/// Which planes a render returns besides the colour frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outputs {
+    /// float32 (H, W): distance from the camera in world units.
+    pub depth: bool,
+    /// float32 (H, W, 3): world position.
+    pub xyz: bool,
+}
+
+impl Outputs {
+    pub fn any(self) -> bool {
+        self.depth || self.xyz
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct UnprojectUniform {
+    pub inv_view_proj: [[f32; 4]; 4],
+    pub eye: [f32; 4],
+    pub width: u32,
+    pub height: u32,
+    pub y0: u32,
+    pub rows: u32,
+    pub planes: u32,
+    pub tile_row: u32,
+    pub _pad: [u32; 2],
+}
+
+/// The unproject pipelines: one per depth sample count (1, 4).
+pub(crate) struct UnprojectPipelines {
+    variants: [OnceLock<(wgpu::BindGroupLayout, wgpu::ComputePipeline)>; 2],
+}
+
+impl UnprojectPipelines {
+    pub fn new(_: &GpuContext) -> Self {
+        Self {
+            variants: Default::default(),
+        }
+    }
+
+    pub fn get(
+        &self,
+        ctx: &GpuContext,
+        samples: u32,
+    ) -> &(wgpu::BindGroupLayout, wgpu::ComputePipeline) {
+        let ms = samples > 1;
+        self.variants[usize::from(ms)].get_or_init(|| {
+            let c = wgpu::ShaderStages::COMPUTE;
+            let source = if ms {
+                OUTPUTS_WGSL.replace("texture_depth_2d", "texture_depth_multisampled_2d")
+            } else {
+                OUTPUTS_WGSL.to_string()
+            };
+            layout::compute_pipeline(
+                &ctx.device,
+                "forge3d unproject",
+                &[
+                    layout::uniform(0, c, Some(std::mem::size_of::<UnprojectUniform>() as u64)),
+                    wgpu::BindGroupLayoutEntry {
+                        binding: 1,
+                        visibility: c,
+                        ty: wgpu::BindingType::Texture {
+                            sample_type: wgpu::TextureSampleType::Depth,
+                            view_dimension: wgpu::TextureViewDimension::D2,
+                            multisampled: ms,
+                        },
+                        count: None,
+                    },
+                    layout::storage(2, c, false),
+                    layout::storage(3, c, false),
+                ],
+                &source,
+            )
+        })
+    }
+}
+
+/// The inverse of column-major `m`, in f64 (None when singular).
+pub(crate) fn invert(m: &Mat4) -> Option<[[f64; 4]; 4]> {
+    // Row-major copy: a[r][c] = m[c][r].
+    let mut a = [[0.0f64; 8]; 4];
+    for (r, row) in a.iter_mut().enumerate() {
+        for c in 0..4 {
+            row[c] = m[c][r] as f64;
+        }
+        row[4 + r] = 1.0;
+    }
+    // Gauss-Jordan with partial pivoting.
+    for col in 0..4 {
+        let pivot = (col..4).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        let p = a[col][col];
+        for v in a[col].iter_mut() {
+            *v /= p;
+        }
+        for r in 0..4 {
+            if r != col {
+                let f = a[r][col];
+                if f != 0.0 {
+                    for k in 0..8 {
+                        a[r][k] -= f * a[col][k];
+                    }
+                }
+            }
+        }
+    }
+    // Back to column-major.
+    let mut out = [[0.0f64; 4]; 4];
+    for (r, row) in a.iter().enumerate() {
+        for (c, col) in out.iter_mut().enumerate() {
+            col[r] = row[4 + c];
+        }
+    }
+    Some(out)
+}
+
+/// The unproject uniform for a frame of `width` x `height` seen through
+/// `view_proj` (without the tile fields).
+pub(crate) fn unproject_uniform(
+    view_proj: &Mat4,
+    width: u32,
+    height: u32,
+    outputs: Outputs,
+) -> Result<UnprojectUniform> {
+    let inv = invert(view_proj).ok_or_else(|| {
+        Error::InvalidArgument(
+            "the camera's view-projection cannot be inverted (a degenerate camera); depth and \
+             xyz outputs need a camera that sees a volume"
+                .into(),
+        )
+    })?;
+    // The eye: the point the projection sends to w = 0 with x = y = 0, the
+    // inverse applied to (0, 0, 1, 0) (w = 0 for an orthographic camera).
+    let e: [f64; 4] = std::array::from_fn(|r| inv[2][r]);
+    let scale = e.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-300);
+    let eye = if e[3].abs() > 1e-12 * scale {
+        [e[0] / e[3], e[1] / e[3], e[2] / e[3], 1.0]
+    } else {
+        [0.0; 4]
+    };
+    Ok(UnprojectUniform {
+        inv_view_proj: inv.map(|c| c.map(|v| v as f32)),
+        eye: eye.map(|v| v as f32),
+        width,
+        height,
+        y0: 0,
+        rows: 0,
+        planes: outputs.depth as u32 | (outputs.xyz as u32) << 1,
+        tile_row: 0,
+        _pad: [0; 2],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::camera::{look_at, mul, perspective};
+
+    #[test]
+    fn inverse_and_eye_of_a_perspective_camera() {
+        let eye = [3.0, -4.0, 5.0];
+        let vp = mul(
+            &perspective(0.8, 1.5, 0.5, 50.0),
+            &look_at(eye, [0.0, 0.0, 0.0], [0.0, 0.0, 1.0]),
+        );
+        let inv = invert(&vp).unwrap();
+        // inv * vp = identity.
+        for i in 0..4 {
+            for j in 0..4 {
+                let v: f64 = (0..4).map(|k| inv[k][i] * vp[j][k] as f64).sum();
+                assert!((v - (i == j) as u8 as f64).abs() < 1e-5, "{i} {j} {v}");
+            }
+        }
+        let u = unproject_uniform(
+            &vp,
+            10,
+            10,
+            Outputs {
+                depth: true,
+                xyz: true,
+            },
+        )
+        .unwrap();
+        for k in 0..3 {
+            assert!((u.eye[k] - eye[k]).abs() < 1e-3, "{:?}", u.eye);
+        }
+        assert_eq!(u.eye[3], 1.0);
+        assert_eq!(u.planes, 3);
+    }
+}
