@@ -1,7 +1,7 @@
 """Type stubs for the native module forge3d._forge3d."""
 
 import os
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, Sequence, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +48,58 @@ class Frame:
         ValueError for an empty path or a directory. Recorded in the copy
         ledger as ``png_encode``."""
     def _repr_png_(self) -> bytes: ...
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+    def __arrow_c_schema__(self) -> object:
+        """Arrow schema capsule: an ``arrow.fixed_shape_tensor`` field over this object's memory (dtype and shape as in NumPy)."""
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]:
+        """(schema, array) capsules: one tensor element over this object's memory (no copy)."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """Stream capsule of one chunk: this object's memory (no copy)."""
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
+    ) -> object:
+        """DLPack capsule (CPU). ``copy=True`` makes one recorded copy; otherwise none."""
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """(1, 0): CPU memory."""
+
+class Plane:
+    """A float32 plane rendered beside a frame by ``render(outputs=...)``:
+    ``depth`` of shape (height, width), the distance from the camera to the
+    surface seen at each pixel in world units (for the top-down camera, from
+    the image plane), or ``xyz`` of shape (height, width, 3), the world
+    position of that surface. NaN where nothing was drawn. Water does not
+    write depth, so both see the ground under it.
+
+    Its memory is mapped readback memory the GPU wrote into, like a
+    Frame's: ``np.asarray(plane)``, ``plane.to_numpy()``, ``pa.array(plane)``
+    and ``np.from_dlpack(plane)`` share it (no CPU copy).
+    """
+
+    @property
+    def name(self) -> Literal["depth", "xyz"]:
+        """"depth" or "xyz"."""
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """(height, width) for depth, (height, width, 3) for xyz."""
+    @property
+    def dtype(self) -> str:
+        """"float32"."""
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the plane."""
+    @property
+    def ptr(self) -> int:
+        """Address of the first byte (equal to NumPy's data pointer of any view)."""
+    @property
+    def origin(self) -> str:
+        """Where the memory lives: "mapped_readback"."""
+    def to_numpy(self) -> npt.NDArray[np.float32]:
+        """A float32 view of the plane; ``.base`` is the plane. No copy."""
     def __buffer__(self, flags: int, /) -> memoryview: ...
     def __arrow_c_schema__(self) -> object:
         """Arrow schema capsule: an ``arrow.fixed_shape_tensor`` field over this object's memory (dtype and shape as in NumPy)."""
@@ -223,12 +275,33 @@ class Renderer:
         """Clear color as (r, g, b, a) integers 0..255. Settable (3 or 4 components)."""
     @background.setter
     def background(self, value: tuple[int, ...]) -> None: ...
-    def render(self) -> Frame:
+    @overload
+    def render(self, *, outputs: None = None) -> Frame: ...
+    @overload
+    def render(self, *, outputs: Sequence[Literal["rgba", "depth", "xyz"]]) -> tuple[Frame | Plane, ...]: ...
+    def render(self, *, outputs: Sequence[Literal["rgba", "depth", "xyz"]] | None = None) -> Frame | tuple[Frame | Plane, ...]:
         """Render whatever the scene holds (terrain, meshes, points; the
         background alone when empty) with the current camera and lighting;
         returns the Frame, whose memory is the mapped readback buffer (zero
         CPU copies). Pending vertex uploads are copied on the GPU first, in
-        one submission. The GIL is released while rendering."""
+        one submission. The GIL is released while rendering.
+
+        With ``outputs``, a sequence of names, returns a tuple in that order:
+        ``"rgba"`` the Frame, ``"depth"`` and ``"xyz"`` float32 ``Plane``\ s
+        unprojected on the GPU from the same render's depth buffer and read
+        back like the frame (zero CPU copies)::
+
+            rgba, depth, xyz = r.render(outputs=("rgba", "depth", "xyz"))
+
+        Depth and xyz need 3-D layers (an empty scene gives all NaN).
+        Unknown or repeated names raise ValueError."""
+    def pick(self, x: int, y: int) -> dict[str, Any] | None:
+        """What is under pixel (``x``, ``y``) (column, row; row 0 is the top):
+        ``{"x", "y", "z"}`` the world position of the surface seen there,
+        ``"distance"`` from the camera, and ``"row"``/``"col"`` the terrain
+        cell whose footprint holds (x, y) (None off the terrain); None where
+        nothing is drawn. Renders the scene once (depth and xyz). ValueError
+        for a pixel outside the image."""
     @property
     def layers(self) -> list[tuple[int, str]]:
         """(id, kind) of every layer in drawing order; kind is "terrain" or "mesh"."""
@@ -298,7 +371,10 @@ class Renderer:
     def terrain_info(self) -> dict[str, Any]:
         """spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
         heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on
-        CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses)."""
+        CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), norm, levels, contours
+        (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
+        (strength, radius), water (level, color, depth_shading), base (depth, color); each
+        None when off. Look settings belong to the terrain: ``add_terrain`` starts afresh."""
     def set_colormap(self, name: Any) -> None:
         """A colormap as ``add_terrain`` takes it: a built-in or matplotlib name, a
         matplotlib ``Colormap`` or an array of colours; ValueError/TypeError otherwise."""
@@ -317,6 +393,96 @@ class Renderer:
         ``major_every``-th line (0: none) is twice as wide. ``color`` is 3 or
         4 floats in [0, 1], alpha the opacity. ``None`` removes the lines.
         Needs a terrain; on error nothing changes."""
+    def set_shadows(self, enabled: bool = True, *, softness: float = 0.5) -> None:
+        """Cast shadows of the terrain from the sun (``set_sun``), computed on
+        the GPU at the heights' resolution: for each cell the horizon towards
+        the sun is searched over the exaggerated heights, and the cell is lit
+        where the sun is above it. ``softness`` is the sun's apparent size in
+        degrees ([0, 45]; 0: hard edges), over which a shadow's edge fades.
+        Recomputed only when the sun or softness changes (new heights make a
+        new terrain), inside the next render; drawn by sampling the result
+        bilinearly. A pillar of height h on flat ground casts a shadow of
+        length h / tan(elevation) away from the sun. Meshes and points do
+        not cast shadows. ``set_shadows(False)`` turns them off. Needs a
+        terrain; on error nothing changes."""
+    def set_ambient_occlusion(self, strength: float = 0.6, radius: float | None = None) -> None:
+        """Ambient occlusion of the terrain: how much of the sky each cell
+        sees, from the horizon in 16 directions within ``radius`` world units
+        (default 32 cells), computed on the GPU at the heights' resolution
+        and cached like the shadows. The lighting is scaled by ``1 -
+        strength * (1 - open sky)``, so valley floors darken and ridges do
+        not. ``strength`` in [0, 1]; 0 turns it off. Off by default: it costs
+        one pass over the heights per new terrain. Needs a terrain; on error
+        nothing changes."""
+    def set_water(
+        self,
+        level: float | None,
+        *,
+        color: tuple[float, ...] = (0.16, 0.38, 0.62),
+        depth_shading: bool = True,
+        opacity: float = 0.85,
+        depth_scale: float | None = None,
+    ) -> None:
+        """A flat water surface at height ``level`` (the heights' units),
+        drawn over every part of the terrain below it and blended over the
+        ground (``color`` 3 or 4 floats in [0, 1]; ``opacity`` in [0, 1]
+        multiplies its alpha). With ``depth_shading`` the water darkens and
+        grows more opaque with depth, over ``depth_scale`` height units
+        (default: a quarter of the depth from the level to the lowest
+        height). No water over holes. With ``set_base`` the walls show the
+        water's cross-section. ``None`` removes the water. Needs a terrain;
+        ValueError for a level that is not finite; on error nothing
+        changes."""
+    def set_base(
+        self,
+        enabled: bool = True,
+        *,
+        depth: float | None = None,
+        color: tuple[float, ...] = (0.42, 0.36, 0.3),
+    ) -> None:
+        """A solid base: side walls from the terrain's edge down to ``depth``
+        height units below its lowest height (default a tenth of the height
+        range, at least 1), shaded by the sun, as in a 3-D printed relief.
+        Holes get no walls (the walls follow the outer edge only).
+        ``set_base(False)`` removes it. Needs a terrain; on error nothing
+        changes."""
+    def add_overlay(
+        self,
+        image: Any,
+        *,
+        extent: tuple[float, float, float, float] | None = None,
+        units: Literal["world", "cells", "crs"] = "world",
+        opacity: float = 1.0,
+        blend: Literal["over", "multiply", "screen"] = "over",
+    ) -> int:
+        """Drape an image over the terrain; returns the overlay's id.
+
+        ``image`` is (rows, cols, 3) or (rows, cols, 4): uint8 0..255, or
+        floats (float16/32/64) in [0, 1]; a NumPy array, anything with the
+        buffer protocol, or an Arrow ``fixed_shape_tensor``. C-contiguous
+        uint8 RGBA is copied once, from its own memory, into GPU upload
+        memory (the copy ledger shows one ``upload``); anything else is
+        first converted to RGBA8 (one recorded ``convert``). It is sampled
+        bilinearly at any size up to the device's texture limit.
+
+        Without ``extent`` it covers the whole terrain (the cells'
+        footprint). ``extent`` is (left, right, bottom, top) in world units
+        as drawn (``units="world"``), in the CRS of a georeferenced terrain
+        (``units="crs"``), or (col_start, col_stop, row_start, row_stop) of
+        the heights (``units="cells"``, like ``heights[row_start:row_stop,
+        col_start:col_stop]``). The image colours the terrain (before
+        lighting, under contours): ``"over"`` by its alpha times
+        ``opacity``, ``"multiply"`` darkens, ``"screen"`` lightens. Up to 8
+        overlays stack in the order added. ValueError/TypeError for the
+        wrong ndim, channels or element type, NaN or values outside [0, 1],
+        an inverted extent or one wholly outside the terrain; needs a
+        terrain; on error nothing changes."""
+    def remove_overlay(self, id: int) -> bool:
+        """Remove overlay ``id``; False when there was none."""
+    @property
+    def overlays(self) -> list[dict[str, Any]]:
+        """The terrain's overlays in drawing order: dicts of ``id``,
+        ``shape`` (rows, cols), ``opacity`` and ``blend``."""
     def set_color_scale(self, norm: Literal["linear", "log"] | None = None, levels: Any = None) -> None:
         """How heights map to the colormap: ``norm="linear"`` (default) or
         ``"log"`` over the height range (which must then be positive; heights

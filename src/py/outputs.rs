@@ -48,8 +48,21 @@ fn output_names(v: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 
 #[pymethods]
 impl PyRenderer {
-    /// Render whatever the scene holds; returns the Frame, or with
-    /// ``outputs`` a tuple of the outputs asked for.
+    /// Render whatever the scene holds (terrain, meshes, points; the
+    /// background alone when empty) with the current camera and lighting;
+    /// returns the Frame, whose memory is the mapped readback buffer (zero
+    /// CPU copies). Pending vertex uploads are copied on the GPU first, in
+    /// one submission. The GIL is released while rendering.
+    ///
+    /// With ``outputs``, a sequence of names, returns a tuple in that order:
+    /// ``"rgba"`` the Frame, ``"depth"`` and ``"xyz"`` float32 ``Plane``\ s
+    /// unprojected on the GPU from the same render's depth buffer and read
+    /// back like the frame (zero CPU copies)::
+    ///
+    ///     rgba, depth, xyz = r.render(outputs=("rgba", "depth", "xyz"))
+    ///
+    /// Depth and xyz need 3-D layers (an empty scene gives all NaN).
+    /// Unknown or repeated names raise ValueError.
     #[pyo3(signature = (*, outputs=None))]
     fn render<'py>(
         &self,
@@ -67,6 +80,8 @@ impl PyRenderer {
             xyz: names.iter().any(|n| n == "xyz"),
         };
         let mut got = py.detach(move || r.render_outputs(want))?;
+        let missing =
+            || pyo3::exceptions::PyRuntimeError::new_err("a plane asked for was not rendered");
         let items = names
             .iter()
             .map(|n| -> PyResult<Bound<'py, PyAny>> {
@@ -82,7 +97,7 @@ impl PyRenderer {
                         py,
                         PyPlane {
                             name: "depth",
-                            memory: got.depth.take().expect("asked for"),
+                            memory: got.depth.take().ok_or_else(missing)?,
                         },
                     )?
                     .into_any(),
@@ -90,7 +105,7 @@ impl PyRenderer {
                         py,
                         PyPlane {
                             name: "xyz",
-                            memory: got.xyz.take().expect("asked for"),
+                            memory: got.xyz.take().ok_or_else(missing)?,
                         },
                     )?
                     .into_any(),
@@ -100,7 +115,12 @@ impl PyRenderer {
         Ok(PyTuple::new(py, items)?.into_any())
     }
 
-    /// What is under pixel (x, y): a dict, or None where nothing is drawn.
+    /// What is under pixel (``x``, ``y``) (column, row; row 0 is the top):
+    /// ``{"x", "y", "z"}`` the world position of the surface seen there,
+    /// ``"distance"`` from the camera, and ``"row"``/``"col"`` the terrain
+    /// cell whose footprint holds (x, y) (None off the terrain); None where
+    /// nothing is drawn. Renders the scene once (depth and xyz). ValueError
+    /// for a pixel outside the image.
     fn pick<'py>(
         &self,
         py: Python<'py>,

@@ -7,8 +7,16 @@ use pyo3::prelude::*;
 use super::exports::{pymethods_with_exports, Exported};
 use crate::memory::HostBuffer;
 
-/// A float32 plane of a render: ``depth`` (height, width) or ``xyz``
-/// (height, width, 3).
+/// A float32 plane rendered beside a frame by ``render(outputs=...)``:
+/// ``depth`` of shape (height, width), the distance from the camera to the
+/// surface seen at each pixel in world units (for the top-down camera, from
+/// the image plane), or ``xyz`` of shape (height, width, 3), the world
+/// position of that surface. NaN where nothing was drawn. Water does not
+/// write depth, so both see the ground under it.
+///
+/// Its memory is mapped readback memory the GPU wrote into, like a
+/// Frame's: ``np.asarray(plane)``, ``plane.to_numpy()``, ``pa.array(plane)``
+/// and ``np.from_dlpack(plane)`` share it (no CPU copy).
 #[pyclass(name = "Plane", module = "forge3d._forge3d", frozen)]
 pub struct PyPlane {
     pub(crate) name: &'static str,

@@ -279,7 +279,10 @@ impl PyRenderer {
 
     /// spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
     /// heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on
-    /// CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses).
+    /// CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), norm, levels, contours
+    /// (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
+    /// (strength, radius), water (level, color, depth_shading), base (depth, color); each
+    /// None when off. Look settings belong to the terrain: ``add_terrain`` starts afresh.
     fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let stats = self.inner.terrain_stats()?;
         let o = self.inner.terrain_options()?;

@@ -103,7 +103,17 @@ fn extent_arg(r: &PyRenderer, extent: &Bound<'_, PyAny>, units: &str) -> PyResul
 
 #[pymethods]
 impl PyRenderer {
-    /// Cast shadows from the sun over the terrain.
+    /// Cast shadows of the terrain from the sun (``set_sun``), computed on
+    /// the GPU at the heights' resolution: for each cell the horizon towards
+    /// the sun is searched over the exaggerated heights, and the cell is lit
+    /// where the sun is above it. ``softness`` is the sun's apparent size in
+    /// degrees ([0, 45]; 0: hard edges), over which a shadow's edge fades.
+    /// Recomputed only when the sun or softness changes (new heights make a
+    /// new terrain), inside the next render; drawn by sampling the result
+    /// bilinearly. A pillar of height h on flat ground casts a shadow of
+    /// length h / tan(elevation) away from the sun. Meshes and points do
+    /// not cast shadows. ``set_shadows(False)`` turns them off. Needs a
+    /// terrain; on error nothing changes.
     #[pyo3(signature = (enabled=None, *, softness=None))]
     fn set_shadows(
         &self,
@@ -121,7 +131,14 @@ impl PyRenderer {
         Ok(py.detach(move || r.set_shadows(on.then_some(shadows)))?)
     }
 
-    /// Ambient occlusion of the terrain: darkens what the sky cannot see.
+    /// Ambient occlusion of the terrain: how much of the sky each cell
+    /// sees, from the horizon in 16 directions within ``radius`` world units
+    /// (default 32 cells), computed on the GPU at the heights' resolution
+    /// and cached like the shadows. The lighting is scaled by ``1 -
+    /// strength * (1 - open sky)``, so valley floors darken and ridges do
+    /// not. ``strength`` in [0, 1]; 0 turns it off. Off by default: it costs
+    /// one pass over the heights per new terrain. Needs a terrain; on error
+    /// nothing changes.
     #[pyo3(signature = (strength=None, radius=None))]
     fn set_ambient_occlusion(
         &self,
@@ -137,7 +154,16 @@ impl PyRenderer {
         Ok(py.detach(move || r.set_ambient_occlusion((strength > 0.0).then_some(ao)))?)
     }
 
-    /// A water surface filling everything below ``level``; None removes it.
+    /// A flat water surface at height ``level`` (the heights' units),
+    /// drawn over every part of the terrain below it and blended over the
+    /// ground (``color`` 3 or 4 floats in [0, 1]; ``opacity`` in [0, 1]
+    /// multiplies its alpha). With ``depth_shading`` the water darkens and
+    /// grows more opaque with depth, over ``depth_scale`` height units
+    /// (default: a quarter of the depth from the level to the lowest
+    /// height). No water over holes. With ``set_base`` the walls show the
+    /// water's cross-section. ``None`` removes the water. Needs a terrain;
+    /// ValueError for a level that is not finite; on error nothing
+    /// changes.
     #[pyo3(signature = (level, *, color=None, depth_shading=None, opacity=None, depth_scale=None))]
     fn set_water(
         &self,
@@ -167,7 +193,12 @@ impl PyRenderer {
         Ok(self.inner.set_water(Some(water))?)
     }
 
-    /// A solid base: side walls from the terrain's edge down to a base.
+    /// A solid base: side walls from the terrain's edge down to ``depth``
+    /// height units below its lowest height (default a tenth of the height
+    /// range, at least 1), shaded by the sun, as in a 3-D printed relief.
+    /// Holes get no walls (the walls follow the outer edge only).
+    /// ``set_base(False)`` removes it. Needs a terrain; on error nothing
+    /// changes.
     #[pyo3(signature = (enabled=None, *, depth=None, color=None))]
     fn set_base(
         &self,
@@ -184,7 +215,28 @@ impl PyRenderer {
         Ok(self.inner.set_base(on.then_some(base))?)
     }
 
-    /// Drape an image over the terrain; returns its id.
+    /// Drape an image over the terrain; returns the overlay's id.
+    ///
+    /// ``image`` is (rows, cols, 3) or (rows, cols, 4): uint8 0..255, or
+    /// floats (float16/32/64) in [0, 1]; a NumPy array, anything with the
+    /// buffer protocol, or an Arrow ``fixed_shape_tensor``. C-contiguous
+    /// uint8 RGBA is copied once, from its own memory, into GPU upload
+    /// memory (the copy ledger shows one ``upload``); anything else is
+    /// first converted to RGBA8 (one recorded ``convert``). It is sampled
+    /// bilinearly at any size up to the device's texture limit.
+    ///
+    /// Without ``extent`` it covers the whole terrain (the cells'
+    /// footprint). ``extent`` is (left, right, bottom, top) in world units
+    /// as drawn (``units="world"``), in the CRS of a georeferenced terrain
+    /// (``units="crs"``), or (col_start, col_stop, row_start, row_stop) of
+    /// the heights (``units="cells"``, like ``heights[row_start:row_stop,
+    /// col_start:col_stop]``). The image colours the terrain (before
+    /// lighting, under contours): ``"over"`` by its alpha times
+    /// ``opacity``, ``"multiply"`` darkens, ``"screen"`` lightens. Up to 8
+    /// overlays stack in the order added. ValueError/TypeError for the
+    /// wrong ndim, channels or element type, NaN or values outside [0, 1],
+    /// an inverted extent or one wholly outside the terrain; needs a
+    /// terrain; on error nothing changes.
     #[pyo3(signature = (image, *, extent=None, units=None, opacity=None, blend=None))]
     fn add_overlay(
         &self,
@@ -227,7 +279,8 @@ impl PyRenderer {
         Ok(self.inner.remove_overlay(id))
     }
 
-    /// The terrain's overlays, in drawing order.
+    /// The terrain's overlays in drawing order: dicts of ``id``,
+    /// ``shape`` (rows, cols), ``opacity`` and ``blend``.
     #[getter]
     fn overlays<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         self.inner

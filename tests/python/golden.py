@@ -68,6 +68,32 @@ def contours():
     return r.render().to_numpy()
 
 
+def relief():
+    """Jacksboro under a low sun with cast shadows and ambient occlusion."""
+    r = _dem_renderer()
+    r.set_sun(300.0, 25.0)
+    r.set_shadows(softness=1.0)
+    r.set_ambient_occlusion(0.8)
+    return r.render().to_numpy()
+
+
+def draped():
+    """Jacksboro in gray with a draped image (a grid of roads, nearly
+    opaque), water up to 420 m and a solid base, seen from the south-west."""
+    z, _ = jacksboro()
+    r = _dem_renderer()
+    r.set_colormap("gray")
+    roads = np.zeros((z.shape[0], z.shape[1], 4), np.uint8)
+    for k in range(3):
+        roads[k::48, :] = (230, 90, 30, 230)
+        roads[:, k::48] = (230, 90, 30, 230)
+    r.add_overlay(roads)
+    r.set_water(420.0)
+    r.set_base(True)
+    r.set_camera_orbit(215.0, 30.0)
+    return r.render().to_numpy()
+
+
 def mesh():
     r = forge3d.Renderer(W, H)
     r.add_mesh(forge3d.primitives.sphere(1.0, 48), color=(0.9, 0.5, 0.2))
@@ -109,7 +135,7 @@ def holes(nan_hole=True, sun=(315.0, 45.0)):
     return r.render().to_numpy()
 
 
-SCENES = {f.__name__: f for f in (triangle, jacksboro_default_view, jacksboro_top_down, contours, mesh, points, holes)}
+SCENES = {f.__name__: f for f in (triangle, jacksboro_default_view, jacksboro_top_down, contours, relief, draped, mesh, points, holes)}
 
 
 def path(name: str) -> str:

@@ -47,7 +47,8 @@ def _documented():
             yield node.name, ast.get_docstring(node), cls
             seen = set()
             for sub in node.body:
-                if isinstance(sub, ast.FunctionDef) and sub.name not in seen:
+                overload = any(getattr(d, "id", None) == "overload" for d in sub.decorator_list) if isinstance(sub, ast.FunctionDef) else False
+                if isinstance(sub, ast.FunctionDef) and not overload and sub.name not in seen:
                     seen.add(sub.name)
                     if sub.name in ("__init__", "__buffer__"):
                         continue  # the class docstring; CPython's own slot
