@@ -37,7 +37,7 @@ from ._forge3d import (
     synchronize,
 )
 from .ledger import CopyLedger, CopyRecord, copy_ledger
-from . import engine, geo, interop, primitives  # noqa: E402
+from . import datasets, engine, geo, interop, primitives  # noqa: E402
 from .geo import open_dem  # noqa: E402  (submodules users reach as attributes)
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "interop",
     "primitives",
     "device_info",
+    "datasets",
     "engine",
     "readback_pool_stats",
     "synchronize",

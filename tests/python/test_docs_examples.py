@@ -50,3 +50,25 @@ def test_docs_geo_example_runs(i, tmp_path, monkeypatch):
 
 def test_geo_doc_has_two_examples():
     assert len(GEO_BLOCKS) == 2
+
+
+LOOK = DOC.with_name("terrain.md").read_text()
+LOOK = LOOK[LOOK.index("## The look of a published map"):]
+LOOK = LOOK[: LOOK.find("\n## ", 5)]
+LOOK_BLOCKS = re.findall(r"```python\n(.*?)```", LOOK, re.S)
+
+
+@pytest.mark.parametrize("i", range(len(LOOK_BLOCKS)))
+def test_docs_terrain_look_example_runs(i, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    _run_block("terrain.md", LOOK_BLOCKS, i, tmp_path, monkeypatch)
+
+
+def test_every_look_example_has_its_gallery_picture():
+    gallery = DOC.parent / "gallery"
+    names = [re.findall(r'"(\w+)\.png"', b)[-1] for b in LOOK_BLOCKS]
+    assert len(names) == 7
+    for n in names:
+        assert f"](gallery/{n}.png)" in LOOK, n
+        assert (gallery / f"{n}.png").read_bytes()[:4] == b"\x89PNG", n
+    assert sum((gallery / f"{n}.png").stat().st_size for n in names) < 600_000

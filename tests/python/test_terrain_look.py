@@ -465,3 +465,22 @@ def test_bad_relief_arguments(call, match):
         call(r)
     info = r.terrain_info()
     assert info["shadows"] is None and info["ambient_occlusion"] is None
+
+
+# -- sample data --------------------------------------------------------------
+
+
+def test_sample_dems_are_north_up_heightmaps_in_metres():
+    pytest.importorskip("matplotlib")
+    from matplotlib import cbook
+
+    jb = forge3d.datasets.jacksboro()
+    assert jb.shape == (344, 403) and 60 < jb.spacing[0] < 100 and jb.crs == "EPSG:4326"
+    tb = forge3d.datasets.topobathy()
+    raw = cbook.get_sample_data("topobathy.npz")
+    assert tb.shape == raw["topo"].shape
+    # The source's row 0 is its southernmost latitude; here row 0 is north.
+    assert np.array_equal(np.asarray(tb)[0], raw["topo"][-1])
+    left, bottom, right, top = tb.bounds
+    assert top == pytest.approx(float(raw["latitude"].max()) + tb.crs_spacing[1] / 2, abs=1e-4)
+    assert 2000 < tb.spacing[0] < 3000 and 2000 < tb.spacing[1] < 3000
