@@ -462,8 +462,11 @@ class Renderer:
         buffer protocol, or an Arrow ``fixed_shape_tensor``. C-contiguous
         uint8 RGBA is copied once, from its own memory, into GPU upload
         memory (the copy ledger shows one ``upload``); anything else is
-        first converted to RGBA8 (one recorded ``convert``). It is sampled
-        bilinearly at any size up to the device's texture limit.
+        first converted to RGBA8 (one recorded ``convert``). Any size up to
+        the device's texture limit: its mip levels are made on the GPU
+        (alpha-weighted means, so transparent pixels do not darken their
+        neighbours) and it is sampled trilinearly, so a large orthophoto
+        minifies without aliasing.
 
         Without ``extent`` it covers the whole terrain (the cells'
         footprint). ``extent`` is (left, right, bottom, top) in world units

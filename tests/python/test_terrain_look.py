@@ -484,3 +484,26 @@ def test_sample_dems_are_north_up_heightmaps_in_metres():
     left, bottom, right, top = tb.bounds
     assert top == pytest.approx(float(raw["latitude"].max()) + tb.crs_spacing[1] / 2, abs=1e-4)
     assert 2000 < tb.spacing[0] < 3000 and 2000 < tb.spacing[1] < 3000
+
+
+def test_a_large_overlay_is_averaged_not_aliased_when_minified():
+    r = flat_lit(64, 128)
+    checker = np.zeros((1024, 1024, 4), np.uint8)
+    checker[..., 3] = 255
+    checker[(np.arange(1024)[:, None] + np.arange(1024)) % 2 == 0, :3] = 255
+    r.add_overlay(checker)
+    px = r.render().to_numpy()[16:112, 16:112, 0].astype(int)
+    # 8 image pixels per screen pixel: each is the mean of its mip level,
+    # (nearly) mid gray, never black or white.
+    assert abs(px.mean() - 128) < 6 and px.min() > 100 and px.max() < 156
+
+
+def test_transparent_image_pixels_do_not_darken_their_opaque_neighbours_in_mips():
+    r = flat_lit(64, 128)
+    img = np.zeros((1024, 1024, 4), np.uint8)
+    img[::2, :] = (255, 255, 255, 255)  # every other row white, the rest transparent black
+    r.add_overlay(img)
+    px = r.render().to_numpy()[64, 64]
+    # Half coverage of white over gray 128: about 191, not 128 (which a
+    # plain average of the transparent black would give).
+    assert abs(int(px[0]) - 191) <= 8, px

@@ -174,11 +174,13 @@ impl Overlay {
             ctx.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some("forge3d overlay"),
                 size,
-                mip_level_count: 1,
+                mip_level_count: super::mipmap::level_count(cols as u32, rows as u32),
                 sample_count: 1,
                 dimension: wgpu::TextureDimension::D2,
                 format: wgpu::TextureFormat::Rgba8Unorm,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::COPY_DST
+                    | wgpu::TextureUsages::RENDER_ATTACHMENT,
                 view_formats: &[],
             })
         })?;
@@ -202,6 +204,10 @@ impl Overlay {
             image.data.as_ptr(),
             "overlay image into GPU upload memory",
         );
+        // The smaller levels, averaged on the GPU from the image.
+        ctx.scoped("making the overlay's mip levels", || {
+            super::mipmap::generate(ctx, &texture)
+        })?;
         Ok(Self {
             id,
             view: texture.create_view(&Default::default()),
@@ -266,6 +272,7 @@ impl Linear {
             label: Some("forge3d linear"),
             mag_filter: wgpu::FilterMode::Linear,
             min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Linear,
             ..Default::default()
         }))
     }

@@ -6,6 +6,7 @@
 mod heights;
 mod layer_look;
 mod look;
+mod mipmap;
 mod options;
 mod pipeline;
 mod relief;
@@ -34,7 +35,7 @@ pub use source::{FillBand, HeightsFill};
 use upload::upload_heights;
 
 /// This module's WGSL, as its pipelines compile it.
-pub(crate) const SHADERS: [(&str, &str); 4] = [
+pub(crate) const SHADERS: [(&str, &str); 5] = [
     (
         "terrain (heights in a texture)",
         pipeline::TERRAIN_TEXTURE_WGSL,
@@ -45,6 +46,7 @@ pub(crate) const SHADERS: [(&str, &str); 4] = [
     ),
     ("relief (heights in a texture)", relief::RELIEF_TEXTURE_WGSL),
     ("relief (heights in buffers)", relief::RELIEF_BUFFER_WGSL),
+    ("overlay mip levels", mipmap::MIPMAP_WGSL),
 ];
 
 /// Heights at or below this are holes on the GPU (NaN and nodata map here).

@@ -107,28 +107,46 @@ fn color_position(h: f32) -> f32 {
     return clamp((v - t.range.x) * t.range.y, 0.0, 1.0);
 }
 
-fn overlay_sample(i: u32, uv: vec2<f32>) -> vec4<f32> {
+fn overlay_size(i: u32) -> vec2<f32> {
     switch i {
-        case 0u: { return textureSampleLevel(overlay0, linear, uv, 0.0); }
-        case 1u: { return textureSampleLevel(overlay1, linear, uv, 0.0); }
-        case 2u: { return textureSampleLevel(overlay2, linear, uv, 0.0); }
-        case 3u: { return textureSampleLevel(overlay3, linear, uv, 0.0); }
-        case 4u: { return textureSampleLevel(overlay4, linear, uv, 0.0); }
-        case 5u: { return textureSampleLevel(overlay5, linear, uv, 0.0); }
-        case 6u: { return textureSampleLevel(overlay6, linear, uv, 0.0); }
-        default: { return textureSampleLevel(overlay7, linear, uv, 0.0); }
+        case 0u: { return vec2<f32>(textureDimensions(overlay0)); }
+        case 1u: { return vec2<f32>(textureDimensions(overlay1)); }
+        case 2u: { return vec2<f32>(textureDimensions(overlay2)); }
+        case 3u: { return vec2<f32>(textureDimensions(overlay3)); }
+        case 4u: { return vec2<f32>(textureDimensions(overlay4)); }
+        case 5u: { return vec2<f32>(textureDimensions(overlay5)); }
+        case 6u: { return vec2<f32>(textureDimensions(overlay6)); }
+        default: { return vec2<f32>(textureDimensions(overlay7)); }
+    }
+}
+
+fn overlay_sample(i: u32, uv: vec2<f32>, lod: f32) -> vec4<f32> {
+    switch i {
+        case 0u: { return textureSampleLevel(overlay0, linear, uv, lod); }
+        case 1u: { return textureSampleLevel(overlay1, linear, uv, lod); }
+        case 2u: { return textureSampleLevel(overlay2, linear, uv, lod); }
+        case 3u: { return textureSampleLevel(overlay3, linear, uv, lod); }
+        case 4u: { return textureSampleLevel(overlay4, linear, uv, lod); }
+        case 5u: { return textureSampleLevel(overlay5, linear, uv, lod); }
+        case 6u: { return textureSampleLevel(overlay6, linear, uv, lod); }
+        default: { return textureSampleLevel(overlay7, linear, uv, lod); }
     }
 }
 
 // `albedo` with overlay i blended over it where the overlay lies at texel
-// coordinates c.
-fn drape(i: u32, c: vec2<f32>, albedo: vec3<f32>) -> vec3<f32> {
+// coordinates c, which change by dc_dx and dc_dy per pixel: the mip level
+// follows from how many image pixels one screen pixel covers (computed
+// here, as the sampling is not in uniform control flow).
+fn drape(i: u32, c: vec2<f32>, dc_dx: vec2<f32>, dc_dy: vec2<f32>, albedo: vec3<f32>) -> vec3<f32> {
     let e = t.overlay_extent[i];
-    let uv = (c - e.xy) / (e.zw - e.xy);
+    let span = e.zw - e.xy;
+    let uv = (c - e.xy) / span;
     if (any(uv < vec2<f32>(0.0)) || any(uv > vec2<f32>(1.0))) {
         return albedo;
     }
-    let o = overlay_sample(i, uv);
+    let px = overlay_size(i) / span;
+    let footprint = max(length(dc_dx * px), length(dc_dy * px));
+    let o = overlay_sample(i, uv, max(log2(max(footprint, 1e-8)), 0.0));
     let a = o.a * t.overlay_params[i].x;
     let mode = u32(t.overlay_params[i].y);
     var blended = o.rgb;
@@ -217,7 +235,7 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     let color = textureLoad(lut, vec2<i32>(i32(round(s * 255.0)), 0), 0);
     var albedo = color.rgb;
     for (var i = 0u; i < t.overlay_count; i = i + 1u) {
-        albedo = drape(i, c, albedo);
+        albedo = drape(i, c, dc_dx, dc_dy, albedo);
     }
     var rgb = albedo * shade;
 
