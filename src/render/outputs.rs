@@ -9,6 +9,9 @@ use super::camera::Mat4;
 use crate::error::{Error, Result};
 use crate::gpu::{layout, GpuContext};
 
+/// Stride of per-band uniforms (WebGPU's largest min offset alignment).
+const UNIFORM_STRIDE: u64 = 256;
+
 pub(crate) const OUTPUTS_WGSL: &str = include_str!("outputs.wgsl");
 pub(crate) const WORKGROUP: (u32, u32) = (64, 4);
 
@@ -167,6 +170,209 @@ pub(crate) fn unproject_uniform(
         tile_row: 0,
         _pad: [0; 2],
     })
+}
+
+/// What the unproject pass needs of the target it reads.
+pub(crate) struct TargetShape<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub tile_rows: u32,
+    pub tiles: u32,
+    pub samples: u32,
+    pub depth_view: &'a wgpu::TextureView,
+}
+
+/// The unproject pass of one render: per band of rows of each tile, a
+/// dispatch into band-sized storage and GPU copies into readback memory.
+pub(crate) struct Unproject {
+    width: u32,
+    /// Rows per band (a storage binding is limited in size).
+    band_rows: u32,
+    bands_per_tile: u32,
+    bind_groups: Vec<wgpu::BindGroup>,
+    pipeline: wgpu::ComputePipeline,
+    depth_band: wgpu::Buffer,
+    xyz_band: wgpu::Buffer,
+    pub depth_readback: Option<wgpu::Buffer>,
+    pub xyz_readback: Option<wgpu::Buffer>,
+}
+
+impl Unproject {
+    pub fn new(
+        ctx: &GpuContext,
+        target: &TargetShape<'_>,
+        base: &UnprojectUniform,
+    ) -> Result<Self> {
+        let (w, h) = (target.width as u64, target.height as u64);
+        let max_binding = ctx.limits.max_storage_buffer_binding_size as u64;
+        let band_rows = (max_binding / (w * 12)).clamp(1, target.tile_rows as u64) as u32;
+        let bands_per_tile = target.tile_rows.div_ceil(band_rows);
+        let bands = target.tiles * bands_per_tile;
+        let set = ctx.cached(UnprojectPipelines::new);
+        let (layout, pipeline) = set.get(ctx, target.samples);
+        let want = |on: bool, bytes: u64| -> Result<Option<wgpu::Buffer>> {
+            on.then(|| ctx.readback_pool.acquire(bytes)).transpose()
+        };
+        let depth_readback = want(base.planes & 1 != 0, w * h * 4)?;
+        let xyz_readback = match want(base.planes & 2 != 0, w * h * 12) {
+            Ok(b) => b,
+            Err(e) => {
+                if let Some(b) = depth_readback {
+                    ctx.readback_pool.discard(b);
+                }
+                return Err(e);
+            }
+        };
+        let made = ctx.scoped("creating the depth / xyz planes", || {
+            let storage = |label, bytes: u64| {
+                ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(label),
+                    size: bytes.max(4),
+                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: false,
+                })
+            };
+            let band = w * band_rows as u64;
+            let depth_band = storage("forge3d depth band", band * 4 * (base.planes & 1) as u64);
+            let xyz_band = storage(
+                "forge3d xyz band",
+                band * 12 * (base.planes >> 1 & 1) as u64,
+            );
+            let uniforms = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("forge3d unproject"),
+                size: bands as u64 * UNIFORM_STRIDE,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            let depth_view = target.depth_view;
+            let bind_groups = (0..bands)
+                .map(|b| {
+                    ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("forge3d unproject"),
+                        layout,
+                        entries: &[
+                            wgpu::BindGroupEntry {
+                                binding: 0,
+                                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                                    buffer: &uniforms,
+                                    offset: b as u64 * UNIFORM_STRIDE,
+                                    size: wgpu::BufferSize::new(
+                                        std::mem::size_of::<UnprojectUniform>() as u64,
+                                    ),
+                                }),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 1,
+                                resource: wgpu::BindingResource::TextureView(depth_view),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 2,
+                                resource: depth_band.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 3,
+                                resource: xyz_band.as_entire_binding(),
+                            },
+                        ],
+                    })
+                })
+                .collect();
+            (uniforms, bind_groups, depth_band, xyz_band)
+        });
+        let (uniforms, bind_groups, depth_band, xyz_band) = match made {
+            Ok(m) => m,
+            Err(e) => {
+                for b in [depth_readback, xyz_readback].into_iter().flatten() {
+                    ctx.readback_pool.discard(b);
+                }
+                return Err(e);
+            }
+        };
+        // Every band's uniform, written before the frame is submitted.
+        let mut bytes = vec![0u8; bands as usize * UNIFORM_STRIDE as usize];
+        for t in 0..target.tiles {
+            let y0 = t * target.tile_rows;
+            let rows = target.tile_rows.min(target.height - y0);
+            for k in 0..bands_per_tile {
+                let start = k * band_rows;
+                let u = UnprojectUniform {
+                    y0: y0 + start,
+                    rows: band_rows.min(rows.saturating_sub(start)),
+                    tile_row: start,
+                    ..*base
+                };
+                let at = ((t * bands_per_tile + k) as u64 * UNIFORM_STRIDE) as usize;
+                let u_bytes = bytemuck::bytes_of(&u);
+                bytes[at..at + u_bytes.len()].copy_from_slice(u_bytes);
+            }
+        }
+        ctx.queue.write_buffer(&uniforms, 0, &bytes);
+        Ok(Self {
+            width: target.width,
+            band_rows,
+            bands_per_tile,
+            bind_groups,
+            pipeline: pipeline.clone(),
+            depth_band,
+            xyz_band,
+            depth_readback,
+            xyz_readback,
+        })
+    }
+
+    /// Records tile `t` (frame rows `y0 .. y0 + rows`).
+    pub fn record(&self, encoder: &mut wgpu::CommandEncoder, t: u32, y0: u32, rows: u32) {
+        let bands_per_tile = self.bands_per_tile;
+        let w = self.width as u64;
+        for k in 0..bands_per_tile {
+            let start = k * self.band_rows;
+            if start >= rows {
+                break;
+            }
+            let n = self.band_rows.min(rows - start);
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("forge3d unproject"),
+                    timestamp_writes: None,
+                });
+                pass.set_pipeline(&self.pipeline);
+                pass.set_bind_group(0, &self.bind_groups[(t * bands_per_tile + k) as usize], &[]);
+                pass.dispatch_workgroups(
+                    self.width.div_ceil(WORKGROUP.0),
+                    n.div_ceil(WORKGROUP.1),
+                    1,
+                );
+            }
+            let row0 = (y0 + start) as u64;
+            if let Some(d) = &self.depth_readback {
+                encoder.copy_buffer_to_buffer(
+                    &self.depth_band,
+                    0,
+                    d,
+                    row0 * w * 4,
+                    n as u64 * w * 4,
+                );
+            }
+            if let Some(x) = &self.xyz_readback {
+                encoder.copy_buffer_to_buffer(
+                    &self.xyz_band,
+                    0,
+                    x,
+                    row0 * w * 12,
+                    n as u64 * w * 12,
+                );
+            }
+        }
+    }
+
+    pub fn discard(self, ctx: &GpuContext) {
+        for b in [self.depth_readback, self.xyz_readback]
+            .into_iter()
+            .flatten()
+        {
+            ctx.readback_pool.discard(b);
+        }
+    }
 }
 
 #[cfg(test)]
