@@ -11,8 +11,8 @@ fn every_wgsl_module_parses_and_validates() {
     let sources = forge3d::render::shader_sources();
     assert_eq!(
         sources.len(),
-        9,
-        "triangle, pack_rows, 2 terrain, 5 mesh modules"
+        14,
+        "triangle, pack_rows, 2 depth/xyz planes, 2 terrain, 2 relief, overlay mipmaps, 5 mesh modules"
     );
     for (name, source) in sources {
         let module = match naga::front::wgsl::parse_str(source) {

@@ -43,6 +43,11 @@ pub fn shader_sources() -> Vec<(&'static str, &'static str)> {
     let mut all = vec![
         ("triangle", triangle::TRIANGLE_WGSL),
         ("pack_rows", pack::PACK_ROWS_WGSL),
+        ("depth and xyz planes", outputs::OUTPUTS_WGSL),
+        (
+            "depth and xyz planes (multisampled)",
+            outputs::OUTPUTS_MS_WGSL,
+        ),
     ];
     all.extend(terrain::SHADERS);
     all.extend(mesh::SHADERS);

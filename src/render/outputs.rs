@@ -12,7 +12,15 @@ use crate::gpu::{layout, GpuContext};
 /// Stride of per-band uniforms (WebGPU's largest min offset alignment).
 const UNIFORM_STRIDE: u64 = 256;
 
-pub(crate) const OUTPUTS_WGSL: &str = include_str!("outputs.wgsl");
+pub(crate) const OUTPUTS_WGSL: &str = concat!(
+    "@group(0) @binding(1) var depth_tex: texture_depth_2d;\n",
+    include_str!("outputs.wgsl")
+);
+/// The variant over a multisampled depth buffer (sample 0).
+pub(crate) const OUTPUTS_MS_WGSL: &str = concat!(
+    "@group(0) @binding(1) var depth_tex: texture_depth_multisampled_2d;\n",
+    include_str!("outputs.wgsl")
+);
 pub(crate) const WORKGROUP: (u32, u32) = (64, 4);
 
 /// Which planes a render returns besides the colour frame.
@@ -64,11 +72,7 @@ impl UnprojectPipelines {
         let ms = samples > 1;
         self.variants[usize::from(ms)].get_or_init(|| {
             let c = wgpu::ShaderStages::COMPUTE;
-            let source = if ms {
-                OUTPUTS_WGSL.replace("texture_depth_2d", "texture_depth_multisampled_2d")
-            } else {
-                OUTPUTS_WGSL.to_string()
-            };
+            let source = if ms { OUTPUTS_MS_WGSL } else { OUTPUTS_WGSL };
             layout::compute_pipeline(
                 &ctx.device,
                 "forge3d unproject",
@@ -87,7 +91,7 @@ impl UnprojectPipelines {
                     layout::storage(2, c, false),
                     layout::storage(3, c, false),
                 ],
-                &source,
+                source,
             )
         })
     }

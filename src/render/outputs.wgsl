@@ -1,8 +1,9 @@
 // Depth and world-position planes from a tile of the depth buffer: each
 // pixel's depth is unprojected through the inverse view-projection into
 // world coordinates, and its distance from the camera taken. NaN where
-// nothing was drawn (the cleared depth, 1). The multisampled variant reads
-// sample 0 of a texture_depth_multisampled_2d.
+// nothing was drawn (the cleared depth, 1). `depth_tex` (binding 1) is
+// declared before this file: a texture_depth_2d, or for multisampled
+// targets a texture_depth_multisampled_2d whose sample 0 is read.
 
 struct Unproject {
     // Inverse of the frame's view-projection (column-major).
@@ -22,7 +23,6 @@ struct Unproject {
     _pad: vec2<u32>,
 };
 @group(0) @binding(0) var<uniform> u: Unproject;
-@group(0) @binding(1) var depth_tex: texture_depth_2d;
 @group(0) @binding(2) var<storage, read_write> depth_out: array<f32>;
 @group(0) @binding(3) var<storage, read_write> xyz_out: array<f32>;
 
