@@ -766,6 +766,16 @@ class Mesh:
         """One float32 value per vertex, drawn through a colormap (style "scalars", or "points" with a colormap)."""
     def set_indices(self, indices: Any | None) -> None:
         """Triangles (a multiple of 3 indices, each below vertex_count); None draws vertices in order."""
+    def read_vertices(self) -> ExternalArray:
+        """The positions as the GPU holds them now: an (N, 3) float32 ExternalArray over readback memory (one GPU copy, no CPU copy)."""
+    def read_normals(self) -> ExternalArray:
+        """The normals as the GPU holds them: (N, 3) float32 (see ``read_vertices``)."""
+    def read_texcoords(self) -> ExternalArray:
+        """The texture coordinates: (N, 2) float32 (see ``read_vertices``)."""
+    def read_colors(self) -> ExternalArray:
+        """The colours: (N, 4) float32, or uint8 when set as uint8 (see ``read_vertices``)."""
+    def read_scalars(self) -> ExternalArray:
+        """The scalars: (N, 1) float32 (see ``read_vertices``)."""
     def resize(self, n: int) -> None:
         """Changes the vertex count; attributes must be set again (indices are kept if all < n)."""
     def write_vertices(self) -> MappedWrite:
@@ -817,6 +827,16 @@ class Points:
         """float32 (N, 4) in [0, 1], or uint8 (N, 4) kept as uint8 on the GPU (unorm)."""
     def set_scalars(self, scalars: Any, *, copy: bool | None = None) -> None:
         """One float32 value per vertex, drawn through a colormap (style "scalars", or "points" with a colormap)."""
+    def read_vertices(self) -> ExternalArray:
+        """The positions as the GPU holds them now: an (N, 3) float32 ExternalArray over readback memory (one GPU copy, no CPU copy)."""
+    def read_normals(self) -> ExternalArray:
+        """The normals as the GPU holds them: (N, 3) float32 (see ``read_vertices``)."""
+    def read_texcoords(self) -> ExternalArray:
+        """The texture coordinates: (N, 2) float32 (see ``read_vertices``)."""
+    def read_colors(self) -> ExternalArray:
+        """The colours: (N, 4) float32, or uint8 when set as uint8 (see ``read_vertices``)."""
+    def read_scalars(self) -> ExternalArray:
+        """The scalars: (N, 1) float32 (see ``read_vertices``)."""
     def resize(self, n: int) -> None:
         """Changes the vertex count; attributes must be set again (indices are kept if all < n)."""
     def write_vertices(self) -> MappedWrite:
@@ -853,7 +873,10 @@ class ExternalArray:
         """Address of the first byte."""
     @property
     def origin(self) -> str:
-        """"rust" (allocated by forge3d) or "mapped_upload" (GPU upload memory)."""
+        """"rust" (allocated by forge3d), "mapped_upload" (GPU upload memory) or
+        "mapped_readback" (a mesh attribute read back with ``read_vertices`` and the like)."""
+    def to_numpy(self) -> npt.NDArray[Any]:
+        """A NumPy view of the memory; ``.base`` is this object. No copy."""
     def __buffer__(self, flags: int, /) -> memoryview: ...
     def __arrow_c_schema__(self) -> object:
         """Arrow schema capsule: an ``arrow.fixed_shape_tensor`` field over this object's memory (dtype and shape as in NumPy)."""

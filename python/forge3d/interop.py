@@ -32,6 +32,7 @@ __all__ = [
     "copy_to_vertex_buffer",
     "ensure_external_array",
     "external_array",
+    "external_array_from",
 ]
 
 _COMPONENTS = {
@@ -84,6 +85,41 @@ def external_array(
     """
     dims = _shape_dims(shape)
     return _external_array(dims, _dtype_name(dtype), bool(zero))
+
+
+def external_array_from(mesh: Any, attribute: str = "vertices") -> np.ndarray:
+    """A NumPy array seeded with a mesh's (or point set's) current data, to
+    hand to a simulation that then streams it back each frame.
+
+    The attribute is read back from the GPU with one GPU copy into
+    forge3d-owned memory (no CPU copy: ``mesh.read_vertices()`` and the other
+    ``read_*`` methods); the array's ``base`` is that
+    :class:`forge3d.ExternalArray`, writable and exported like a Frame
+    (buffer protocol, Arrow, DLPack), so Taichi kernels taking
+    ``ti.types.ndarray`` write into it directly.
+
+    Args:
+        mesh: a ``forge3d.Mesh`` or ``forge3d.Points``.
+        attribute: ``"vertices"`` (or ``"positions"``), ``"normals"``,
+            ``"texcoords"``, ``"colors"`` or ``"scalars"``.
+
+    Example::
+
+        mesh = forge3d.primitives.sphere(1.0, 64)
+        pos = forge3d.interop.external_array_from(mesh)   # (N, 3) float32
+        for step in range(100):
+            simulate(pos)                                 # writes pos in place
+            mesh.set_vertices(pos)                        # one copy per frame
+    """
+    name = {"positions": "vertices"}.get(attribute, attribute)
+    if name not in _COMPONENTS:
+        raise ValueError(
+            f"attribute must be one of {sorted(_COMPONENTS)}, got {attribute!r}"
+        )
+    read = getattr(mesh, f"read_{name}", None)
+    if read is None:
+        raise TypeError(f"mesh must be a forge3d.Mesh or forge3d.Points, got {type(mesh).__name__}")
+    return read().to_numpy()
 
 
 def _shape_dims(shape: Any) -> list[int]:

@@ -114,10 +114,16 @@ impl PyExternalArray {
     fn ptr(&self) -> usize {
         self.memory.as_ptr() as usize
     }
-    /// "rust" (allocated by forge3d) or "mapped_upload" (GPU upload memory).
+    /// "rust" (allocated by forge3d), "mapped_upload" (GPU upload memory) or
+    /// "mapped_readback" (a mesh attribute read back with ``read_vertices`` and the like).
     #[getter]
     fn origin(&self) -> &'static str {
         origin_name(self.memory.origin())
+    }
+    /// A NumPy view of the memory; ``.base`` is this object. No copy.
+    #[pyo3(name = "to_numpy")]
+    fn to_numpy_py(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        Self::to_numpy(slf)
     }
 
     fn __repr__(&self) -> String {

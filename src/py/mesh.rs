@@ -110,6 +110,23 @@ pub(super) fn bounds_tuple(mesh: &Mesh) -> Option<((f32, f32, f32), (f32, f32, f
     })
 }
 
+/// `attr` read back into readback memory, or ValueError when never given.
+pub(super) fn read_attribute(
+    py: Python<'_>,
+    mesh: &Arc<Mesh>,
+    attr: Attribute,
+) -> PyResult<super::external_array::PyExternalArray> {
+    let m = mesh.clone();
+    match py.detach(move || m.read(attr))? {
+        Some(memory) => Ok(super::external_array::PyExternalArray { memory }),
+        None => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "this mesh has no {} yet; set them first (set_{})",
+            attr.name(),
+            attr.name()
+        ))),
+    }
+}
+
 /// `#[pymethods]` of a mesh-like class: the shared setters plus `$body`.
 macro_rules! mesh_methods {
     ($ty:ty, { $($body:tt)* }) => {
@@ -191,6 +208,26 @@ macro_rules! mesh_methods {
                 let copy = args::opt_flag("copy", copy)?;
                 self.check_dynamic()?;
                 set_attribute(py, &self.mesh, Attribute::Scalars, "scalars", scalars, copy)
+            }
+            /// The positions as the GPU holds them now: an (N, 3) float32 ExternalArray over readback memory (one GPU copy, no CPU copy).
+            fn read_vertices(&self, py: Python<'_>) -> PyResult<super::external_array::PyExternalArray> {
+                read_attribute(py, &self.mesh, Attribute::Positions)
+            }
+            /// The normals as the GPU holds them: (N, 3) float32 (see ``read_vertices``).
+            fn read_normals(&self, py: Python<'_>) -> PyResult<super::external_array::PyExternalArray> {
+                read_attribute(py, &self.mesh, Attribute::Normals)
+            }
+            /// The texture coordinates: (N, 2) float32 (see ``read_vertices``).
+            fn read_texcoords(&self, py: Python<'_>) -> PyResult<super::external_array::PyExternalArray> {
+                read_attribute(py, &self.mesh, Attribute::Texcoords)
+            }
+            /// The colours: (N, 4) float32, or uint8 when set as uint8 (see ``read_vertices``).
+            fn read_colors(&self, py: Python<'_>) -> PyResult<super::external_array::PyExternalArray> {
+                read_attribute(py, &self.mesh, Attribute::Colors)
+            }
+            /// The scalars: (N, 1) float32 (see ``read_vertices``).
+            fn read_scalars(&self, py: Python<'_>) -> PyResult<super::external_array::PyExternalArray> {
+                read_attribute(py, &self.mesh, Attribute::Scalars)
             }
             /// Changes the vertex count; attributes must be set again (indices are kept if all < n).
             fn resize(&self, n: &Bound<'_, PyAny>) -> PyResult<()> {

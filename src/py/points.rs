@@ -8,7 +8,9 @@ use pyo3::prelude::*;
 
 use super::args;
 use super::mapped_write::PyMappedWrite;
-use super::mesh::{bounds_tuple, mesh_from, mesh_methods, set_attribute, vertex_count};
+use super::mesh::{
+    bounds_tuple, mesh_from, mesh_methods, read_attribute, set_attribute, vertex_count,
+};
 use crate::render::{Attribute, Mesh};
 
 /// A point set for particle simulations: positions (N, 3), optional colors

@@ -11,6 +11,7 @@ mod layer;
 mod mapped;
 mod pipeline;
 pub mod primitives;
+mod readback;
 mod staging;
 mod style;
 
@@ -77,7 +78,10 @@ pub struct Mesh {
 }
 
 fn usage() -> wgpu::BufferUsages {
-    wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::STORAGE
+    wgpu::BufferUsages::VERTEX
+        | wgpu::BufferUsages::COPY_DST
+        | wgpu::BufferUsages::COPY_SRC
+        | wgpu::BufferUsages::STORAGE
 }
 
 /// Bytes of a GPU buffer holding `n` rows of `attr` (never 0: empty meshes
