@@ -24,11 +24,13 @@ if [ "$QUICK" = 1 ]; then
     cargo bench --quiet --bench render_readback -- --test
     cargo bench --quiet --bench mesh_upload -- --test
     .venv/bin/python benches/ab_render.py --reps 1
+    .venv/bin/python benches/look.py --quick
     log=$(mktemp)
     .venv/bin/asv run --python=same --quick --show-stderr --set-commit-hash "$(git rev-parse HEAD)" 2>&1 | tee "$log"
     if grep -qE ' failed|Traceback' "$log"; then echo "bench: an asv benchmark failed" >&2; exit 1; fi
 else
     cargo bench --bench render_readback
     cargo bench --bench mesh_upload
+    .venv/bin/python benches/look.py --dem 2048 --width 1280 --height 720 --repeat 5
     .venv/bin/asv run --python=same --show-stderr --set-commit-hash "$(git rev-parse HEAD)"
 fi
