@@ -24,6 +24,8 @@ fn top_down(r: &Renderer, heights: &[f32], rows: usize, cols: usize, colormap: &
         },
         TerrainOptions {
             colormap: colormap.into(),
+            // Colormap colours, undarkened by the default occlusion.
+            ambient_occlusion: None,
             ..Default::default()
         },
     )

@@ -318,7 +318,7 @@ class Renderer:
         spacing: float | tuple[float, float] | None = None,
         exaggeration: float = 1.0,
         *,
-        colormap: str = "viridis",
+        colormap: str | Any = "viridis",
         height_range: tuple[float, float] | None = None,
         nodata: float | None = None,
         shape: tuple[int, int] | None = None,
@@ -374,7 +374,9 @@ class Renderer:
         CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), norm, levels, contours
         (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
         (strength, radius), water (level, color, depth_shading), base (depth, color); each
-        None when off. Look settings belong to the terrain: ``add_terrain`` starts afresh."""
+        None when off. relief_passes: (shadow, occlusion) passes computed so far (they run
+        only when the sun or their settings change). Look settings belong to the terrain:
+        ``add_terrain`` starts afresh."""
     def set_colormap(self, name: Any) -> None:
         """A colormap as ``add_terrain`` takes it: a built-in or matplotlib name, a
         matplotlib ``Colormap`` or an array of colours; ValueError/TypeError otherwise."""
@@ -411,9 +413,12 @@ class Renderer:
         (default 32 cells), computed on the GPU at the heights' resolution
         and cached like the shadows. The lighting is scaled by ``1 -
         strength * (1 - open sky)``, so valley floors darken and ridges do
-        not. ``strength`` in [0, 1]; 0 turns it off. Off by default: it costs
-        one pass over the heights per new terrain. Needs a terrain; on error
-        nothing changes."""
+        not. ``strength`` in [0, 1]; 0 turns it off. On by default (strength
+        0.6, radius 32 cells): valleys read as carved, which the sun's
+        shading alone does not show. It costs one pass over the heights per
+        new terrain or radius (milliseconds on a GPU, seconds for a 2048x2048
+        DEM on lavapipe); ``set_ambient_occlusion(0)`` skips it. Needs a
+        terrain; on error nothing changes."""
     def set_water(
         self,
         level: float | None,

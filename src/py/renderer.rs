@@ -282,12 +282,15 @@ impl PyRenderer {
     /// CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), norm, levels, contours
     /// (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
     /// (strength, radius), water (level, color, depth_shading), base (depth, color); each
-    /// None when off. Look settings belong to the terrain: ``add_terrain`` starts afresh.
+    /// None when off. relief_passes: (shadow, occlusion) passes computed so far (they run
+    /// only when the sun or their settings change). Look settings belong to the terrain:
+    /// ``add_terrain`` starts afresh.
     fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let stats = self.inner.terrain_stats()?;
         let o = self.inner.terrain_options()?;
         let d = pyo3::types::PyDict::new(py);
         super::terrain_look::look_info(&d, &o)?;
+        d.set_item("relief_passes", self.inner.terrain_relief_runs()?)?;
         d.set_item("spacing", o.spacing)?;
         d.set_item("exaggeration", o.exaggeration)?;
         d.set_item("colormap", o.colormap)?;

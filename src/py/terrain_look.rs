@@ -136,9 +136,12 @@ impl PyRenderer {
     /// (default 32 cells), computed on the GPU at the heights' resolution
     /// and cached like the shadows. The lighting is scaled by ``1 -
     /// strength * (1 - open sky)``, so valley floors darken and ridges do
-    /// not. ``strength`` in [0, 1]; 0 turns it off. Off by default: it costs
-    /// one pass over the heights per new terrain. Needs a terrain; on error
-    /// nothing changes.
+    /// not. ``strength`` in [0, 1]; 0 turns it off. On by default (strength
+    /// 0.6, radius 32 cells): valleys read as carved, which the sun's
+    /// shading alone does not show. It costs one pass over the heights per
+    /// new terrain or radius (milliseconds on a GPU, seconds for a 2048x2048
+    /// DEM on lavapipe); ``set_ambient_occlusion(0)`` skips it. Needs a
+    /// terrain; on error nothing changes.
     #[pyo3(signature = (strength=None, radius=None))]
     fn set_ambient_occlusion(
         &self,
@@ -146,7 +149,7 @@ impl PyRenderer {
         strength: Option<&Bound<'_, PyAny>>,
         radius: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let strength = args::opt_real("strength", strength)?.unwrap_or(0.6) as f32;
+        let strength = args::opt_real("strength", strength)?.unwrap_or(AmbientOcclusion::DEFAULT.strength as f64) as f32;
         let radius = args::opt_real("radius", radius)?.map(|v| v as f32);
         let ao = AmbientOcclusion { strength, radius };
         ao.validate()?;

@@ -199,6 +199,11 @@ impl Renderer {
     }
 
     /// The current terrain's options (spacing, exaggeration, colormap, ...).
+    /// (shadow, occlusion) passes computed so far for the terrain.
+    pub fn terrain_relief_runs(&self) -> Result<(u64, u64)> {
+        self.with_terrain(|t| Ok(t.relief_runs()))
+    }
+
     pub fn terrain_options(&self) -> Result<TerrainOptions> {
         self.with_terrain(|t| Ok(t.options().clone()))
     }

@@ -94,6 +94,114 @@ def draped():
     return r.render().to_numpy()
 
 
+def shadows():
+    """Jacksboro top-down under a low sun from the north-west, hard cast
+    shadows alone (no occlusion): shadows fall to the south-east."""
+    r = _dem_renderer()
+    r.set_ambient_occlusion(0)
+    r.set_camera_top_down()
+    r.set_sun(315.0, 20.0)
+    r.set_shadows(softness=0.0)
+    return r.render().to_numpy()
+
+
+def ambient_occlusion():
+    """Jacksboro in gray, the sun off: ambient light and occlusion alone."""
+    r = _dem_renderer()
+    r.set_colormap("gray")
+    r.set_sun(0.0, 45.0, 0.0)
+    r.set_ambient(1.0)
+    r.set_ambient_occlusion(1.0)
+    return r.render().to_numpy()
+
+
+def smooth_hill():
+    """A 32x32 smooth hill magnified top-down: no cell shows as a square."""
+    y, x = np.mgrid[0:32, 0:32].astype(np.float32)
+    h = 8.0 * np.exp(-((x - 15.5) ** 2 + (y - 15.5) ** 2) / 60.0)
+    r = forge3d.Renderer(W, H)
+    r.add_terrain(h.astype(np.float32), colormap="gray", height_range=(-20.0, -10.0))
+    r.set_camera_top_down()
+    r.set_sun(300.0, 35.0)
+    return r.render().to_numpy()
+
+
+def color_scale():
+    """Jacksboro top-down in six discrete bins of a colour array, with a
+    logarithmic scale over the same range beside it (two terrains, one
+    picture each half)."""
+    z, spacing = jacksboro()
+    colours = np.uint8([[40, 70, 160], [60, 150, 90], [170, 190, 80], [200, 150, 70],
+                        [150, 110, 90], [240, 240, 240]])
+    halves = []
+    for kw in (dict(colormap=colours, levels=[0, 150, 250, 300, 350, 400, 500]),
+               dict(colormap="magma", norm="log", height_range=(50.0, 500.0))):
+        r = forge3d.Renderer(W // 2, H)
+        r.add_terrain(z, spacing=spacing, exaggeration=2.0, **kw)
+        r.set_camera_top_down()
+        halves.append(r.render().to_numpy())
+    return np.concatenate(halves, axis=1)
+
+
+def overlays():
+    """Jacksboro top-down with two overlays: a checkerboard over a window
+    given in cells and a translucent red band multiplied over the whole."""
+    z, _ = jacksboro()
+    r = _dem_renderer()
+    r.set_camera_top_down()
+    checker = np.zeros((64, 64, 4), np.uint8)  # squares of 8x8 pixels
+    checker[..., 3] = 255
+    k = np.arange(64) // 8
+    checker[(np.add.outer(k, k) % 2) == 0, :3] = 255
+    r.add_overlay(checker, extent=(50, 250, 60, 200), units="cells")
+    band = np.zeros((4, 1, 4), np.float32)
+    band[1:3] = (1.0, 0.2, 0.2, 1.0)
+    band[[0, 3]] = (1.0, 1.0, 1.0, 1.0)
+    r.add_overlay(band, blend="multiply", opacity=0.8)
+    return r.render().to_numpy()
+
+
+def water():
+    """Jacksboro with water up to 380 m, from the south-east."""
+    r = _dem_renderer()
+    r.set_water(380.0)
+    r.set_camera_orbit(135.0, 35.0)
+    return r.render().to_numpy()
+
+
+def base():
+    """Jacksboro on a solid base, seen low from the south."""
+    r = _dem_renderer()
+    r.set_base(True)
+    r.set_camera_orbit(180.0, 15.0)
+    return r.render().to_numpy()
+
+
+def transparent():
+    """The holes scene over a background with alpha 0: nothing drawn stays
+    transparent (the alpha channel is compared too)."""
+    y, x = np.mgrid[0:96, 0:128].astype(np.float32)
+    z = 20 * np.sin(x / 14) * np.cos(y / 11)
+    z[30:60, 40:80] = np.nan
+    r = forge3d.Renderer(W, H, background=(0, 0, 0, 0))
+    r.add_terrain(z, colormap="viridis")
+    r.set_camera_orbit(200.0, 40.0)
+    return r.render().to_numpy()
+
+
+def depth():
+    """Jacksboro's depth plane (distance from the camera), near white to far
+    black over the drawn range, and 0 where nothing is drawn."""
+    r = _dem_renderer()
+    (plane,) = r.render(outputs=("depth",))
+    d = plane.to_numpy()
+    ok = np.isfinite(d)
+    lo, hi = d[ok].min(), d[ok].max()
+    g = np.zeros(d.shape, np.uint8)
+    g[ok] = np.rint(255 * (hi - d[ok]) / (hi - lo)).astype(np.uint8)
+    return np.stack([g, g, g, np.full_like(g, 255)], -1)
+
+
 def mesh():
     r = forge3d.Renderer(W, H)
     r.add_mesh(forge3d.primitives.sphere(1.0, 48), color=(0.9, 0.5, 0.2))
@@ -135,7 +243,12 @@ def holes(nan_hole=True, sun=(315.0, 45.0)):
     return r.render().to_numpy()
 
 
-SCENES = {f.__name__: f for f in (triangle, jacksboro_default_view, jacksboro_top_down, contours, relief, draped, mesh, points, holes)}
+SCENES = {
+    f.__name__: f
+    for f in (triangle, jacksboro_default_view, jacksboro_top_down, contours, relief, draped, shadows,
+              ambient_occlusion, smooth_hill, color_scale, overlays, water, base, transparent, depth, mesh,
+              points, holes)
+}
 
 
 def path(name: str) -> str:

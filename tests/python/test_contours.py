@@ -16,6 +16,7 @@ def ramp_view(width, **contours):
     r.set_camera_top_down()
     r.set_sun(0, 90, intensity=0.0)
     r.set_ambient(1.0)
+    r.set_ambient_occlusion(0)  # exact line colours: no occlusion on the ramp
     if contours:
         r.set_contours(**contours)
     return r

@@ -18,6 +18,10 @@ def unlit_top_down(r):
     r.set_camera_top_down()
     r.set_sun(0, 90, intensity=0.0)
     r.set_ambient(1.0)
+    try:
+        r.set_ambient_occlusion(0)  # colormap colours, undarkened
+    except RuntimeError:
+        pass  # no terrain yet: the caller compares renders set up alike
 
 
 # ---- one copy in ------------------------------------------------------------

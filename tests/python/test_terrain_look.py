@@ -15,8 +15,11 @@ GRAY = np.full((2, 3), 0.5, np.float32)  # a constant albedo of 0.5
 
 
 def top_down(h, w=256, hh=256, **kw):
+    """A top-down view of `h` with ambient occlusion off (it is on by
+    default), so that each test turns on only what it checks."""
     r = forge3d.Renderer(w, hh)
     r.add_terrain(h, **kw)
+    r.set_ambient_occlusion(0)
     r.set_camera_top_down()
     return r
 
@@ -252,6 +255,13 @@ def test_other_images_are_converted_once_then_uploaded(img):
     assert ops == ["convert", "upload"], ops
 
 
+def arrow_tensor(pa, a):
+    """`a` as a one-element Arrow ``fixed_shape_tensor`` array."""
+    tensor_type = pa.fixed_shape_tensor(pa.from_numpy_dtype(a.dtype), list(a.shape))
+    storage = pa.FixedSizeListArray.from_arrays(pa.array(a.ravel()), a.size)
+    return pa.ExtensionArray.from_storage(tensor_type, storage)
+
+
 def test_float_and_arrow_overlays():
     pa = pytest.importorskip("pyarrow")
     r = flat_lit()
@@ -264,12 +274,8 @@ def test_float_and_arrow_overlays():
     t = np.zeros((4, 4, 4), np.uint8)
     t[..., 1] = 255
     t[..., 3] = 255
-    tensor_type = pa.fixed_shape_tensor(pa.uint8(), [4, 4, 4])
-    arr = pa.ExtensionArray.from_storage(
-        tensor_type, pa.FixedSizeListArray.from_arrays(pa.array(t.ravel()), 64)
-    )
     with forge3d.copy_ledger() as ledger:
-        r.add_overlay(arr)
+        r.add_overlay(arrow_tensor(pa, t))
     assert [c.operation for c in ledger.records] == ["upload"]
     assert tuple(r.render().to_numpy()[128, 128, :3]) == (0, 255, 0)
 
@@ -444,10 +450,11 @@ def test_look_settings_are_reported_and_need_a_terrain():
     assert info["shadows"] == 2.0
     assert info["ambient_occlusion"][0] == pytest.approx(0.4) and info["ambient_occlusion"][1] == 3.0
     assert info["water"][0] == 0.5 and info["base"][0] == 2.0
-    # A new terrain starts afresh.
+    # A new terrain starts afresh: the default look, occlusion on.
     r.add_terrain(np.zeros((8, 8), np.float32))
     info = r.terrain_info()
-    assert (info["shadows"], info["ambient_occlusion"], info["water"], info["base"]) == (None,) * 4
+    assert (info["shadows"], info["water"], info["base"]) == (None,) * 3
+    assert info["ambient_occlusion"][0] == pytest.approx(0.6) and info["ambient_occlusion"][1] is None
 
 
 @pytest.mark.parametrize(
@@ -461,10 +468,12 @@ def test_look_settings_are_reported_and_need_a_terrain():
 )
 def test_bad_relief_arguments(call, match):
     r = flat_lit()
+    r.set_ambient_occlusion(0.3, radius=5.0)
+    before = r.terrain_info()
     with pytest.raises(ValueError, match=match):
         call(r)
     info = r.terrain_info()
-    assert info["shadows"] is None and info["ambient_occlusion"] is None
+    assert info == before and info["shadows"] is None
 
 
 # -- sample data --------------------------------------------------------------
@@ -507,3 +516,132 @@ def test_transparent_image_pixels_do_not_darken_their_opaque_neighbours_in_mips(
     # Half coverage of white over gray 128: about 191, not 128 (which a
     # plain average of the transparent black would give).
     assert abs(int(px[0]) - 191) <= 8, px
+
+
+# -- more of the same, from other directions and inputs -----------------------
+
+
+@pytest.mark.parametrize("azimuth", [0.0, 45.0, 180.0, 225.0, 300.0])
+def test_a_pillars_shadow_points_away_from_the_sun_at_any_azimuth(azimuth):
+    """The shadow's far end lies h / tan(e) from the pillar, opposite the
+    sun (azimuth clockwise from north, +y north, +x east)."""
+    n, height, elevation, pc = 129, 10.0, 35.0, 64
+    h = np.zeros((n, n), np.float32)
+    h[pc - 1 : pc + 2, pc - 1 : pc + 2] = height  # a 3x3 pillar at world (64, 64)
+    r = top_down(h, 512, 512, colormap=GRAY)
+    r.set_sun(azimuth, elevation, 0.7)
+    r.set_ambient(0.3)
+    r.set_shadows(softness=0.0)
+    rgba, xyz = r.render(outputs=("rgba", "xyz"))
+    red, p = rgba.to_numpy()[..., 0].astype(float), xyz.to_numpy()
+    lit = 255 * 0.5 * (0.3 + 0.7 * math.sin(math.radians(elevation)))
+    dark = 255 * 0.5 * 0.3
+    dx, dy = p[..., 0] - pc, p[..., 1] - pc
+    # The slopes around the pillar (central differences reach 2 cells out,
+    # mixed bilinearly) are lit differently: look from 3.5 cells away.
+    ground = np.isfinite(dx) & ((np.abs(dx) > 3.5) | (np.abs(dy) > 3.5))
+    shadow = ground & (red < (lit + dark) / 2)
+    assert shadow.sum() > 50
+    away = np.array([-math.sin(math.radians(azimuth)), -math.cos(math.radians(azimuth))])
+    # Every shadowed pixel lies on the far side of the pillar from the sun.
+    along = dx[shadow] * away[0] + dy[shadow] * away[1]
+    assert along.min() > 0, along.min()
+    # Its far end: the pillar's edge (1.5 cells from the centre along the
+    # direction, more on a diagonal) plus h / tan(e), within a cell.
+    edge = 1.5 / max(abs(away[0]), abs(away[1]))
+    want = edge + height / math.tan(math.radians(elevation))
+    assert abs(along.max() - want) <= 1.0 + 0.5 * (edge - 1.5), (along.max(), want)
+
+
+def test_relief_passes_run_only_when_their_inputs_change():
+    y, x = np.mgrid[0:64, 0:64].astype(np.float32)
+    r = forge3d.Renderer(96, 96)
+    r.add_terrain((8 * np.sin(x / 6) * np.cos(y / 7)).astype(np.float32))
+    r.set_shadows()
+    assert r.terrain_info()["relief_passes"] == (0, 0)  # computed inside a render
+    r.render()
+    assert r.terrain_info()["relief_passes"] == (1, 1)
+    r.render()
+    r.set_camera_orbit(120.0, 30.0)  # the view changes, the relief does not
+    r.render()
+    r.set_ambient(0.5)
+    r.set_colormap("magma")
+    r.render()
+    assert r.terrain_info()["relief_passes"] == (1, 1)
+    r.set_sun(200.0, 30.0)  # the shadows follow the sun; occlusion does not
+    r.render()
+    assert r.terrain_info()["relief_passes"] == (2, 1)
+    r.set_ambient_occlusion(0.6, radius=5.0)  # a new radius: occlusion again
+    r.render()
+    r.render()
+    assert r.terrain_info()["relief_passes"] == (2, 2)
+    r.add_terrain(np.zeros((8, 8), np.float32))  # a new terrain starts afresh
+    assert r.terrain_info()["relief_passes"] == (0, 0)
+
+
+def test_points_and_meshes_leave_the_terrains_shadows_as_they_were():
+    h = np.zeros((65, 65), np.float32)
+    h[31:34, 31:34] = 8.0
+    r = forge3d.Renderer(256, 256)
+    r.add_terrain(h, colormap=GRAY)
+    r.set_ambient_occlusion(0)
+    # A fixed view, so that adding meshes does not refit the camera.
+    r.set_camera_orbit(180.0, 60.0, distance=120.0, target=(32.0, 32.0, 0.0))
+    r.set_sun(90.0, 30.0)
+    r.set_shadows()
+    alone, xyz = r.render(outputs=("rgba", "xyz"))
+    alone, xyz = alone.to_numpy().copy(), xyz.to_numpy().copy()
+    # Points above the north-east corner and a sphere at the south-west one.
+    pts = np.float32([[60, 60, 20], [58, 62, 20], [62, 58, 20]])
+    r.add_mesh(forge3d.Points(pts, size=4.0), color=(1.0, 0.0, 0.0))
+    r.add_mesh(forge3d.primitives.sphere(3.0, 12), color=(0.0, 0.0, 1.0))
+    both = r.render().to_numpy()
+    assert ((both[..., 0] > 200) & (both[..., 1] < 40)).any()  # the points are drawn
+    assert ((both[..., 2] > 150) & (both[..., 0] < 60)).any()  # and the sphere
+    # West of the pillar, the shadow (8 / tan 30 = 13.9 cells long) is there
+    # and unchanged, pixel for pixel.
+    x, y = xyz[..., 0], xyz[..., 1]
+    west = (x > 12) & (x < 30) & (np.abs(y - 32) < 4)
+    assert west.sum() > 100
+    assert np.array_equal(both[west], alone[west])
+    lit = alone[(x > 40) & (np.abs(y - 32) < 4)][:, 0].astype(int)
+    assert (alone[west][:, 0] < lit.min() - 20).sum() > 50
+
+
+def test_overlays_from_a_memoryview_and_a_float_arrow_tensor():
+    pa = pytest.importorskip("pyarrow")
+    r = flat_lit()
+    img = np.zeros((2, 2, 4), np.uint8)
+    img[...] = (255, 0, 255, 255)
+    with forge3d.copy_ledger() as ledger:
+        r.add_overlay(memoryview(img))
+    assert [(c.operation, c.source_ptr) for c in ledger.records] == [("upload", img.ctypes.data)]
+    assert tuple(r.render().to_numpy()[128, 128, :3]) == (255, 0, 255)
+    r.remove_overlay(r.overlays[0]["id"])
+    f = np.zeros((3, 3, 3), np.float32)
+    f[..., 0] = 0.5
+    with forge3d.copy_ledger() as ledger:
+        r.add_overlay(arrow_tensor(pa, f))
+    assert [c.operation for c in ledger.records] == ["convert", "upload"]
+    px = r.render().to_numpy()[128, 128, :3].astype(int)
+    assert abs(px[0] - 128) <= 1 and px[1] == 0 and px[2] == 0
+
+
+def test_an_overlay_placed_in_crs_coordinates():
+    # A georeferenced 64x64 terrain: lower-left cell centre at (500000, 4000000),
+    # 10 m cells, drawn 10 world units apart.
+    hm = forge3d.Heightmap(np.zeros((64, 64), np.float32), 10.0, (500_000.0, 4_000_000.0),
+                           crs="EPSG:32616")
+    r = forge3d.Renderer(256, 256)
+    r.add_terrain(hm, colormap=GRAY)
+    r.set_ambient_occlusion(0)
+    r.set_camera_top_down()
+    r.set_sun(0, 90, 0)
+    r.set_ambient(1)
+    blue = np.zeros((1, 1, 4), np.uint8)
+    blue[...] = (0, 0, 255, 255)
+    # The eastern half in CRS metres: x from the 33rd column's left edge.
+    r.add_overlay(blue, extent=(500_315.0, 500_635.0, 3_999_995.0, 4_000_635.0), units="crs")
+    rgba = r.render().to_numpy()
+    assert tuple(rgba[128, 200, :3]) == (0, 0, 255)
+    assert tuple(rgba[128, 60, :3]) == (128, 128, 128)

@@ -311,6 +311,11 @@ impl TerrainLayer {
     pub fn stats(&self) -> HeightStats {
         self.stats
     }
+    /// (shadow, occlusion) passes computed so far (see [`Relief::runs`]).
+    pub fn relief_runs(&self) -> (u64, u64) {
+        self.relief.runs()
+    }
+
     pub fn options(&self) -> &TerrainOptions {
         &self.options
     }

@@ -28,7 +28,9 @@ pub struct TerrainOptions {
     pub contours: Option<Contours>,
     /// Cast shadows from the sun, or none.
     pub shadows: Option<Shadows>,
-    /// Ambient occlusion, or none.
+    /// Ambient occlusion, or none. On by default (`AmbientOcclusion::DEFAULT`):
+    /// valleys and gullies read as carved, which the Lambert term alone does
+    /// not show; the pass runs once per terrain.
     pub ambient_occlusion: Option<AmbientOcclusion>,
     /// A water surface, or none.
     pub water: Option<Water>,
@@ -48,7 +50,7 @@ impl Default for TerrainOptions {
             levels: Vec::new(),
             contours: None,
             shadows: None,
-            ambient_occlusion: None,
+            ambient_occlusion: Some(AmbientOcclusion::DEFAULT),
             water: None,
             base: None,
         }

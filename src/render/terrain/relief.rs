@@ -47,6 +47,13 @@ pub struct AmbientOcclusion {
 }
 
 impl AmbientOcclusion {
+    /// What a new terrain draws with, and `set_ambient_occlusion()`'s
+    /// defaults.
+    pub const DEFAULT: AmbientOcclusion = AmbientOcclusion {
+        strength: 0.6,
+        radius: None,
+    };
+
     pub fn validate(&self) -> Result<()> {
         if !self.strength.is_finite() || !(0.0..=1.0).contains(&self.strength) {
             return Err(Error::InvalidArgument(format!(
@@ -205,6 +212,8 @@ struct Pass {
     uniform: wgpu::Buffer,
     group: wgpu::BindGroup,
     done: Mutex<Option<[f32; 4]>>,
+    /// How many times this pass has been recorded (the cache's witness).
+    runs: std::sync::atomic::AtomicU64,
 }
 
 /// A terrain's relief textures (each made when first enabled).
@@ -301,6 +310,7 @@ impl Relief {
             uniform,
             group,
             done: Mutex::new(None),
+            runs: Default::default(),
         })
     }
 
@@ -386,6 +396,17 @@ impl Relief {
         out
     }
 
+    /// How many times the shadow and the occlusion passes have been
+    /// computed for this terrain: a render that changes neither the sun nor
+    /// their settings adds nothing.
+    pub fn runs(&self) -> (u64, u64) {
+        let n = |p: &Option<Pass>| {
+            p.as_ref()
+                .map_or(0, |p| p.runs.load(std::sync::atomic::Ordering::Relaxed))
+        };
+        (n(&self.shadows), n(&self.ao))
+    }
+
     /// Runs the passes [`Relief::due`] returned, into `encoder`.
     pub fn run(
         &self,
@@ -414,6 +435,8 @@ impl Relief {
             cpass.dispatch_workgroups(w.div_ceil(WORKGROUP), h.div_ceil(WORKGROUP), 1);
             drop(cpass);
             *pass.done.lock() = Some(key);
+            pass.runs
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
