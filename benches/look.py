@@ -58,6 +58,7 @@ def main() -> None:
     # next to the passes; the plain tiny render is subtracted.
     small = forge3d.Renderer(16, 16)
     small.add_terrain(h, spacing=10.0)
+    small.set_ambient_occlusion(0)  # plain: no relief passes (occlusion is on by default)
     base = timed(lambda: small.render(), a.repeat)
     small.set_shadows()
     small.set_ambient_occlusion(0.6)
@@ -81,6 +82,7 @@ def main() -> None:
     # Full renders at the frame size.
     r = forge3d.Renderer(a.width, a.height)
     r.add_terrain(h, spacing=10.0)
+    r.set_ambient_occlusion(0)  # plain: neither shadows nor occlusion
     plain = timed(lambda: r.render(), a.repeat)
     r.set_shadows()
     r.set_ambient_occlusion(0.6)
