@@ -55,7 +55,11 @@ def main(argv: list[str]) -> int:
             finally:
                 os.chdir(cwd)
             with Image.open(pathlib.Path(tmp) / f"{name}.png") as im:
-                small = im.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+                if im.mode == "RGBA" and im.getextrema()[3][0] < 255:
+                    # Transparent pictures keep their alpha (octree palettes hold it).
+                    small = im.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+                else:
+                    small = im.convert("RGB").quantize(256, dither=Image.Dither.NONE)
                 dst = OUT / f"{name}.png"
                 small.save(dst, optimize=True)
         size = dst.stat().st_size

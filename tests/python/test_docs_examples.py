@@ -67,7 +67,7 @@ def test_docs_terrain_look_example_runs(i, tmp_path, monkeypatch):
 def test_every_look_example_has_its_gallery_picture():
     gallery = DOC.parent / "gallery"
     names = [re.findall(r'"(\w+)\.png"', b)[-1] for b in LOOK_BLOCKS]
-    assert len(names) == 8
+    assert len(names) == 11
     for n in names:
         assert f"](gallery/{n}.png)" in LOOK, n
         assert (gallery / f"{n}.png").read_bytes()[:4] == b"\x89PNG", n
