@@ -30,7 +30,10 @@ impl TerrainLayer {
         let mut overlay_params = [[0.0; 4]; MAX_OVERLAYS];
         for (i, ov) in self.overlays.iter().enumerate() {
             overlay_extent[i] = ov.extent;
-            overlay_params[i] = [ov.opacity, ov.blend as u32 as f32, 0.0, 0.0];
+            // The image's size in pixels (cols, rows) rides along, so the
+            // shader needs no texture query per overlay.
+            let (rows, cols) = ov.size;
+            overlay_params[i] = [ov.opacity, ov.blend as u32 as f32, cols as f32, rows as f32];
         }
         let (min, max) = (self.stats.min, self.stats.max);
         TerrainUniform {

@@ -45,6 +45,7 @@ pub(crate) struct TerrainUniform {
     pub base_z: f32,
     pub base_color: [f32; 4],
     pub overlay_extent: [[f32; 4]; super::look::MAX_OVERLAYS],
+    /// Per overlay: opacity, blend mode, image width and height in pixels.
     pub overlay_params: [[f32; 4]; super::look::MAX_OVERLAYS],
 }
 

@@ -107,19 +107,6 @@ fn color_position(h: f32) -> f32 {
     return clamp((v - t.range.x) * t.range.y, 0.0, 1.0);
 }
 
-fn overlay_size(i: u32) -> vec2<f32> {
-    switch i {
-        case 0u: { return vec2<f32>(textureDimensions(overlay0)); }
-        case 1u: { return vec2<f32>(textureDimensions(overlay1)); }
-        case 2u: { return vec2<f32>(textureDimensions(overlay2)); }
-        case 3u: { return vec2<f32>(textureDimensions(overlay3)); }
-        case 4u: { return vec2<f32>(textureDimensions(overlay4)); }
-        case 5u: { return vec2<f32>(textureDimensions(overlay5)); }
-        case 6u: { return vec2<f32>(textureDimensions(overlay6)); }
-        default: { return vec2<f32>(textureDimensions(overlay7)); }
-    }
-}
-
 fn overlay_sample(i: u32, uv: vec2<f32>, lod: f32) -> vec4<f32> {
     switch i {
         case 0u: { return textureSampleLevel(overlay0, linear, uv, lod); }
@@ -144,7 +131,7 @@ fn drape(i: u32, c: vec2<f32>, dc_dx: vec2<f32>, dc_dy: vec2<f32>, albedo: vec3<
     if (any(uv < vec2<f32>(0.0)) || any(uv > vec2<f32>(1.0))) {
         return albedo;
     }
-    let px = overlay_size(i) / span;
+    let px = t.overlay_params[i].zw / span;
     let footprint = max(length(dc_dx * px), length(dc_dy * px));
     let o = overlay_sample(i, uv, max(log2(max(footprint, 1e-8)), 0.0));
     let a = o.a * t.overlay_params[i].x;
