@@ -118,7 +118,8 @@ impl PyRenderer {
     /// What is under pixel (``x``, ``y``) (column, row; row 0 is the top):
     /// ``{"x", "y", "z"}`` the world position of the surface seen there,
     /// ``"distance"`` from the camera, and ``"row"``/``"col"`` the terrain
-    /// cell whose footprint holds (x, y) (None off the terrain); None where
+    /// cell whose footprint holds (x, y) (None off the terrain; for a mesh
+    /// or point seen above the terrain, the cell beneath it); None where
     /// nothing is drawn. Renders the scene once (depth and xyz). ValueError
     /// for a pixel outside the image.
     fn pick<'py>(
