@@ -27,6 +27,9 @@ import _measure  # noqa: E402
 
 
 def median_time(fn, reps, before=None):
+    # A GPU that idled (e.g. during a child process's measurement) would
+    # otherwise be timed at its idle clock (see _measure.warm_gpu).
+    _measure.warm_gpu()
     ts = []
     for _ in range(reps):
         if before:
