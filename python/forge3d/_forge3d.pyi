@@ -930,8 +930,10 @@ def _terrain_from_table(
     *,
     resolution: float | tuple[float, float] | None = None,
     shape: tuple[int, int] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
     agg: str,
     fill: str | float | None = None,
+    threads: int | None = None,
 ) -> tuple[Heightmap, dict[str, Any]]:
     """See forge3d.arrow.terrain_from_table."""
 

@@ -248,8 +248,10 @@ def terrain_from_table(
     *,
     resolution: float | tuple[float, float] | None = None,
     shape: tuple[int, int] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
     agg: str = "mean",
     fill: str | float | None = None,
+    threads: int | None = None,
     return_info: bool = False,
 ) -> Heightmap | tuple[Heightmap, dict[str, Any]]:
     """Grid the x, y, z points of a table into a :class:`forge3d.Heightmap`.
@@ -264,12 +266,29 @@ def terrain_from_table(
             NaN x, y or z are skipped (counted in the info).
         resolution: cell size ``(dx, dy)`` (or one number) for binning.
         shape: ``(rows, cols)`` of the output, for binning.
+        bounds: ``(xmin, ymin, xmax, ymax)``: the grid covers exactly this
+            box (with ``shape``, cells of ``(xmax - xmin) / cols`` by
+            ``(ymax - ymin) / rows``; with ``resolution``, the last column
+            and row reach past the box when it is not a whole number of
+            cells). Both edges are inclusive: a point on ``xmax`` falls into
+            the last column. Points outside are dropped and counted
+            (``rows_outside``). With ``shape`` or ``resolution`` the table
+            is read once instead of twice (no extent pass). No lattice
+            detection: points are binned.
         agg: how points in one cell combine: mean, min, max, first, last,
             count.
         fill: what empty cells hold: None (NaN, a hole), "nearest" (the
             nearest filled cell, in grid steps), or a number.
+        threads: worker threads. 1: the points are applied straight to the
+            grid on the calling thread, the least CPU time per row (for
+            many tables gridded at once, e.g. in Dask or a process pool).
+            2 or more: points are sorted into cache-sized buckets that the
+            threads apply (more CPU time, less wall time with 3 or more
+            cores). None (default): the machine's cores, at most 8, and one
+            thread's direct scatter when it has fewer than 3. Results are
+            the same either way.
         return_info: also return a dict with ``lattice``, ``rows_read``,
-            ``rows_skipped``, ``empty_cells``, ``shape``.
+            ``rows_skipped``, ``rows_outside``, ``empty_cells``, ``shape``.
 
     Without ``resolution`` or ``shape``, points on a regular lattice (a DEM
     exported to XYZ, in any row order) are detected and placed exactly, one
@@ -282,7 +301,7 @@ def terrain_from_table(
     """
     fast = _pandas_numpy_columns(table, (x, y, z))
     hm, info = _forge3d._terrain_from_table(
-        table if fast is None else fast, x, y, z, resolution=resolution, shape=shape, agg=agg,
-        fill=fill,
+        table if fast is None else fast, x, y, z, resolution=resolution, shape=shape,
+        bounds=bounds, agg=agg, fill=fill, threads=threads,
     )
     return (hm, info) if return_info else hm

@@ -61,6 +61,13 @@ pub struct GridOptions {
     pub resolution: Option<(f64, f64)>,
     /// Output (rows, cols); binning.
     pub shape: Option<(usize, usize)>,
+    /// (xmin, ymin, xmax, ymax): the grid covers exactly this box (both
+    /// edges inclusive); points outside are dropped and counted. With
+    /// `shape` or `resolution` the rows are read once (no extent pass).
+    pub bounds: Option<(f64, f64, f64, f64)>,
+    /// Worker threads; `None`: the machine's cores, at most 8. One thread
+    /// applies points straight to the grid: the least CPU time per row.
+    pub threads: Option<usize>,
     pub agg: Agg,
     pub fill: Fill,
     /// Largest grid accepted (cells).
@@ -72,6 +79,8 @@ impl Default for GridOptions {
         Self {
             resolution: None,
             shape: None,
+            bounds: None,
+            threads: None,
             agg: Agg::Mean,
             fill: Fill::Hole,
             max_cells: 1 << 28,
@@ -95,6 +104,8 @@ pub struct GridResult {
     pub rows_read: usize,
     /// Rows with a null or NaN x, y or z, not used.
     pub rows_skipped: usize,
+    /// Valid rows outside `bounds`, not used.
+    pub rows_outside: usize,
     /// Cells no point fell into (before `fill`).
     pub empty_cells: usize,
 }
@@ -219,6 +230,8 @@ struct Geometry {
     /// Lattice: points sit on cell centers (round); bins: cells are
     /// `[x0 + k dx, x0 + (k+1) dx)` (floor).
     lattice: bool,
+    /// (xmin, xmax, ymin, ymax): points outside are dropped; `bounds`.
+    clip: Option<(f64, f64, f64, f64)>,
 }
 
 impl Geometry {
@@ -255,6 +268,7 @@ fn lattice_candidate(s: &Scan, o: &GridOptions) -> Option<Geometry> {
         dx,
         dy,
         lattice: true,
+        clip: None,
     })
 }
 
@@ -359,15 +373,111 @@ fn geometry_with(s: &Scan, o: &GridOptions, allow_lattice: bool) -> Result<Geome
         dx,
         dy,
         lattice: false,
+        clip: None,
     })
 }
 
-/// Grids the points of `open()`'s batches (called twice).
+/// The geometry of a grid over `bounds`: cells of exactly the box's size
+/// over `shape`, or of `resolution` (the last row and column reaching past
+/// the box when it does not divide evenly), or about one point per cell
+/// (`valid` points, from the extent pass).
+fn geometry_bounds(
+    (xmin, ymin, xmax, ymax): (f64, f64, f64, f64),
+    o: &GridOptions,
+    valid: Option<usize>,
+) -> Result<Geometry> {
+    let (wx, wy) = (xmax - xmin, ymax - ymin);
+    if !([xmin, ymin, xmax, ymax].iter().all(|v| v.is_finite()) && wx > 0.0 && wy > 0.0) {
+        return Err(Error::InvalidArgument(format!(
+            "bounds must be finite (xmin, ymin, xmax, ymax) with xmin < xmax and ymin < ymax, \
+             got ({xmin:?}, {ymin:?}, {xmax:?}, {ymax:?})"
+        )));
+    }
+    if !((wx as f32).is_finite() && (wy as f32).is_finite()) {
+        return Err(Error::InvalidArgument(format!(
+            "bounds ({xmin:?}, {ymin:?}, {xmax:?}, {ymax:?}) span more than float32 holds \
+             (3.4e38), which the GPU draws in; rescale the coordinates"
+        )));
+    }
+    let too_many = |rows: f64, cols: f64| {
+        Error::InvalidArgument(format!(
+            "the grid over bounds ({xmin:?}, {ymin:?}, {xmax:?}, {ymax:?}) would have {rows} x {cols} \
+             cells (more than {}); pass a coarser resolution or a smaller shape",
+            o.max_cells
+        ))
+    };
+    let (rows, cols, dx, dy) = if let Some((dx, dy)) = o.resolution {
+        if !(dx.is_finite() && dy.is_finite() && dx > 0.0 && dy > 0.0) {
+            return Err(Error::InvalidArgument(format!(
+                "resolution must be positive finite cell sizes (dx, dy), got ({dx}, {dy})"
+            )));
+        }
+        if !((dx as f32).is_finite() && (dy as f32).is_finite()) {
+            return Err(Error::InvalidArgument(format!(
+                "resolution ({dx}, {dy}) does not fit float32 (at most 3.4e38), which the GPU \
+                 draws in; pass a finer resolution"
+            )));
+        }
+        // A cell more only when the box is not a whole number of cells
+        // (beyond float rounding).
+        let cols = (wx / dx - 1e-9).ceil().max(1.0);
+        let rows = (wy / dy - 1e-9).ceil().max(1.0);
+        if rows * cols > o.max_cells as f64 {
+            return Err(too_many(rows, cols));
+        }
+        (rows as usize, cols as usize, dx, dy)
+    } else if let Some((rows, cols)) = o.shape {
+        if rows < 2 || cols < 2 || rows.saturating_mul(cols) > o.max_cells {
+            return Err(Error::InvalidArgument(format!(
+                "shape must be at least (2, 2) and at most {} cells, got ({rows}, {cols})",
+                o.max_cells
+            )));
+        }
+        (rows, cols, wx / cols as f64, wy / rows as f64)
+    } else {
+        let valid = valid.unwrap_or(0) as f64;
+        let side = (o.max_cells as f64).sqrt();
+        let cols = (valid * wx / wy).sqrt().round().clamp(2.0, side) as usize;
+        let rows = (valid / cols as f64).round().clamp(2.0, side) as usize;
+        (rows, cols, wx / cols as f64, wy / rows as f64)
+    };
+    if rows.saturating_mul(cols) > o.max_cells {
+        return Err(too_many(rows as f64, cols as f64));
+    }
+    Ok(Geometry {
+        rows,
+        cols,
+        x0: xmin,
+        y0: ymin,
+        dx,
+        dy,
+        lattice: false,
+        clip: Some((xmin, xmax, ymin, ymax)),
+    })
+}
+
+fn check_same_rows(first: usize, second: usize) -> Result<()> {
+    if first != second {
+        return Err(Error::InvalidArgument(format!(
+            "table: the stream gave {first} rows the first time and {second} the second; pass a \
+             table, not a one-shot reader that changes"
+        )));
+    }
+    Ok(())
+}
+
+/// Grids the points of `open()`'s batches (called up to three times; once
+/// with `bounds` and a `shape` or `resolution`).
 pub fn grid_from_batches<'a>(
     mut open: impl FnMut() -> Result<Batches<'a>>,
     c: &Columns<'_>,
     o: &GridOptions,
 ) -> Result<GridResult> {
+    if o.threads == Some(0) {
+        return Err(Error::InvalidArgument(
+            "threads must be at least 1 (or None for the machine's cores, at most 8)".into(),
+        ));
+    }
     if let Fill::Value(v) = o.fill {
         if !v.is_finite() {
             return Err(Error::InvalidArgument(format!(
@@ -375,24 +485,54 @@ pub fn grid_from_batches<'a>(
             )));
         }
     }
-    let s = scan(open()?, c)?;
-    let mut g = geometry(&s, o)?;
-    let acc = match accumulate(open()?, c, o, &g, s.n - s.skipped)? {
-        Some(acc) => acc,
-        None => {
-            // Not a lattice after all: bin instead (a third pass).
-            g = geometry_with(&s, o, false)?;
-            accumulate(open()?, c, o, &g, s.n - s.skipped)?
-                .expect("binning always places every point")
+    let (acc, g, rows_read) = if let Some(bounds) = o.bounds {
+        // The extent is given: one pass over the rows, unless the shape is
+        // to follow the number of points.
+        let s = if o.shape.is_none() && o.resolution.is_none() {
+            Some(scan(open()?, c, o)?)
+        } else {
+            None
+        };
+        let valid = s.as_ref().map(|s| s.n - s.skipped);
+        if valid == Some(0) {
+            let s = s.as_ref().expect("scanned");
+            return Err(Error::InvalidArgument(format!(
+                "table: no rows with finite x and y and a non-null z ({} rows read, {} skipped)",
+                s.n, s.skipped
+            )));
         }
+        let g = geometry_bounds(bounds, o, valid)?;
+        // Unknown point count: mean keeps its dense per-cell sums.
+        let points = valid.unwrap_or(usize::MAX);
+        let acc = accumulate(open()?, c, o, &g, points)?.expect("binning places every point");
+        if let Some(s) = &s {
+            check_same_rows(s.n, acc.rows)?;
+        }
+        if acc.rows == acc.skipped + acc.outside {
+            return Err(Error::InvalidArgument(format!(
+                "bounds: none of the {} rows lies inside bounds {bounds:?} with finite x and y \
+                 and a non-null z ({} outside, {} skipped); pass bounds that cover the points",
+                acc.rows, acc.outside, acc.skipped
+            )));
+        }
+        let rows = acc.rows;
+        (acc, g, rows)
+    } else {
+        let s = scan(open()?, c, o)?;
+        let mut g = geometry(&s, o)?;
+        let acc = match accumulate(open()?, c, o, &g, s.n - s.skipped)? {
+            Some(acc) => acc,
+            None => {
+                // Not a lattice after all: bin instead (a third pass).
+                g = geometry_with(&s, o, false)?;
+                accumulate(open()?, c, o, &g, s.n - s.skipped)?
+                    .expect("binning always places every point")
+            }
+        };
+        check_same_rows(s.n, acc.rows)?;
+        (acc, g, s.n)
     };
-    if acc.rows != s.n {
-        return Err(Error::InvalidArgument(format!(
-            "table: the stream gave {} rows the first time and {} the second; pass a table, not a \
-             one-shot reader that changes",
-            s.n, acc.rows
-        )));
-    }
+    let (rows_skipped, rows_outside) = (acc.skipped, acc.outside);
     let Filled {
         mut values,
         hit,
@@ -412,8 +552,9 @@ pub fn grid_from_batches<'a>(
         spacing: (g.dx, g.dy),
         origin: g.origin(),
         lattice: g.lattice,
-        rows_read: s.n,
-        rows_skipped: s.skipped,
+        rows_read,
+        rows_skipped,
+        rows_outside,
         empty_cells,
     })
 }

@@ -1,6 +1,10 @@
-//! The two passes over the table, each spread over worker threads.
+//! The passes over the table: the extent (skipped when `bounds` and a shape
+//! or resolution are given), then the scatter.
 //!
-//! Batches are read in rounds of zero-copy slices; the slices of a round are
+//! Cells are computed by a branch-free kernel, 64 rows at a time (AVX2 when
+//! the CPU has it, chosen at run time). On one thread they are applied
+//! straight to the grid; on several, sorted into per-range buckets first
+//! (`scatter`). Batches are read in rounds of zero-copy slices; the slices of a round are
 //! split into contiguous runs, one per worker, so that results merged in
 //! worker order are in table order. A round holds at most
 //! `ROUND_SLICES_PER_WORKER` slices per worker, so memory stays the grid
@@ -8,8 +12,8 @@
 
 use arrow_array::RecordBatch;
 
-use super::scatter::{self, Filled, Scatter};
-use super::{read_xyz, slices, two_smallest, Batches, Columns, Geometry, GridOptions, Scan};
+use super::scatter::{self, Filled, Scatter, ZVal};
+use super::{read_xyz, slices, two_smallest, Agg, Batches, Columns, Geometry, GridOptions, Scan};
 use crate::error::{Error, Result};
 
 /// Slices (of `SLICE_ROWS` rows) per worker and round.
@@ -57,14 +61,23 @@ fn rounds<T: Send>(
     Ok(())
 }
 
-/// Worker threads for a table pass: the machine's cores, at most 8 (memory
-/// bandwidth is the limit beyond).
-pub(super) fn workers() -> usize {
-    std::thread::available_parallelism()
-        .map(|p| p.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
+/// Worker threads for a table pass: `threads`, else the machine's cores, at
+/// most 8 (memory bandwidth is the limit beyond).
+pub(super) fn workers(o: &GridOptions) -> usize {
+    o.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1)
+            .clamp(1, 8)
+    })
 }
+
+/// With `threads=None`, fewer cores than this scatter straight to the grid
+/// on one thread:
+/// sorting points into buckets costs about 2.5 times the CPU time of the
+/// direct scatter (`docs/benchmarks.md`, `benches/peers/grid.py`), so it
+/// only pays with three or more cores.
+const BUCKETS_MIN_WORKERS: usize = 3;
 
 fn empty_scan() -> Scan {
     Scan {
@@ -98,40 +111,64 @@ fn scan_run(run: &[RecordBatch], c: &Columns<'_>) -> Result<Scan> {
     for batch in run {
         let [bx, by, bz] = read_xyz(batch, c, &mut sx, &mut sy, &mut sz)?;
         s.n += batch.num_rows();
-        for i in 0..bx.len() {
-            let (x, y, z) = (bx[i], by[i], bz[i]);
-            if !(x.is_finite() && y.is_finite()) || z.is_nan() {
-                s.skipped += 1;
-                continue;
+        for start in (0..bx.len()).step_by(SCAN_CHUNK) {
+            let end = (start + SCAN_CHUNK).min(bx.len());
+            let (x, y, z) = (&bx[start..end], &by[start..end], &bz[start..end]);
+            let valid = |i: usize| {
+                x[i].abs() < f64::INFINITY && y[i].abs() < f64::INFINITY && !z[i].is_nan()
+            };
+            // Branch-free (vectorised): extent, the invalid rows, bad heights.
+            let inf = f64::INFINITY;
+            let (mut xlo, mut xhi, mut ylo, mut yhi) = (inf, -inf, inf, -inf);
+            let (mut invalid, mut bad_z) = (0u32, 0u32);
+            for i in 0..x.len() {
+                let ok = valid(i);
+                let (a, b) = if ok { (x[i], y[i]) } else { (inf, inf) };
+                let (p, q) = if ok { (x[i], y[i]) } else { (-inf, -inf) };
+                xlo = if a < xlo { a } else { xlo };
+                ylo = if b < ylo { b } else { ylo };
+                xhi = if p > xhi { p } else { xhi };
+                yhi = if q > yhi { q } else { yhi };
+                invalid += u32::from(!ok);
+                bad_z |= u32::from(ok & ((z[i] as f32).abs() == f32::INFINITY));
             }
-            if z.is_infinite() {
-                return Err(Error::InvalidArgument(format!(
-                    "z: column {:?} holds an infinite value ({z}); use null or NaN for missing heights",
-                    c.z
-                )));
+            if bad_z != 0 {
+                return Err(bad_z_error(x, y, z, c));
             }
-            if (z as f32).is_infinite() {
-                return Err(Error::InvalidArgument(format!(
-                    "z: column {:?} holds {z}, which does not fit float32 (the grid's type, at \
-                     most +-3.4e38); rescale the heights",
-                    c.z
-                )));
+            // The second-smallest distinct values, a second pass over the
+            // chunk (in cache).
+            let (mut x2, mut y2) = (inf, inf);
+            for i in 0..x.len() {
+                let ok = valid(i);
+                let a = if ok && x[i] > xlo { x[i] } else { inf };
+                let b = if ok && y[i] > ylo { y[i] } else { inf };
+                x2 = if a < x2 { a } else { x2 };
+                y2 = if b < y2 { b } else { y2 };
             }
-            two_smallest(x, &mut s.xmin, &mut s.x2);
-            two_smallest(y, &mut s.ymin, &mut s.y2);
-            s.xmax = s.xmax.max(x);
-            s.ymax = s.ymax.max(y);
+            s.skipped += invalid as usize;
+            for v in [xlo, x2] {
+                two_smallest(v, &mut s.xmin, &mut s.x2);
+            }
+            for v in [ylo, y2] {
+                two_smallest(v, &mut s.ymin, &mut s.y2);
+            }
+            s.xmax = s.xmax.max(xhi);
+            s.ymax = s.ymax.max(yhi);
         }
     }
     Ok(s)
 }
 
+/// Rows the extent pass reduces at a time (twice: the second-smallest
+/// values need the smallest first).
+const SCAN_CHUNK: usize = 512;
+
 /// First pass: row count, extent and the two smallest distinct x and y.
-pub(super) fn scan(batches: Batches<'_>, c: &Columns<'_>) -> Result<Scan> {
+pub(super) fn scan(batches: Batches<'_>, c: &Columns<'_>, o: &GridOptions) -> Result<Scan> {
     let mut s = empty_scan();
     rounds(
         batches,
-        workers(),
+        workers(o),
         |run| scan_run(run, c),
         |parts| {
             for p in &parts {
@@ -143,119 +180,384 @@ pub(super) fn scan(batches: Batches<'_>, c: &Columns<'_>) -> Result<Scan> {
     Ok(s)
 }
 
-/// `v.floor()` for the cell coordinates (clamped to the grid afterwards):
-/// inline conversions instead of a libm call on x86-64 without SSE4.1.
-/// Values past ±2^63 saturate, which the clamping treats alike.
-#[inline(always)]
-fn floor(v: f64) -> f64 {
-    let t = v as i64 as f64;
-    if t > v {
-        t - 1.0
-    } else {
-        t
+/// Rows whose cells are computed at a time, into a small local array (the
+/// loop over them is branch-free, so the compiler vectorises it).
+const STEP: usize = 64;
+
+/// How far (in cells) a point of a lattice may lie from its node.
+const LATTICE_TOLERANCE: f64 = 1e-6;
+
+/// Marks a row that is not placed (a null/NaN coordinate or height, or a
+/// point outside `bounds`).
+const SKIP: u32 = u32::MAX;
+
+/// The per-row arithmetic of the scatter pass, hoisted out of the loop.
+struct Kernel {
+    x0: f64,
+    y0: f64,
+    inv_dx: f64,
+    inv_dy: f64,
+    /// 0.5 on a lattice (round to the nearest node), 0 for bins (floor).
+    half: f64,
+    col_max: f64,
+    row_max: f64,
+    cols: u32,
+    rows_m1: u32,
+    /// Points outside [xlo, xhi] x [ylo, yhi] are dropped (infinite
+    /// without `bounds`).
+    xlo: f64,
+    xhi: f64,
+    ylo: f64,
+    yhi: f64,
+}
+
+/// What one chunk held besides its cells.
+#[derive(Default)]
+struct ChunkFacts {
+    invalid: usize,
+    outside: usize,
+    /// A placed point lies more than `LATTICE_TOLERANCE` cells off its
+    /// cell's node (meaningful on a lattice only).
+    off_lattice: bool,
+    /// A valid row has a height that does not fit float32.
+    bad_z: bool,
+}
+
+impl Kernel {
+    fn new(g: &Geometry) -> Self {
+        let (xlo, xhi, ylo, yhi) = g.clip.unwrap_or((
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+        ));
+        Self {
+            x0: g.x0,
+            y0: g.y0,
+            inv_dx: 1.0 / g.dx,
+            inv_dy: 1.0 / g.dy,
+            half: if g.lattice { 0.5 } else { 0.0 },
+            col_max: (g.cols - 1) as f64,
+            row_max: (g.rows - 1) as f64,
+            cols: g.cols as u32,
+            rows_m1: (g.rows - 1) as u32,
+            xlo,
+            xhi,
+            ylo,
+            yhi,
+        }
     }
+
+    /// Computes the cells of all rows of a slice, `STEP` rows at a time,
+    /// handing each step's cells (`SKIP` for rows not placed) and heights
+    /// to `sink`. Steps are short so that `sink`'s scattered stores overlap
+    /// the next step's arithmetic (the stores, not the arithmetic, are the
+    /// limit). A bad height or an off-lattice point is reported for the
+    /// whole slice, after `sink` has seen it: callers then drop the grid.
+    #[inline(always)]
+    fn walk<F: FnMut(&[u32], &[f64])>(&self, xyz: [&[f64]; 3], sink: &mut F) -> ChunkFacts {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { self.walk_avx2(xyz, sink) };
+        }
+        self.walk_any(xyz, sink)
+    }
+
+    /// [`Kernel::walk`] compiled for AVX2 (4 rows per instruction).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn walk_avx2<F: FnMut(&[u32], &[f64])>(
+        &self,
+        xyz: [&[f64]; 3],
+        sink: &mut F,
+    ) -> ChunkFacts {
+        self.walk_any(xyz, sink)
+    }
+
+    #[inline(always)]
+    fn walk_any<F: FnMut(&[u32], &[f64])>(&self, xyz: [&[f64]; 3], sink: &mut F) -> ChunkFacts {
+        let [x, y, z] = xyz;
+        let mut all = ChunkFacts::default();
+        let mut ks = [0u32; STEP];
+        for start in (0..x.len()).step_by(STEP) {
+            let end = (start + STEP).min(x.len());
+            let (xs, ys, zs) = (&x[start..end], &y[start..end], &z[start..end]);
+            let f = self.cells_any(xs, ys, zs, &mut ks);
+            all.invalid += f.invalid;
+            all.outside += f.outside;
+            all.off_lattice |= f.off_lattice;
+            all.bad_z |= f.bad_z;
+            sink(&ks[..end - start], zs);
+        }
+        all
+    }
+
+    /// Cell numbers of up to `STEP` rows into `out` (`SKIP` for rows not
+    /// placed). The cell is `floor(f + half)` clamped to the grid, computed
+    /// as a truncation of the clamped value (the same cell: below 0 both
+    /// give 0, above the last both give the last).
+    #[inline(always)]
+    fn cells_any(&self, x: &[f64], y: &[f64], z: &[f64], out: &mut [u32; STEP]) -> ChunkFacts {
+        let n = x.len().min(STEP);
+        let (x, y, z) = (&x[..n], &y[..n], &z[..n]);
+        // Integer reductions only (float ones would keep it scalar).
+        let (mut invalid, mut outside, mut off, mut bad_z) = (0u32, 0u32, 0u32, 0u32);
+        for i in 0..n {
+            let (xv, yv, zv) = (x[i], y[i], z[i]);
+            let fx = (xv - self.x0) * self.inv_dx;
+            let fy = (yv - self.y0) * self.inv_dy;
+            // `if` forms, not f64::max/min: NaN (an invalid row) becomes 0
+            // here, and the row is skipped below.
+            let cx = fx + self.half;
+            let cx = if cx > 0.0 { cx } else { 0.0 };
+            let cx = if cx < self.col_max { cx } else { self.col_max };
+            let cy = fy + self.half;
+            let cy = if cy > 0.0 { cy } else { 0.0 };
+            let cy = if cy < self.row_max { cy } else { self.row_max };
+            // SAFETY: cx, cy lie in [0, col_max] / [0, row_max] (NaN became
+            // 0 above), and those fit i32 (grids have at most 2^31 cells).
+            let (ix, iy) = unsafe { (cx.to_int_unchecked::<i32>(), cy.to_int_unchecked::<i32>()) };
+            let k = (self.rows_m1 - iy as u32)
+                .wrapping_mul(self.cols)
+                .wrapping_add(ix as u32);
+            let valid = xv.abs() < f64::INFINITY && yv.abs() < f64::INFINITY && !zv.is_nan();
+            let inside = xv >= self.xlo && xv <= self.xhi && yv >= self.ylo && yv <= self.yhi;
+            let placed = valid & inside;
+            out[i] = if placed { k } else { SKIP };
+            invalid += u32::from(!valid);
+            outside += u32::from(valid & !inside);
+            let far = (fx - ix as f64).abs() > LATTICE_TOLERANCE
+                || (fy - iy as f64).abs() > LATTICE_TOLERANCE;
+            off |= u32::from(placed & far);
+            bad_z |= u32::from(valid & ((zv as f32).abs() == f32::INFINITY));
+        }
+        ChunkFacts {
+            invalid: invalid as usize,
+            outside: outside as usize,
+            off_lattice: off != 0,
+            bad_z: bad_z != 0,
+        }
+    }
+}
+
+/// The error for the first valid row of `z` whose height is infinite or
+/// does not fit float32.
+fn bad_z_error(x: &[f64], y: &[f64], z: &[f64], c: &Columns<'_>) -> Error {
+    for i in 0..x.len() {
+        let (xv, yv, zv) = (x[i], y[i], z[i]);
+        if xv.is_finite() && yv.is_finite() && !zv.is_nan() {
+            if let Some(e) = check_z(zv, c) {
+                return e;
+            }
+        }
+    }
+    Error::InvalidArgument(format!(
+        "z: column {:?} holds a height that does not fit float32",
+        c.z
+    ))
+}
+
+/// `Some(error)` when a valid row's height cannot be gridded.
+fn check_z(z: f64, c: &Columns<'_>) -> Option<Error> {
+    if z.is_infinite() {
+        return Some(Error::InvalidArgument(format!(
+            "z: column {:?} holds an infinite value ({z}); use null or NaN for missing heights",
+            c.z
+        )));
+    }
+    if (z as f32).is_infinite() {
+        return Some(Error::InvalidArgument(format!(
+            "z: column {:?} holds {z}, which does not fit float32 (the grid's type, at \
+             most +-3.4e38); rescale the heights",
+            c.z
+        )));
+    }
+    None
 }
 
 pub(super) struct Accumulated {
     pub filled: Filled,
     /// Rows the stream gave (valid or not).
     pub rows: usize,
+    /// Rows with a null or NaN x, y or z.
+    pub skipped: usize,
+    /// Valid rows outside the bounds.
+    pub outside: usize,
 }
 
-/// What one worker made of its run: (cell, z) of every valid point, sorted
+/// What one worker made of its run: (cell, z) of every placed point, sorted
 /// into the scatter's buckets; `None` when a point lies off the lattice.
-struct Placed {
+struct Placed<Z> {
     rows: usize,
-    buckets: Option<Vec<Vec<(u32, f64)>>>,
+    skipped: usize,
+    outside: usize,
+    buckets: Option<Vec<Vec<(u32, Z)>>>,
 }
 
 /// Bucket sets given back after a round, reused so that the next round
 /// writes into memory already paged in.
-type Spare = parking_lot::Mutex<Vec<Vec<Vec<(u32, f64)>>>>;
+type Spare<Z> = parking_lot::Mutex<Vec<Vec<Vec<(u32, Z)>>>>;
 
-fn place_run(
+/// Where a walk's cells go: [`Kernel::walk`] hands each step to `step`;
+/// `flush` ends a batch.
+trait Sink {
+    fn step(&mut self, ks: &[u32], zs: &[f64]);
+    fn flush(&mut self) {}
+}
+
+/// What a walk over batches counted; `off_lattice` when it stopped at a
+/// point off `g`'s lattice.
+#[derive(Default)]
+struct Walked {
+    rows: usize,
+    skipped: usize,
+    outside: usize,
+    off_lattice: bool,
+}
+
+/// Walks every row of `batches` into `sink`: the checks and counts shared by
+/// the scatter on buckets and the direct one.
+fn walk_batches<B: std::borrow::Borrow<RecordBatch>>(
+    batches: impl Iterator<Item = Result<B>>,
+    c: &Columns<'_>,
+    g: &Geometry,
+    sink: &mut impl Sink,
+) -> Result<Walked> {
+    let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
+    let kernel = Kernel::new(g);
+    let mut w = Walked::default();
+    for batch in batches {
+        let batch = batch?;
+        let batch = batch.borrow();
+        let [x, y, z] = read_xyz(batch, c, &mut sx, &mut sy, &mut sz)?;
+        w.rows += batch.num_rows();
+        let facts = kernel.walk([x, y, z], &mut |ks, zs| sink.step(ks, zs));
+        sink.flush();
+        if facts.bad_z {
+            return Err(bad_z_error(x, y, z, c));
+        }
+        if g.lattice && facts.off_lattice {
+            w.off_lattice = true;
+            return Ok(w);
+        }
+        w.skipped += facts.invalid;
+        w.outside += facts.outside;
+    }
+    Ok(w)
+}
+
+/// Sorts points into the scatter's buckets.
+struct Bucketing<Z> {
+    shift: u32,
+    buckets: Vec<Vec<(u32, Z)>>,
+}
+
+impl<Z: ZVal> Sink for Bucketing<Z> {
+    #[inline(always)]
+    fn step(&mut self, ks: &[u32], zs: &[f64]) {
+        for (&k, &zv) in ks.iter().zip(zs) {
+            if k != SKIP {
+                self.buckets[(k >> self.shift) as usize].push((k, Z::from_f64(zv)));
+            }
+        }
+    }
+}
+
+/// Applies points straight to a one-range scatter: each step's cells are
+/// prefetched and applied one step later, so the misses of a step overlap
+/// the next step's work.
+struct Direct {
+    scatter: Scatter,
+    held_k: [u32; STEP],
+    held_z: [f64; STEP],
+    held: usize,
+}
+
+impl Sink for Direct {
+    #[inline(always)]
+    fn step(&mut self, ks: &[u32], zs: &[f64]) {
+        self.scatter.prefetch_cells(ks);
+        self.flush();
+        self.held = ks.len();
+        self.held_k[..self.held].copy_from_slice(ks);
+        self.held_z[..self.held].copy_from_slice(zs);
+    }
+
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.scatter
+            .apply_cells(&self.held_k[..self.held], &self.held_z[..self.held]);
+        self.held = 0;
+    }
+}
+
+fn place_run<Z: ZVal>(
     run: &[RecordBatch],
     c: &Columns<'_>,
     g: &Geometry,
     (shift, n): (u32, usize),
-    spare: &Spare,
-) -> Result<Placed> {
+    spare: &Spare<Z>,
+) -> Result<Placed<Z>> {
     let reused = spare.lock().pop();
-    let mut buckets = reused.unwrap_or_else(|| vec![Vec::new(); n]);
-    let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
-    let (inv_dx, inv_dy) = (1.0 / g.dx, 1.0 / g.dy);
-    let mut rows = 0;
-    for batch in run {
-        let [bx, by, bz] = read_xyz(batch, c, &mut sx, &mut sy, &mut sz)?;
-        rows += batch.num_rows();
-        for i in 0..bx.len() {
-            let (x, y, z) = (bx[i], by[i], bz[i]);
-            if !(x.is_finite() && y.is_finite()) || z.is_nan() {
-                continue;
-            }
-            let (fx, fy) = ((x - g.x0) * inv_dx, (y - g.y0) * inv_dy);
-            let (cx, cy) = if g.lattice {
-                let (rx, ry) = (floor(fx + 0.5), floor(fy + 0.5));
-                if (fx - rx).abs() > 1e-6 || (fy - ry).abs() > 1e-6 {
-                    return Ok(Placed {
-                        rows,
-                        buckets: None,
-                    });
-                }
-                (rx, ry)
-            } else {
-                (floor(fx), floor(fy))
-            };
-            let col = (cx.max(0.0) as usize).min(g.cols - 1);
-            let from_bottom = (cy.max(0.0) as usize).min(g.rows - 1);
-            let k = ((g.rows - 1 - from_bottom) * g.cols + col) as u32;
-            buckets[(k >> shift) as usize].push((k, z));
-        }
-    }
+    let mut sink = Bucketing {
+        shift,
+        buckets: reused.unwrap_or_else(|| vec![Vec::new(); n]),
+    };
+    let w = walk_batches(run.iter().map(Ok), c, g, &mut sink)?;
     Ok(Placed {
-        rows,
-        buckets: Some(buckets),
+        rows: w.rows,
+        skipped: w.skipped,
+        outside: w.outside,
+        buckets: (!w.off_lattice).then_some(sink.buckets),
     })
 }
 
-/// Second pass: scatters every valid point (`points` of them, from the
-/// first pass) into `g`'s cells. `None` when `g` is a lattice candidate and
-/// a point lies off its nodes.
-pub(super) fn accumulate(
+/// The scatter on the calling thread, straight to the grid: the least CPU
+/// time per row (no buckets written and read back).
+fn scatter_direct(
     batches: Batches<'_>,
     c: &Columns<'_>,
-    o: &GridOptions,
     g: &Geometry,
-    points: usize,
-) -> Result<Option<Accumulated>> {
-    // Binned points hit cells repeatedly unless they are sparse; a lattice
-    // holds one point per cell (a duplicate now and then).
-    let dense_mean = !g.lattice && points.saturating_mul(4) > g.rows * g.cols;
-    let mut scatter =
-        Scatter::new(g.rows * g.cols, o.agg, workers(), dense_mean).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-            "not enough memory for a {} x {} grid; pass a coarser resolution or a smaller shape",
-            g.rows, g.cols
-        ))
-        })?;
+    scatter: Scatter,
+) -> Result<(Scatter, Walked)> {
+    let mut sink = Direct {
+        scatter,
+        held_k: [SKIP; STEP],
+        held_z: [0.0; STEP],
+        held: 0,
+    };
+    let w = walk_batches(slices(batches), c, g, &mut sink)?;
+    Ok((sink.scatter, w))
+}
+
+/// The scatter over `workers` threads: points sorted into buckets by cell
+/// range, each bucket applied by one worker.
+fn scatter_buckets<Z: ZVal>(
+    batches: Batches<'_>,
+    c: &Columns<'_>,
+    g: &Geometry,
+    (mut scatter, workers): (Scatter, usize),
+) -> Result<(Scatter, Walked)> {
     let (shift, n) = (scatter.shift(), scatter.buckets());
-    let mut rows = 0usize;
-    let mut on_lattice = true;
-    let spare = Spare::default();
+    let mut w = Walked::default();
+    let spare = Spare::<Z>::default();
     rounds(
         batches,
-        workers(),
-        |run| place_run(run, c, g, (shift, n), &spare),
+        workers,
+        |run| place_run::<Z>(run, c, g, (shift, n), &spare),
         |parts| {
             let mut placed = Vec::with_capacity(parts.len());
             for p in parts {
-                rows += p.rows;
+                w.rows += p.rows;
+                w.skipped += p.skipped;
+                w.outside += p.outside;
                 match p.buckets {
                     Some(b) => placed.push(b),
-                    None => on_lattice = false,
+                    None => w.off_lattice = true,
                 }
             }
-            if !on_lattice {
+            if w.off_lattice {
                 return Ok(false);
             }
             scatter.apply(&placed);
@@ -267,8 +569,53 @@ pub(super) fn accumulate(
             Ok(true)
         },
     )?;
-    Ok(on_lattice.then(|| Accumulated {
+    Ok((scatter, w))
+}
+
+fn no_memory(g: &Geometry) -> Error {
+    Error::InvalidArgument(format!(
+        "not enough memory for a {} x {} grid; pass a coarser resolution or a smaller shape",
+        g.rows, g.cols
+    ))
+}
+
+/// Second pass: scatters every valid point (about `points` of them) into
+/// `g`'s cells. `None` when `g` is a lattice candidate and a point lies off
+/// its nodes.
+pub(super) fn accumulate(
+    batches: Batches<'_>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+    g: &Geometry,
+    points: usize,
+) -> Result<Option<Accumulated>> {
+    // Binned points hit cells repeatedly unless they are sparse; a lattice
+    // holds one point per cell (a duplicate now and then).
+    let dense_mean = !g.lattice && points.saturating_mul(4) > g.rows * g.cols;
+    let direct = match o.threads {
+        Some(n) => n == 1,
+        None => workers(o) < BUCKETS_MIN_WORKERS,
+    };
+    let cells = g.rows * g.cols;
+    let (scatter, w) = if direct {
+        let scatter = Scatter::single(cells, o.agg, dense_mean).ok_or_else(|| no_memory(g))?;
+        scatter_direct(batches, c, g, scatter)?
+    } else {
+        let scatter =
+            Scatter::new(cells, o.agg, workers(o), dense_mean).ok_or_else(|| no_memory(g))?;
+        let parts = (scatter, workers(o));
+        // Points wait in buckets as f64 for mean (exact sums), as f32
+        // (what the others keep) otherwise: half the memory traffic.
+        if o.agg == Agg::Mean {
+            scatter_buckets::<f64>(batches, c, g, parts)?
+        } else {
+            scatter_buckets::<f32>(batches, c, g, parts)?
+        }
+    };
+    Ok((!w.off_lattice).then(|| Accumulated {
         filled: scatter.finish(scatter::fill_value(o.agg, o.fill)),
-        rows,
+        rows: w.rows,
+        skipped: w.skipped,
+        outside: w.outside,
     }))
 }

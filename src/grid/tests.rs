@@ -232,11 +232,42 @@ fn parallel_passes_keep_table_order_per_cell() {
         start += len;
     }
     assert_eq!(start, n);
-    for agg in [Agg::First, Agg::Last, Agg::Mean, Agg::Min, Agg::Count] {
-        let o = GridOptions {
-            resolution: Some((1.0, 1.0)),
-            agg,
-            ..Default::default()
+    let aggs = [
+        Agg::First,
+        Agg::Last,
+        Agg::Mean,
+        Agg::Min,
+        Agg::Max,
+        Agg::Count,
+    ];
+    // Every path: parallel buckets (auto, 3 threads), straight to the grid
+    // (1 thread), with and without bounds (one pass, no extent scan).
+    let paths = [
+        (None, false),
+        (Some(3), false),
+        (Some(1), false),
+        (None, true),
+        (Some(1), true),
+    ];
+    for (agg, (threads, bounded)) in aggs
+        .into_iter()
+        .flat_map(|a| paths.into_iter().map(move |p| (a, p)))
+    {
+        let o = if bounded {
+            GridOptions {
+                shape: Some((rows, cols)),
+                bounds: Some((0.0, 0.0, cols as f64, rows as f64)),
+                threads,
+                agg,
+                ..Default::default()
+            }
+        } else {
+            GridOptions {
+                resolution: Some((1.0, 1.0)),
+                threads,
+                agg,
+                ..Default::default()
+            }
         };
         let got = run(batches.clone(), &o).unwrap();
         assert_eq!((got.rows, got.cols), (rows, cols));
@@ -252,6 +283,7 @@ fn parallel_passes_keep_table_order_per_cell() {
             want[k] = match agg {
                 Agg::First if count[k] > 1 => want[k],
                 Agg::Min if count[k] > 1 => want[k].min(v),
+                Agg::Max if count[k] > 1 => want[k].max(v),
                 _ => v,
             };
         }
@@ -268,7 +300,91 @@ fn parallel_passes_keep_table_order_per_cell() {
             .iter()
             .zip(&want)
             .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
-        assert!(same, "{agg:?} differs from the sequential reference");
-        assert_eq!(got.rows_read, n);
+        assert!(
+            same,
+            "{agg:?} (threads {threads:?}, bounds {bounded}) differs from the sequential reference"
+        );
+        assert_eq!(
+            (got.rows_read, got.rows_skipped, got.rows_outside),
+            (n, 0, 0)
+        );
     }
+}
+
+#[test]
+fn bounds_clip_count_and_check() {
+    // A 4 x 4 box over [0, 4] x [0, 4]: both edges inclusive, the rest out.
+    let x = vec![0.0, 4.0, 4.0, 2.5, -0.1, 4.1, 2.0, 1.0, f64::NAN];
+    let y = vec![0.0, 4.0, 0.0, 1.5, 2.0, 2.0, 9.0, 1.0, 1.0];
+    let z = vec![
+        Some(1.0),
+        Some(2.0),
+        Some(3.0),
+        Some(4.0),
+        Some(5.0),
+        Some(6.0),
+        Some(7.0),
+        None,
+        Some(8.0),
+    ];
+    for threads in [None, Some(1)] {
+        let o = GridOptions {
+            shape: Some((4, 4)),
+            bounds: Some((0.0, 0.0, 4.0, 4.0)),
+            agg: Agg::Max,
+            threads,
+            ..Default::default()
+        };
+        let g = run(vec![batch(x.clone(), y.clone(), z.clone())], &o).unwrap();
+        assert_eq!(
+            (g.rows, g.cols, g.spacing, g.origin),
+            (4, 4, (1.0, 1.0), (0.5, 0.5))
+        );
+        assert!(!g.lattice);
+        assert_eq!((g.rows_read, g.rows_skipped, g.rows_outside), (9, 2, 3));
+        let at = |row: usize, col: usize| g.values[row * 4 + col];
+        assert_eq!(at(3, 0), 1.0); // (0, 0): lower-left cell
+        assert_eq!(at(0, 3), 2.0); // (4, 4): upper edge, last cell
+        assert_eq!(at(3, 3), 3.0);
+        assert_eq!(at(2, 2), 4.0);
+        assert_eq!(g.empty_cells, 12);
+        // Resolution: 1.5-wide cells over a 4-wide box: 3 columns, the last
+        // reaching past it; with the extent pass when no shape is given.
+        let o = GridOptions {
+            resolution: Some((1.5, 2.0)),
+            ..o.clone()
+        };
+        let g = run(vec![batch(x.clone(), y.clone(), z.clone())], &o).unwrap();
+        assert_eq!((g.rows, g.cols), (2, 3));
+        let o = GridOptions {
+            resolution: None,
+            shape: None,
+            ..o
+        };
+        let g = run(vec![batch(x.clone(), y.clone(), z.clone())], &o).unwrap();
+        assert!(g.rows >= 2 && g.cols >= 2 && g.rows_outside == 3);
+    }
+    let msg = |b: (f64, f64, f64, f64)| {
+        let o = GridOptions {
+            shape: Some((4, 4)),
+            bounds: Some(b),
+            ..Default::default()
+        };
+        run(vec![batch(x.clone(), y.clone(), z.clone())], &o)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        msg((0.0, 0.0, 0.0, 4.0)).contains("xmin < xmax"),
+        "{}",
+        msg((0.0, 0.0, 0.0, 4.0))
+    );
+    assert!(msg((0.0, f64::NAN, 1.0, 4.0)).contains("bounds must be finite"));
+    assert!(msg((10.0, 10.0, 20.0, 20.0)).contains("none of the 9 rows lies inside bounds"));
+    let o = GridOptions {
+        threads: Some(0),
+        ..Default::default()
+    };
+    let e = run(vec![batch(x.clone(), y.clone(), z.clone())], &o).unwrap_err();
+    assert!(e.to_string().contains("threads must be at least 1"), "{e}");
 }

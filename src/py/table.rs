@@ -43,9 +43,54 @@ fn parse_fill(fill: Option<&Bound<'_, PyAny>>) -> PyResult<Fill> {
     })
 }
 
+/// `bounds`: four numbers (xmin, ymin, xmax, ymax), or None.
+fn parse_bounds(b: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(f64, f64, f64, f64)>> {
+    let Some(b) = b else { return Ok(None) };
+    if b.is_none() {
+        return Ok(None);
+    }
+    let v: Vec<f64> = b
+        .extract()
+        .ok()
+        .filter(|v: &Vec<f64>| v.len() == 4)
+        .ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "bounds must be four numbers (xmin, ymin, xmax, ymax), got {}",
+                b.repr()
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|_| "?".into())
+            ))
+        })?;
+    Ok(Some((v[0], v[1], v[2], v[3])))
+}
+
+/// `threads`: a positive int, or None.
+fn parse_threads(t: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    let Some(t) = t else { return Ok(None) };
+    if t.is_none() {
+        return Ok(None);
+    }
+    let bad = || {
+        PyValueError::new_err(format!(
+            "threads must be a positive int (1 = one thread, the least CPU time) or None (the \
+             machine's cores, at most 8), got {}",
+            t.repr()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| "?".into())
+        ))
+    };
+    if t.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(bad());
+    }
+    match t.extract::<i64>() {
+        Ok(n) if n >= 1 => Ok(Some(n as usize)),
+        _ => Err(bad()),
+    }
+}
+
 /// See forge3d.arrow.terrain_from_table.
 #[pyfunction]
-#[pyo3(signature = (table, x, y, z, *, resolution=None, shape=None, agg, fill=None))]
+#[pyo3(signature = (table, x, y, z, *, resolution=None, shape=None, bounds=None, agg, fill=None, threads=None))]
 #[allow(clippy::too_many_arguments)]
 fn _terrain_from_table<'py>(
     py: Python<'py>,
@@ -55,8 +100,10 @@ fn _terrain_from_table<'py>(
     z: &Bound<'py, PyAny>,
     resolution: Option<&Bound<'py, PyAny>>,
     shape: Option<&Bound<'py, PyAny>>,
+    bounds: Option<&Bound<'py, PyAny>>,
     agg: &Bound<'py, PyAny>,
     fill: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(PyHeightmap, Bound<'py, PyDict>)> {
     const COLUMN: &str = "a column name of the table";
     let (x, y, z) = (
@@ -72,6 +119,8 @@ fn _terrain_from_table<'py>(
     let options = GridOptions {
         resolution: resolution.map(|r| pair("resolution", r)).transpose()?,
         shape: super::args::opt_shape("shape", shape)?,
+        bounds: parse_bounds(bounds)?,
+        threads: parse_threads(threads)?,
         agg: Agg::parse(&agg)?,
         fill: parse_fill(fill)?,
         ..Default::default()
@@ -116,6 +165,7 @@ fn _terrain_from_table<'py>(
     info.set_item("lattice", result.lattice)?;
     info.set_item("rows_read", result.rows_read)?;
     info.set_item("rows_skipped", result.rows_skipped)?;
+    info.set_item("rows_outside", result.rows_outside)?;
     info.set_item("empty_cells", result.empty_cells)?;
     info.set_item("shape", (result.rows, result.cols))?;
     let values = HostBuffer::new(

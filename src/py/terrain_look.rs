@@ -149,7 +149,8 @@ impl PyRenderer {
         strength: Option<&Bound<'_, PyAny>>,
         radius: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let strength = args::opt_real("strength", strength)?.unwrap_or(AmbientOcclusion::DEFAULT.strength as f64) as f32;
+        let strength = args::opt_real("strength", strength)?
+            .unwrap_or(AmbientOcclusion::DEFAULT.strength as f64) as f32;
         let radius = args::opt_real("radius", radius)?.map(|v| v as f32);
         let ao = AmbientOcclusion { strength, radius };
         ao.validate()?;

@@ -248,6 +248,50 @@ def test_scattered_points_agree_with_an_independent_numpy_binning():
             assert got[row[k], col[k]] == pytest.approx(float(fn(z[sel])), rel=1e-5, abs=1e-5)
 
 
+def test_bounds_bin_like_an_independent_numpy_binning_in_one_pass():
+    rng = np.random.default_rng(11)
+    n = 20000
+    x, y = rng.uniform(-20, 120, n), rng.uniform(-10, 60, n)
+    z = rng.normal(size=n)
+    df = pd.DataFrame({"x": x, "y": y, "z": z})
+    box = (0.0, 0.0, 100.0, 50.0)
+    inside = (x >= 0) & (x <= 100) & (y >= 0) & (y <= 50)
+    col = np.minimum((x[inside] / 4.0).astype(int), 24)
+    row = 9 - np.minimum((y[inside] / 5.0).astype(int), 9)
+    zi = z[inside]
+    for agg in ["mean", "min", "max", "first", "last", "count"]:
+        # Buckets on 3 threads, and the direct scatter on one.
+        hm, info = fa.terrain_from_table(df, shape=(10, 25), bounds=box, agg=agg, threads=3,
+                                         return_info=True)
+        assert info["rows_outside"] == n - inside.sum() and info["rows_skipped"] == 0
+        assert info["rows_read"] == n and not info["lattice"]
+        assert hm.spacing == (4.0, 5.0) and hm.origin == (2.0, 2.5)
+        got = np.asarray(hm)
+        for r, c in [(0, 0), (9, 24), (4, 13), (9, 0), (0, 24)]:
+            sel = zi[(row == r) & (col == c)]
+            want = {"mean": lambda v: v.mean(), "min": np.min, "max": np.max,
+                    "first": lambda v: v[0], "last": lambda v: v[-1], "count": len}[agg](sel)
+            assert got[r, c] == pytest.approx(float(np.float32(want)), rel=1e-6), (agg, r, c)
+        one = fa.terrain_from_table(df, shape=(10, 25), bounds=box, agg=agg, threads=1)
+        np.testing.assert_array_equal(np.asarray(one), got)
+
+
+@pytest.mark.parametrize("agg", ["mean", "min", "max", "first", "last", "count"])
+def test_buckets_and_the_direct_scatter_give_the_same_grids(dem, agg):
+    df = long_frame(dem)
+    for kw in [{}, {"resolution": 75.0}, {"shape": (40, 70)}]:
+        a, ia = fa.terrain_from_table(df, agg=agg, return_info=True, threads=3, **kw)
+        b, ib = fa.terrain_from_table(df, agg=agg, return_info=True, threads=1, **kw)
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        assert ia == ib and ia["lattice"] == (not kw)
+    # Off the lattice by a hair: both paths notice and bin instead.
+    df.loc[df.index[-1], "x"] += 7.0
+    a = fa.terrain_from_table(df, agg=agg, return_info=True, threads=3)
+    b = fa.terrain_from_table(df, agg=agg, return_info=True, threads=1)
+    assert not a[1]["lattice"] and a[1] == b[1]
+    np.testing.assert_array_equal(np.asarray(a[0]), np.asarray(b[0]))
+
+
 def test_nulls_duplicates_and_nan_coordinates():
     t = pa.table({
         "x": pa.array([0.0, 1.0, 0.0, 1.0, None, np.nan, 0.0]),
@@ -273,6 +317,11 @@ def test_nulls_duplicates_and_nan_coordinates():
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"fill": "zero"}, ValueError, "fill must be"),
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, np.inf]}), {}, ValueError, "infinite"),
         ([1, 2, 3], {}, TypeError, "__arrow_c_stream__"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": (0, 0, 1)}, TypeError, "bounds must be four numbers"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": (1, 0, 0, 1)}, ValueError, "xmin < xmax"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"shape": (2, 2), "bounds": (5, 5, 6, 6)}, ValueError, "none of the 2 rows lies inside bounds"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, np.inf]}), {"shape": (2, 2), "bounds": (0, 0, 1, 1)}, ValueError, "infinite"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"threads": 0}, ValueError, "threads must be a positive int"),
     ],
 )
 def test_bad_tables_are_clear_errors(table, kwargs, exc, match):

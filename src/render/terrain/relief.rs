@@ -435,8 +435,7 @@ impl Relief {
             cpass.dispatch_workgroups(w.div_ceil(WORKGROUP), h.div_ceil(WORKGROUP), 1);
             drop(cpass);
             *pass.done.lock() = Some(key);
-            pass.runs
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            pass.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }

@@ -726,6 +726,17 @@ add("arrow.terrain_from_table", "agg", _TABLE, f"{_TFT}(T, agg=$V)",
 add("arrow.terrain_from_table", "fill", _TABLE, f"{_TFT}(T, shape=(6, 8), fill=$V)",
     real_values("-1.0") | {"nearest": "'nearest'", "unknown": "'nope'", "tuple": "(1.0,)"},
     REAL_OK | {"neg", "zero", "none", "nearest", "nan", "np_nan"}, REAL_EITHER | {"f32_overflow"})
+add("arrow.terrain_from_table", "bounds", _TABLE, f"{_TFT}(T, shape=(3, 4), bounds=$V)",
+    {"good": "(0.0, 0.0, 3.0, 2.0)", "ints": "(0, 0, 3, 2)", "list": "[0.0, 0.0, 3.0, 2.0]",
+     "np": "np.array([0.0, 0.0, 3.0, 2.0])", "none": "None", "three": "(0.0, 0.0, 3.0)",
+     "five": "(0.0, 0.0, 3.0, 2.0, 1.0)", "nan": "(0.0, 0.0, math.nan, 2.0)",
+     "inf": "(0.0, 0.0, math.inf, 2.0)", "reversed": "(3.0, 0.0, 0.0, 2.0)",
+     "flat": "(0.0, 0.0, 3.0, 0.0)", "outside": "(10.0, 10.0, 20.0, 20.0)",
+     "huge": "(-1e308, -1e308, 1e308, 1e308)", "str": "'0 0 3 2'",
+     "strs": "('a', 'b', 'c', 'd')", "scalar": "3.0", "dict": "{'xmin': 0}"},
+    {"good", "ints", "list", "none"}, {"np"})
+add("arrow.terrain_from_table", "threads", _TABLE, f"{_TFT}(T, threads=$V)", int_values("2"),
+    INT_OK | {"none"}, INT_EITHER)
 
 
 # -- the verdict -------------------------------------------------------------------------
