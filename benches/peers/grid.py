@@ -17,7 +17,12 @@ time). Reported per reduction:
 median wall time and median CPU time (all threads, `time.process_time`),
 and whether the two grids are equal cell for cell (NaN = NaN).
 
-    python benches/peers/grid.py [--rows 16000000] [--reps 3] [--quick] [--json out.json]
+With ``--baseline DIR`` (a directory where another forge3d build is
+installed, e.g. ``pip install --target DIR forge3d-*.whl``), that build runs
+too, as "forge3d-before", the same way as "forge3d": before and after in one
+run.
+
+    python benches/peers/grid.py [--rows 16000000] [--reps 3] [--quick] [--baseline DIR] [--json out.json]
 """
 
 from __future__ import annotations
@@ -77,9 +82,15 @@ def child(args) -> None:
     df = pd.DataFrame({c: np.load(d / f"{args.workload}_{c}.npy") for c in "xyz"})
     rows, cols = meta["shape"]
     if args.lib.startswith("forge3d"):
+        if args.lib == "forge3d-before":
+            sys.path.insert(0, args.baseline)
+        import forge3d
         import forge3d.arrow
 
         kw = {} if args.workload == "lattice" else {"shape": (rows, cols)}
+        if args.lib == "forge3d-before":
+            assert os.path.dirname(os.path.dirname(forge3d.__file__)) == args.baseline, (
+                f"forge3d-before imported {forge3d.__file__}, not the build in {args.baseline}")
         if args.lib in ("forge3d-bounds", "forge3d-1thread"):
             (x0, x1), (y0, y1) = meta["x_range"], meta["y_range"]
             kw = {"shape": (rows, cols), "bounds": (x0, y0, x1, y1)}
@@ -123,6 +134,7 @@ def main() -> None:
     ap.add_argument("--workloads", default="lattice,binned")
     ap.add_argument("--quick", action="store_true", help="1M rows, one round of one repetition")
     ap.add_argument("--json", help="also write the report here")
+    ap.add_argument("--baseline", help="directory holding another forge3d build, run as forge3d-before")
     ap.add_argument("--lib"), ap.add_argument("--data"), ap.add_argument("--agg")
     ap.add_argument("--workload")
     args = ap.parse_args()
@@ -141,13 +153,17 @@ def main() -> None:
             for agg in args.aggs.split(","):
                 base = [_run.python(), __file__, "--data", tmp, "--agg", agg,
                         "--workload", workload, "--reps", str(args.reps)]
-                res = _run.alternate({lib: base + ["--lib", lib] for lib in LIBS}, args.rounds)
+                libs = LIBS if not args.baseline else ("forge3d-before",) + LIBS
+                commands = {lib: base + ["--lib", lib] for lib in libs}
+                if args.baseline:
+                    commands["forge3d-before"] += ["--baseline", os.path.abspath(args.baseline)]
+                res = _run.alternate(commands, args.rounds)
                 row = {"workload": workload, "shape": meta[workload]["shape"], "agg": agg}
                 for lib, runs in res.items():
                     row[f"{lib}_wall_ms"] = _run.median([w for r in runs for w in r[0]["wall_ms"]])
                     row[f"{lib}_cpu_ms"] = _run.median([c for r in runs for c in r[0]["cpu_ms"]])
                 b = np.load(d / f"out_{workload}_{agg}_datashader.npy")
-                for lib in LIBS[:-1]:
+                for lib in libs[:-1]:
                     a = np.load(d / f"out_{workload}_{agg}_{lib}.npy")
                     same = (a == b) | (np.isnan(a) & np.isnan(b))
                     row[f"{lib}_equal_cells"] = float(same.mean())
@@ -156,8 +172,8 @@ def main() -> None:
                 report["results"].append(row)
                 print(f"{workload:8} {agg:6} " + "  ".join(
                       f"{lib} {row[f'{lib}_wall_ms']:7.1f} ms ({row[f'{lib}_cpu_ms']:7.1f} CPU)"
-                      for lib in LIBS), file=sys.stderr, flush=True)
-                for lib in LIBS[:-1]:
+                      for lib in libs), file=sys.stderr, flush=True)
+                for lib in libs[:-1]:
                     if row[f"{lib}_equal_cells"] != 1.0:
                         raise SystemExit(
                             f"grid: {lib} and datashader disagree on {workload}/{agg}: "

@@ -248,14 +248,16 @@ impl Kernel {
         }
     }
 
-    /// Computes the cells of all rows of a slice, `STEP` rows at a time,
-    /// handing each step's cells (`SKIP` for rows not placed) and heights
-    /// to `sink`. Steps are short so that `sink`'s scattered stores overlap
-    /// the next step's arithmetic (the stores, not the arithmetic, are the
-    /// limit). A bad height or an off-lattice point is reported for the
+    /// Computes the cells of all rows of a slice, `STEP` rows at a time.
+    /// `sink(next, ks, zs)` gets the cells just computed (`next`, to
+    /// prefetch) and those of the step before with their heights (`ks`,
+    /// `zs`, to apply; `SKIP` for rows not placed), so that a step's cache
+    /// misses overlap the next step's work. Steps are short so that the
+    /// scattered stores overlap the arithmetic (the stores, not the
+    /// arithmetic, are the limit). A bad height or an off-lattice point is reported for the
     /// whole slice, after `sink` has seen it: callers then drop the grid.
     #[inline(always)]
-    fn walk<F: FnMut(&[u32], &[f64])>(&self, xyz: [&[f64]; 3], sink: &mut F) -> ChunkFacts {
+    fn walk<F: FnMut(&[u32], &[u32], &[f64])>(&self, xyz: [&[f64]; 3], sink: &mut F) -> ChunkFacts {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked just above).
@@ -267,7 +269,7 @@ impl Kernel {
     /// [`Kernel::walk`] compiled for AVX2 (4 rows per instruction).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn walk_avx2<F: FnMut(&[u32], &[f64])>(
+    unsafe fn walk_avx2<F: FnMut(&[u32], &[u32], &[f64])>(
         &self,
         xyz: [&[f64]; 3],
         sink: &mut F,
@@ -276,19 +278,35 @@ impl Kernel {
     }
 
     #[inline(always)]
-    fn walk_any<F: FnMut(&[u32], &[f64])>(&self, xyz: [&[f64]; 3], sink: &mut F) -> ChunkFacts {
+    fn walk_any<F: FnMut(&[u32], &[u32], &[f64])>(
+        &self,
+        xyz: [&[f64]; 3],
+        sink: &mut F,
+    ) -> ChunkFacts {
         let [x, y, z] = xyz;
         let mut all = ChunkFacts::default();
-        let mut ks = [0u32; STEP];
-        for start in (0..x.len()).step_by(STEP) {
+        // Two cell buffers: the step just computed, and the one before it,
+        // which the sink gets together with its heights (no copies).
+        let mut bufs = [[0u32; STEP]; 2];
+        let mut held: Option<(usize, usize, usize)> = None;
+        for (i, start) in (0..x.len()).step_by(STEP).enumerate() {
             let end = (start + STEP).min(x.len());
             let (xs, ys, zs) = (&x[start..end], &y[start..end], &z[start..end]);
-            let f = self.cells_any(xs, ys, zs, &mut ks);
+            let cur = i & 1;
+            let f = self.cells_any(xs, ys, zs, &mut bufs[cur]);
             all.invalid += f.invalid;
             all.outside += f.outside;
             all.off_lattice |= f.off_lattice;
             all.bad_z |= f.bad_z;
-            sink(&ks[..end - start], zs);
+            let next = &bufs[cur][..end - start];
+            match held {
+                Some((b, s, e)) => sink(next, &bufs[b][..e - s], &z[s..e]),
+                None => sink(next, &[], &[]),
+            }
+            held = Some((cur, start, end));
+        }
+        if let Some((b, s, e)) = held {
+            sink(&[], &bufs[b][..e - s], &z[s..e]);
         }
         all
     }
@@ -399,11 +417,9 @@ struct Placed<Z> {
 /// writes into memory already paged in.
 type Spare<Z> = parking_lot::Mutex<Vec<Vec<Vec<(u32, Z)>>>>;
 
-/// Where a walk's cells go: [`Kernel::walk`] hands each step to `step`;
-/// `flush` ends a batch.
+/// Where a walk's cells go ([`Kernel::walk`]'s `sink`).
 trait Sink {
-    fn step(&mut self, ks: &[u32], zs: &[f64]);
-    fn flush(&mut self) {}
+    fn step(&mut self, next: &[u32], ks: &[u32], zs: &[f64]);
 }
 
 /// What a walk over batches counted; `off_lattice` when it stopped at a
@@ -432,8 +448,7 @@ fn walk_batches<B: std::borrow::Borrow<RecordBatch>>(
         let batch = batch.borrow();
         let [x, y, z] = read_xyz(batch, c, &mut sx, &mut sy, &mut sz)?;
         w.rows += batch.num_rows();
-        let facts = kernel.walk([x, y, z], &mut |ks, zs| sink.step(ks, zs));
-        sink.flush();
+        let facts = kernel.walk([x, y, z], &mut |next, ks, zs| sink.step(next, ks, zs));
         if facts.bad_z {
             return Err(bad_z_error(x, y, z, c));
         }
@@ -455,7 +470,7 @@ struct Bucketing<Z> {
 
 impl<Z: ZVal> Sink for Bucketing<Z> {
     #[inline(always)]
-    fn step(&mut self, ks: &[u32], zs: &[f64]) {
+    fn step(&mut self, _next: &[u32], ks: &[u32], zs: &[f64]) {
         for (&k, &zv) in ks.iter().zip(zs) {
             if k != SKIP {
                 self.buckets[(k >> self.shift) as usize].push((k, Z::from_f64(zv)));
@@ -464,31 +479,15 @@ impl<Z: ZVal> Sink for Bucketing<Z> {
     }
 }
 
-/// Applies points straight to a one-range scatter: each step's cells are
-/// prefetched and applied one step later, so the misses of a step overlap
-/// the next step's work.
-struct Direct {
-    scatter: Scatter,
-    held_k: [u32; STEP],
-    held_z: [f64; STEP],
-    held: usize,
-}
+/// Applies points straight to a one-range scatter, each step's cells
+/// prefetched a step before they are applied.
+struct Direct(Scatter);
 
 impl Sink for Direct {
     #[inline(always)]
-    fn step(&mut self, ks: &[u32], zs: &[f64]) {
-        self.scatter.prefetch_cells(ks);
-        self.flush();
-        self.held = ks.len();
-        self.held_k[..self.held].copy_from_slice(ks);
-        self.held_z[..self.held].copy_from_slice(zs);
-    }
-
-    #[inline(always)]
-    fn flush(&mut self) {
-        self.scatter
-            .apply_cells(&self.held_k[..self.held], &self.held_z[..self.held]);
-        self.held = 0;
+    fn step(&mut self, next: &[u32], ks: &[u32], zs: &[f64]) {
+        self.0.prefetch_cells(next);
+        self.0.apply_cells(ks, zs);
     }
 }
 
@@ -521,14 +520,9 @@ fn scatter_direct(
     g: &Geometry,
     scatter: Scatter,
 ) -> Result<(Scatter, Walked)> {
-    let mut sink = Direct {
-        scatter,
-        held_k: [SKIP; STEP],
-        held_z: [0.0; STEP],
-        held: 0,
-    };
+    let mut sink = Direct(scatter);
     let w = walk_batches(slices(batches), c, g, &mut sink)?;
-    Ok((sink.scatter, w))
+    Ok((sink.0, w))
 }
 
 /// The scatter over `workers` threads: points sorted into buckets by cell
