@@ -514,3 +514,23 @@ def test_an_animation_reuses_its_upload_buffers():
             c[:] = 1.0
         r.render_rgba()
     assert forge3d.readback_pool_stats()["upload_buffers_created"] - created <= 2
+
+
+@pytest.mark.parametrize("size", [6.0, 40.0, 201.0])
+def test_a_point_is_a_round_disc_of_its_size_in_pixels(size):
+    # One point straight ahead of the camera lands on the image centre; the
+    # pixels it covers are those whose centres lie within size / 2 of it
+    # (up to the pixels on the rim itself).
+    w = h = 256
+    r = forge3d.Renderer(w, h)
+    empty = r.render().to_numpy().copy()
+    r.add_mesh(forge3d.Points(np.zeros((1, 3), np.float32), size=size), color=(1.0, 0.0, 0.0))
+    r.set_camera(eye=(0.0, -10.0, 0.0), target=(0.0, 0.0, 0.0), up=(0.0, 0.0, 1.0))
+    img = r.render().to_numpy()
+    covered = (img[..., :3] != empty[..., :3]).any(axis=-1)
+    yy, xx = np.mgrid[0:h, 0:w] + 0.5
+    dist = np.hypot(xx - w / 2, yy - h / 2)
+    radius = size / 2
+    assert covered[dist < radius - 0.05].all()
+    assert not covered[dist > radius + 0.05].any()
+    assert abs(covered.sum() - np.pi * radius**2) < 2 * np.pi * radius * 0.1 + 2

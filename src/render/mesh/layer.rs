@@ -244,12 +244,13 @@ fn prepare_draw(
                         vertices: 0..2 * b.indices.as_ref().map_or(triangles, |i| i.1),
                     },
                 ),
-                // Six pulled vertices per point; `n` is at most a storage
-                // binding of 16-byte colors, so 6 * n fits in u32.
+                // Three pulled vertices per point (points.wgsl); `n` is at
+                // most a storage binding of 16-byte colors, so 3 * n fits
+                // in u32.
                 Kind::Points => (
                     vec![],
                     Call::Draw {
-                        vertices: 0..n.saturating_mul(6),
+                        vertices: 0..n.saturating_mul(3),
                     },
                 ),
             };
