@@ -502,11 +502,25 @@ pub fn grid_from_batches<'a>(
             )));
         }
         let g = geometry_bounds(bounds, o, valid)?;
-        // Unknown point count: mean keeps its dense per-cell sums.
-        let points = valid.unwrap_or(usize::MAX);
+        // Mean picks sparse or dense sums by the number of points: without
+        // the extent pass, the rows stand in for it (counted without
+        // reading the columns). The other reductions do not need it.
+        let points = match valid {
+            Some(v) => v,
+            None if o.agg == Agg::Mean => {
+                let mut rows = 0usize;
+                for b in open()? {
+                    rows += b?.num_rows();
+                }
+                rows
+            }
+            None => 0,
+        };
         let acc = accumulate(open()?, c, o, &g, points)?.expect("binning places every point");
-        if let Some(s) = &s {
-            check_same_rows(s.n, acc.rows)?;
+        match &s {
+            Some(s) => check_same_rows(s.n, acc.rows)?,
+            None if o.agg == Agg::Mean => check_same_rows(points, acc.rows)?,
+            None => {}
         }
         if acc.rows == acc.skipped + acc.outside {
             return Err(Error::InvalidArgument(format!(
