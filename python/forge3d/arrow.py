@@ -273,15 +273,18 @@ def terrain_from_table(
             cells). Both edges are inclusive: a point on ``xmax`` falls into
             the last column. Points outside are dropped and counted
             (``rows_outside``). With ``shape`` or ``resolution`` the table
-            is read once instead of twice (no extent pass). No lattice
-            detection: points are binned.
+            is read once instead of twice (no extent pass), and mean keeps
+            dense per-cell sums (16 bytes per cell); without, the automatic
+            shape counts the points inside the box. No lattice detection:
+            points are binned.
         agg: how points in one cell combine: mean, min, max, first, last,
             count.
         fill: what empty cells hold: None (NaN, a hole), "nearest" (the
             nearest filled cell, in grid steps), or a number.
         threads: worker threads. 1: the points are applied straight to the
             grid on the calling thread, the least CPU time per row (for
-            many tables gridded at once, e.g. in Dask or a process pool).
+            many tables gridded at once in separate processes: a process
+            pool, Dask workers; the call holds the GIL).
             2 or more: points are sorted into cache-sized buckets that the
             threads apply (more CPU time, less wall time with 3 or more
             cores). None (default): the machine's cores, at most 8, and one

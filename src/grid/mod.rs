@@ -1,6 +1,7 @@
 //! Dataframe-to-terrain: Arrow record batches of x, y, z points become a
 //! height grid. Pure Rust; the batches are streamed twice (extent and
-//! lattice detection, then scattering), each pass on up to 8 threads
+//! lattice detection, then scattering; once with `bounds` and a shape or
+//! resolution), each pass on up to 8 threads by default
 //! (`passes`, `scatter`), so memory is the output grid plus a few batches,
 //! whatever the number of rows.
 
@@ -15,6 +16,13 @@ use arrow_array::RecordBatch;
 use crate::error::{Error, Result};
 use passes::{accumulate, scan};
 use scatter::Filled;
+
+/// Most worker threads `GridOptions::threads` may ask for.
+pub const MAX_THREADS: usize = 256;
+
+/// Largest `GridOptions::max_cells`: cell numbers are u32 with one value
+/// reserved, and cell coordinates are converted through i32.
+pub const MAX_CELLS_LIMIT: usize = i32::MAX as usize;
 
 /// How points that fall into the same cell are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +132,8 @@ pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + 'a>;
 struct Scan {
     n: usize,
     skipped: usize,
+    /// Valid rows outside `bounds` (0 without).
+    outside: usize,
     xmin: f64,
     xmax: f64,
     ymin: f64,
@@ -377,15 +387,9 @@ fn geometry_with(s: &Scan, o: &GridOptions, allow_lattice: bool) -> Result<Geome
     })
 }
 
-/// The geometry of a grid over `bounds`: cells of exactly the box's size
-/// over `shape`, or of `resolution` (the last row and column reaching past
-/// the box when it does not divide evenly), or about one point per cell
-/// (`valid` points, from the extent pass).
-fn geometry_bounds(
-    (xmin, ymin, xmax, ymax): (f64, f64, f64, f64),
-    o: &GridOptions,
-    valid: Option<usize>,
-) -> Result<Geometry> {
+/// `bounds` must be a finite box of positive width and height that float32
+/// can span (the GPU draws in float32).
+fn check_bounds((xmin, ymin, xmax, ymax): (f64, f64, f64, f64)) -> Result<()> {
     let (wx, wy) = (xmax - xmin, ymax - ymin);
     if !([xmin, ymin, xmax, ymax].iter().all(|v| v.is_finite()) && wx > 0.0 && wy > 0.0) {
         return Err(Error::InvalidArgument(format!(
@@ -399,6 +403,20 @@ fn geometry_bounds(
              (3.4e38), which the GPU draws in; rescale the coordinates"
         )));
     }
+    Ok(())
+}
+
+/// The geometry of a grid over `bounds`: cells of exactly the box's size
+/// over `shape`, or of `resolution` (the last row and column reaching past
+/// the box when it does not divide evenly), or about one point per cell
+/// (`valid` points, from the extent pass).
+fn geometry_bounds(
+    (xmin, ymin, xmax, ymax): (f64, f64, f64, f64),
+    o: &GridOptions,
+    valid: Option<usize>,
+) -> Result<Geometry> {
+    check_bounds((xmin, ymin, xmax, ymax))?;
+    let (wx, wy) = (xmax - xmin, ymax - ymin);
     let too_many = |rows: f64, cols: f64| {
         Error::InvalidArgument(format!(
             "the grid over bounds ({xmin:?}, {ymin:?}, {xmax:?}, {ymax:?}) would have {rows} x {cols} \
@@ -473,10 +491,22 @@ pub fn grid_from_batches<'a>(
     c: &Columns<'_>,
     o: &GridOptions,
 ) -> Result<GridResult> {
-    if o.threads == Some(0) {
-        return Err(Error::InvalidArgument(
-            "threads must be at least 1 (or None for the machine's cores, at most 8)".into(),
-        ));
+    if let Some(t) = o.threads {
+        if !(1..=MAX_THREADS).contains(&t) {
+            return Err(Error::InvalidArgument(format!(
+                "threads must be from 1 to {MAX_THREADS} (or None for the machine's cores, at \
+                 most 8), got {t}"
+            )));
+        }
+    }
+    if o.max_cells > MAX_CELLS_LIMIT {
+        return Err(Error::InvalidArgument(format!(
+            "max_cells must be at most {MAX_CELLS_LIMIT}, got {}",
+            o.max_cells
+        )));
+    }
+    if let Some(b) = o.bounds {
+        check_bounds(b)?;
     }
     if let Fill::Value(v) = o.fill {
         if !v.is_finite() {
@@ -493,7 +523,7 @@ pub fn grid_from_batches<'a>(
         } else {
             None
         };
-        let valid = s.as_ref().map(|s| s.n - s.skipped);
+        let valid = s.as_ref().map(|s| s.n - s.skipped - s.outside);
         if valid == Some(0) {
             let s = s.as_ref().expect("scanned");
             return Err(Error::InvalidArgument(format!(
@@ -502,25 +532,13 @@ pub fn grid_from_batches<'a>(
             )));
         }
         let g = geometry_bounds(bounds, o, valid)?;
-        // Mean picks sparse or dense sums by the number of points: without
-        // the extent pass, the rows stand in for it (counted without
-        // reading the columns). The other reductions do not need it.
-        let points = match valid {
-            Some(v) => v,
-            None if o.agg == Agg::Mean => {
-                let mut rows = 0usize;
-                for b in open()? {
-                    rows += b?.num_rows();
-                }
-                rows
-            }
-            None => 0,
-        };
+        // Without the extent pass the number of points is not known: mean
+        // keeps dense per-cell sums (binning many points per cell is what
+        // bounds are for).
+        let points = valid.unwrap_or(usize::MAX);
         let acc = accumulate(open()?, c, o, &g, points)?.expect("binning places every point");
-        match &s {
-            Some(s) => check_same_rows(s.n, acc.rows)?,
-            None if o.agg == Agg::Mean => check_same_rows(points, acc.rows)?,
-            None => {}
+        if let Some(s) = &s {
+            check_same_rows(s.n, acc.rows)?;
         }
         if acc.rows == acc.skipped + acc.outside {
             return Err(Error::InvalidArgument(format!(

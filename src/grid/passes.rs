@@ -73,16 +73,16 @@ pub(super) fn workers(o: &GridOptions) -> usize {
 }
 
 /// With `threads=None`, fewer cores than this scatter straight to the grid
-/// on one thread:
-/// sorting points into buckets costs about 2.5 times the CPU time of the
-/// direct scatter (`docs/benchmarks.md`, `benches/peers/grid.py`), so it
-/// only pays with three or more cores.
+/// on one thread: sorting points into buckets costs 1.4 (16 cores) to 2.5
+/// (2 cores) times the CPU time of the direct scatter (`docs/benchmarks.md`),
+/// so it only pays with three or more cores.
 const BUCKETS_MIN_WORKERS: usize = 3;
 
 fn empty_scan() -> Scan {
     Scan {
         n: 0,
         skipped: 0,
+        outside: 0,
         xmin: f64::INFINITY,
         xmax: f64::NEG_INFINITY,
         ymin: f64::INFINITY,
@@ -95,6 +95,7 @@ fn empty_scan() -> Scan {
 fn merge_scan(a: &mut Scan, b: &Scan) {
     a.n += b.n;
     a.skipped += b.skipped;
+    a.outside += b.outside;
     for v in [b.xmin, b.x2] {
         two_smallest(v, &mut a.xmin, &mut a.x2);
     }
@@ -105,8 +106,10 @@ fn merge_scan(a: &mut Scan, b: &Scan) {
     a.ymax = a.ymax.max(b.ymax);
 }
 
-fn scan_run(run: &[RecordBatch], c: &Columns<'_>) -> Result<Scan> {
+fn scan_run(run: &[RecordBatch], c: &Columns<'_>, o: &GridOptions) -> Result<Scan> {
     let mut s = empty_scan();
+    let inf = f64::INFINITY;
+    let (bx0, by0, bx1, by1) = o.bounds.unwrap_or((-inf, -inf, inf, inf));
     let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
     for batch in run {
         let [bx, by, bz] = read_xyz(batch, c, &mut sx, &mut sy, &mut sz)?;
@@ -117,12 +120,14 @@ fn scan_run(run: &[RecordBatch], c: &Columns<'_>) -> Result<Scan> {
             let valid = |i: usize| {
                 x[i].abs() < f64::INFINITY && y[i].abs() < f64::INFINITY && !z[i].is_nan()
             };
-            // Branch-free (vectorised): extent, the invalid rows, bad heights.
-            let inf = f64::INFINITY;
+            // Branch-free (vectorised): extent, the invalid rows, the valid
+            // rows outside `bounds`, bad heights.
             let (mut xlo, mut xhi, mut ylo, mut yhi) = (inf, -inf, inf, -inf);
-            let (mut invalid, mut bad_z) = (0u32, 0u32);
+            let (mut invalid, mut outside, mut bad_z) = (0u32, 0u32, 0u32);
             for i in 0..x.len() {
                 let ok = valid(i);
+                let inside = x[i] >= bx0 && x[i] <= bx1 && y[i] >= by0 && y[i] <= by1;
+                outside += u32::from(ok & !inside);
                 let (a, b) = if ok { (x[i], y[i]) } else { (inf, inf) };
                 let (p, q) = if ok { (x[i], y[i]) } else { (-inf, -inf) };
                 xlo = if a < xlo { a } else { xlo };
@@ -146,6 +151,7 @@ fn scan_run(run: &[RecordBatch], c: &Columns<'_>) -> Result<Scan> {
                 y2 = if b < y2 { b } else { y2 };
             }
             s.skipped += invalid as usize;
+            s.outside += outside as usize;
             for v in [xlo, x2] {
                 two_smallest(v, &mut s.xmin, &mut s.x2);
             }
@@ -169,7 +175,7 @@ pub(super) fn scan(batches: Batches<'_>, c: &Columns<'_>, o: &GridOptions) -> Re
     rounds(
         batches,
         workers(o),
-        |run| scan_run(run, c),
+        |run| scan_run(run, c, o),
         |parts| {
             for p in &parts {
                 merge_scan(&mut s, p);

@@ -6,12 +6,13 @@
 //! the all-zero word of fresh memory means "no point yet" (it would be a
 //! NaN, which is never placed) and the grid needs no initialising pass nor
 //! a separate hit bitmap; count keeps a `u32`. Mean keeps the first point's
-//! value in the cell; only cells hit twice or more get an exact
-//! `(f64 sum, count)` entry in a side table, so on a lattice, where each
-//! cell holds one point, memory is the grid. When there are more points
-//! than cells (binning), most cells are hit several times and mean keeps a
-//! dense 16-byte `(sum, count)` per cell instead: the table is then larger
-//! than that.
+//! value (as float32) in the cell; only cells hit twice or more get a
+//! `(f64 sum, count)` entry in a side table, starting from that float32
+//! value (so such a mean is within float32 rounding of the exact one). On a
+//! lattice, where each cell holds one point, memory is the grid. When there
+//! are more points than cells (binning), most cells are hit several times
+//! and mean keeps a dense 16-byte `(sum, count)` per cell instead, summing
+//! every height in float64: the table is then larger than that.
 //!
 //! Each point updates one random cell of a grid far larger than the CPU's
 //! caches, so the work is bound by how many cache misses are in flight.
@@ -22,7 +23,7 @@
 //! table order, so `first`/`last` and the sums are the same as on one
 //! thread. On one thread ([`Scatter::single`]) points are applied straight
 //! to the grid, each step's cells prefetched a step ahead so that their
-//! misses overlap (`passes::accumulate_direct`).
+//! misses overlap (`passes::scatter_direct`).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -386,5 +386,14 @@ fn bounds_clip_count_and_check() {
         ..Default::default()
     };
     let e = run(vec![batch(x.clone(), y.clone(), z.clone())], &o).unwrap_err();
-    assert!(e.to_string().contains("threads must be at least 1"), "{e}");
+    assert!(
+        e.to_string().contains("threads must be from 1 to 256"),
+        "{e}"
+    );
+    let o = GridOptions {
+        max_cells: usize::MAX,
+        ..Default::default()
+    };
+    let e = run(vec![batch(x.clone(), y.clone(), z.clone())], &o).unwrap_err();
+    assert!(e.to_string().contains("max_cells must be at most"), "{e}");
 }

@@ -49,42 +49,51 @@ fn parse_bounds(b: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(f64, f64, f64,
     if b.is_none() {
         return Ok(None);
     }
-    let v: Vec<f64> = b
-        .extract()
-        .ok()
-        .filter(|v: &Vec<f64>| v.len() == 4)
-        .ok_or_else(|| {
-            PyTypeError::new_err(format!(
-                "bounds must be four numbers (xmin, ymin, xmax, ymax), got {}",
-                b.repr()
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|_| "?".into())
-            ))
-        })?;
+    let shown = || {
+        b.repr()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|_| "?".into())
+    };
+    let v: Vec<f64> = b.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "bounds must be four numbers (xmin, ymin, xmax, ymax), got {}",
+            shown()
+        ))
+    })?;
+    if v.len() != 4 {
+        return Err(PyValueError::new_err(format!(
+            "bounds must be four numbers (xmin, ymin, xmax, ymax), got {} numbers: {}",
+            v.len(),
+            shown()
+        )));
+    }
     Ok(Some((v[0], v[1], v[2], v[3])))
 }
 
-/// `threads`: a positive int, or None.
+/// `threads`: an int in 1..=MAX_THREADS, or None.
 fn parse_threads(t: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     let Some(t) = t else { return Ok(None) };
     if t.is_none() {
         return Ok(None);
     }
-    let bad = || {
-        PyValueError::new_err(format!(
-            "threads must be a positive int (1 = one thread, the least CPU time) or None (the \
-             machine's cores, at most 8), got {}",
-            t.repr()
-                .map(|r| r.to_string())
-                .unwrap_or_else(|_| "?".into())
-        ))
-    };
+    let max = grid::MAX_THREADS;
+    let shown = t
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| "?".into());
+    let what = format!(
+        "threads must be an int from 1 (one thread, the least CPU time) to {max}, or None (the \
+         machine's cores, at most 8), got {shown}"
+    );
     if t.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(bad());
+        return Err(PyTypeError::new_err(what));
     }
     match t.extract::<i64>() {
-        Ok(n) if n >= 1 => Ok(Some(n as usize)),
-        _ => Err(bad()),
+        Ok(n) if (1..=max as i64).contains(&n) => Ok(Some(n as usize)),
+        // An int out of range (or past i64).
+        Ok(_) => Err(PyValueError::new_err(what)),
+        Err(_) if t.hasattr("__index__")? => Err(PyValueError::new_err(what)),
+        Err(_) => Err(PyTypeError::new_err(what)),
     }
 }
 

@@ -317,11 +317,15 @@ def test_nulls_duplicates_and_nan_coordinates():
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"fill": "zero"}, ValueError, "fill must be"),
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, np.inf]}), {}, ValueError, "infinite"),
         ([1, 2, 3], {}, TypeError, "__arrow_c_stream__"),
-        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": (0, 0, 1)}, TypeError, "bounds must be four numbers"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": (0, 0, 1)}, ValueError, "bounds must be four numbers"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": "0 0 1 1"}, TypeError, "bounds must be four numbers"),
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": (1, 0, 0, 1)}, ValueError, "xmin < xmax"),
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"shape": (2, 2), "bounds": (5, 5, 6, 6)}, ValueError, "none of the 2 rows lies inside bounds"),
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, np.inf]}), {"shape": (2, 2), "bounds": (0, 0, 1, 1)}, ValueError, "infinite"),
-        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"threads": 0}, ValueError, "threads must be a positive int"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"threads": 0}, ValueError, "threads must be an int from 1"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"threads": 257}, ValueError, "to 256"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"threads": "2"}, TypeError, "threads must be an int"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": (0, 0, 1, 1, 2)}, ValueError, "got 5 numbers"),
     ],
 )
 def test_bad_tables_are_clear_errors(table, kwargs, exc, match):
