@@ -934,6 +934,7 @@ def _terrain_from_table(
     agg: str,
     fill: str | float | None = None,
     threads: int | None = None,
+    device: str | None = None,
 ) -> tuple[Heightmap, dict[str, Any]]:
     """See forge3d.arrow.terrain_from_table."""
 

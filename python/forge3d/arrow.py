@@ -252,6 +252,7 @@ def terrain_from_table(
     agg: str = "mean",
     fill: str | float | None = None,
     threads: int | None = None,
+    device: str = "auto",
     return_info: bool = False,
 ) -> Heightmap | tuple[Heightmap, dict[str, Any]]:
     """Grid the x, y, z points of a table into a :class:`forge3d.Heightmap`.
@@ -289,9 +290,28 @@ def terrain_from_table(
             threads apply (more CPU time, less wall time with 3 or more
             cores). None (default): the machine's cores, at most 8, and one
             thread's direct scatter when it has fewer than 3. Results are
-            the same either way.
+            the same either way. With ``device="gpu"``, the threads that
+            copy the rows into upload memory.
+        device: where the points are binned. ``"gpu"``: the rows are copied
+            once into mapped upload memory (x and y as float64, z as
+            float32, or float64 for mean), kept on the GPU and binned there
+            with atomics; the
+            grid comes back as the mapped memory the GPU wrote (no CPU
+            copy). Cells are computed in float64 exactly as on the CPU, so
+            min, max, first, last and count equal the CPU's cell for cell,
+            and mean (summed in 64-bit fixed point, scaled so that the
+            largest cell sum keeps 61 bits) equals it within float32
+            rounding. Needs a GPU with float64 and 64-bit atomics (Vulkan on
+            NVIDIA, AMD, lavapipe; not Metal) and GPU memory for 20 bytes per
+            row (24 for mean); at most 4294967294 rows.
+            ``"cpu"``: the CPU passes described above. ``"auto"`` (default):
+            the GPU when it can and is not a software renderer, and the grid
+            has at least 65,536 cells; the CPU otherwise. ``info["device"]``
+            says which binned. The extent pass (without ``bounds``) runs on
+            the CPU either way.
         return_info: also return a dict with ``lattice``, ``rows_read``,
-            ``rows_skipped``, ``rows_outside``, ``empty_cells``, ``shape``.
+            ``rows_skipped``, ``rows_outside``, ``empty_cells``, ``shape``,
+            ``device`` (``"cpu"`` or ``"gpu"``).
 
     Without ``resolution`` or ``shape``, points on a regular lattice (a DEM
     exported to XYZ, in any row order) are detected and placed exactly, one
@@ -305,6 +325,6 @@ def terrain_from_table(
     fast = _pandas_numpy_columns(table, (x, y, z))
     hm, info = _forge3d._terrain_from_table(
         table if fast is None else fast, x, y, z, resolution=resolution, shape=shape,
-        bounds=bounds, agg=agg, fill=fill, threads=threads,
+        bounds=bounds, agg=agg, fill=fill, threads=threads, device=device,
     )
     return (hm, info) if return_info else hm

@@ -114,9 +114,12 @@ impl GpuContext {
         };
         let ainfo = chosen.get_info();
         let limits = chosen.limits();
+        // Optional features asked for where the adapter has them: gridding
+        // tables on the GPU needs float64 and 64-bit atomics.
+        let features = chosen.features() & crate::grid::gpu::required_features();
         let (device, queue) = pollster::block_on(chosen.request_device(&wgpu::DeviceDescriptor {
             label: Some("forge3d"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: limits.clone(),
             memory_hints: wgpu::MemoryHints::Performance,
             ..Default::default()

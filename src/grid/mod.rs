@@ -8,6 +8,7 @@
 mod cells;
 pub mod columns;
 mod fill;
+pub mod gpu;
 mod passes;
 mod scatter;
 
@@ -53,6 +54,33 @@ impl Agg {
     }
 }
 
+/// Where the rows are binned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Device {
+    /// The GPU when it has float64 and 64-bit atomics, is not a software
+    /// renderer, and the grid has at least [`gpu::AUTO_MIN_CELLS`] cells;
+    /// the CPU otherwise.
+    #[default]
+    Auto,
+    Cpu,
+    Gpu,
+}
+
+impl Device {
+    pub fn parse(s: &str) -> Result<Device> {
+        Ok(match s {
+            "auto" => Device::Auto,
+            "cpu" => Device::Cpu,
+            "gpu" => Device::Gpu,
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "device must be one of \"auto\", \"cpu\", \"gpu\"; got {other:?}"
+                )))
+            }
+        })
+    }
+}
+
 /// What empty cells become.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Fill {
@@ -80,6 +108,8 @@ pub struct GridOptions {
     pub fill: Fill,
     /// Largest grid accepted (cells).
     pub max_cells: usize,
+    /// CPU or GPU ([`grid`] only; [`grid_from_batches`] is the CPU).
+    pub device: Device,
 }
 
 impl Default for GridOptions {
@@ -92,15 +122,18 @@ impl Default for GridOptions {
             agg: Agg::Mean,
             fill: Fill::Hole,
             max_cells: 1 << 28,
+            device: Device::Auto,
         }
     }
 }
 
 /// The grid and what was found on the way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GridResult {
-    /// Row-major, row 0 = largest y (north).
-    pub values: Vec<f32>,
+pub struct GridResult<V = Vec<f32>> {
+    /// Row-major, row 0 = largest y (north): a `Vec<f32>` from the CPU, an
+    /// Arrow buffer of float32 from [`grid`] (mapped readback memory when
+    /// the GPU binned).
+    pub values: V,
     pub rows: usize,
     pub cols: usize,
     /// World units between columns and rows.
@@ -116,6 +149,8 @@ pub struct GridResult {
     pub rows_outside: usize,
     /// Cells no point fell into (before `fill`).
     pub empty_cells: usize,
+    /// True when the GPU binned the rows.
+    pub gpu: bool,
 }
 
 /// Names the three columns.
@@ -245,6 +280,17 @@ struct Geometry {
 }
 
 impl Geometry {
+    /// (xlo, xhi, ylo, yhi): points outside are dropped (infinite without
+    /// `bounds`).
+    fn clip_or_all(&self) -> (f64, f64, f64, f64) {
+        self.clip.unwrap_or((
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+        ))
+    }
+
     fn origin(&self) -> (f64, f64) {
         if self.lattice {
             (self.x0, self.y0)
@@ -474,6 +520,41 @@ fn geometry_bounds(
     })
 }
 
+/// The extent pass where one is needed (always without `bounds`; with them,
+/// only when the shape follows the number of points) and the geometry.
+fn plan<'a>(
+    open: &mut impl FnMut() -> Result<Batches<'a>>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+) -> Result<(Option<Scan>, Geometry)> {
+    let Some(bounds) = o.bounds else {
+        let s = scan(open()?, c, o)?;
+        let g = geometry(&s, o)?;
+        return Ok((Some(s), g));
+    };
+    let s = if o.shape.is_none() && o.resolution.is_none() {
+        Some(scan(open()?, c, o)?)
+    } else {
+        None
+    };
+    let valid = s.as_ref().map(|s| s.n - s.skipped - s.outside);
+    if let (Some(s), Some(0)) = (&s, valid) {
+        return Err(Error::InvalidArgument(format!(
+            "table: no rows with finite x and y and a non-null z ({} rows read, {} skipped)",
+            s.n, s.skipped
+        )));
+    }
+    Ok((s, geometry_bounds(bounds, o, valid)?))
+}
+
+/// The error when no valid row lies inside `bounds`.
+fn none_inside(bounds: (f64, f64, f64, f64), rows: usize, outside: usize, skipped: usize) -> Error {
+    Error::InvalidArgument(format!(
+        "bounds: none of the {rows} rows lies inside bounds {bounds:?} with finite x and y and a \
+         non-null z ({outside} outside, {skipped} skipped); pass bounds that cover the points"
+    ))
+}
+
 fn check_same_rows(first: usize, second: usize) -> Result<()> {
     if first != second {
         return Err(Error::InvalidArgument(format!(
@@ -484,13 +565,7 @@ fn check_same_rows(first: usize, second: usize) -> Result<()> {
     Ok(())
 }
 
-/// Grids the points of `open()`'s batches (called up to three times; once
-/// with `bounds` and a `shape` or `resolution`).
-pub fn grid_from_batches<'a>(
-    mut open: impl FnMut() -> Result<Batches<'a>>,
-    c: &Columns<'_>,
-    o: &GridOptions,
-) -> Result<GridResult> {
+fn check_options(o: &GridOptions) -> Result<()> {
     if let Some(t) = o.threads {
         if !(1..=MAX_THREADS).contains(&t) {
             return Err(Error::InvalidArgument(format!(
@@ -515,43 +590,92 @@ pub fn grid_from_batches<'a>(
             )));
         }
     }
-    let (acc, g, rows_read) = if let Some(bounds) = o.bounds {
-        // The extent is given: one pass over the rows, unless the shape is
-        // to follow the number of points.
-        let s = if o.shape.is_none() && o.resolution.is_none() {
-            Some(scan(open()?, c, o)?)
-        } else {
-            None
-        };
-        let valid = s.as_ref().map(|s| s.n - s.skipped - s.outside);
-        if valid == Some(0) {
-            let s = s.as_ref().expect("scanned");
-            return Err(Error::InvalidArgument(format!(
-                "table: no rows with finite x and y and a non-null z ({} rows read, {} skipped)",
-                s.n, s.skipped
-            )));
+    Ok(())
+}
+
+/// Grids the points of `open()`'s batches on `o.device` (see [`Device`]):
+/// the values as an Arrow buffer of float32, which is mapped readback
+/// memory when the GPU binned. `Device::Gpu` fails with the reason when the
+/// GPU cannot; `Device::Auto` then takes the CPU.
+pub fn grid<'a>(
+    mut open: impl FnMut() -> Result<Batches<'a>>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+) -> Result<GridResult<arrow_buffer::Buffer>> {
+    check_options(o)?;
+    let on_gpu = match o.device {
+        Device::Cpu => None,
+        Device::Gpu => Some(crate::gpu::GpuContext::shared()?),
+        // A software renderer is the CPU already, and slower at this.
+        Device::Auto => crate::gpu::GpuContext::shared()
+            .ok()
+            .filter(|ctx| !ctx.info.software),
+    };
+    if let Some(ctx) = on_gpu {
+        let auto = o.device == Device::Auto;
+        let mut r = gpu::grid(&ctx, &mut open, c, o, auto)?;
+        if let Some(mut r) = r.take() {
+            if o.agg != Agg::Count && o.fill == Fill::Nearest && r.empty_cells > 0 {
+                // Filled in place: the mapped grid is copied out first.
+                let src: &[f32] = r.values.typed_data();
+                let mut values = vec![0f32; src.len()];
+                crate::memory::ledger::copy_into(
+                    bytemuck::cast_slice_mut(&mut values),
+                    bytemuck::cast_slice(src),
+                    "copy",
+                    "terrain_from_table(fill=\"nearest\"): the GPU's grid into writable memory",
+                );
+                let filled: Vec<bool> = values.iter().map(|v| !v.is_nan()).collect();
+                fill::nearest(&mut values, &filled, r.rows, r.cols);
+                r.values = arrow_buffer::Buffer::from_vec(values);
+            }
+            return Ok(r);
         }
-        let g = geometry_bounds(bounds, o, valid)?;
+    }
+    let r = grid_from_batches(open, c, o)?;
+    Ok(GridResult {
+        values: arrow_buffer::Buffer::from_vec(r.values),
+        rows: r.rows,
+        cols: r.cols,
+        spacing: r.spacing,
+        origin: r.origin,
+        lattice: r.lattice,
+        rows_read: r.rows_read,
+        rows_skipped: r.rows_skipped,
+        rows_outside: r.rows_outside,
+        empty_cells: r.empty_cells,
+        gpu: false,
+    })
+}
+
+/// Grids the points of `open()`'s batches on the CPU (`open` is called up
+/// to three times; once with `bounds` and a `shape` or `resolution`).
+pub fn grid_from_batches<'a>(
+    mut open: impl FnMut() -> Result<Batches<'a>>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+) -> Result<GridResult> {
+    check_options(o)?;
+    let (acc, g, rows_read) = if let Some(bounds) = o.bounds {
+        let (s, g) = plan(&mut open, c, o)?;
         // Without the extent pass the number of points is not known: mean
         // keeps dense per-cell sums (binning many points per cell is what
         // bounds are for).
-        let points = valid.unwrap_or(usize::MAX);
+        let points = s
+            .as_ref()
+            .map_or(usize::MAX, |s| s.n - s.skipped - s.outside);
         let acc = accumulate(open()?, c, o, &g, points)?.expect("binning places every point");
         if let Some(s) = &s {
             check_same_rows(s.n, acc.rows)?;
         }
         if acc.rows == acc.skipped + acc.outside {
-            return Err(Error::InvalidArgument(format!(
-                "bounds: none of the {} rows lies inside bounds {bounds:?} with finite x and y \
-                 and a non-null z ({} outside, {} skipped); pass bounds that cover the points",
-                acc.rows, acc.outside, acc.skipped
-            )));
+            return Err(none_inside(bounds, acc.rows, acc.outside, acc.skipped));
         }
         let rows = acc.rows;
         (acc, g, rows)
     } else {
-        let s = scan(open()?, c, o)?;
-        let mut g = geometry(&s, o)?;
+        let (s, mut g) = plan(&mut open, c, o)?;
+        let s = s.expect("scanned without bounds");
         let acc = match accumulate(open()?, c, o, &g, s.n - s.skipped)? {
             Some(acc) => acc,
             None => {
@@ -588,6 +712,7 @@ pub fn grid_from_batches<'a>(
         rows_skipped,
         rows_outside,
         empty_cells,
+        gpu: false,
     })
 }
 

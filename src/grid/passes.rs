@@ -191,7 +191,7 @@ pub(super) fn scan(batches: Batches<'_>, c: &Columns<'_>, o: &GridOptions) -> Re
 const STEP: usize = 64;
 
 /// How far (in cells) a point of a lattice may lie from its node.
-const LATTICE_TOLERANCE: f64 = 1e-6;
+pub(super) const LATTICE_TOLERANCE: f64 = 1e-6;
 
 /// Marks a row that is not placed (a null/NaN coordinate or height, or a
 /// point outside `bounds`).
@@ -231,12 +231,7 @@ struct ChunkFacts {
 
 impl Kernel {
     fn new(g: &Geometry) -> Self {
-        let (xlo, xhi, ylo, yhi) = g.clip.unwrap_or((
-            f64::NEG_INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::INFINITY,
-        ));
+        let (xlo, xhi, ylo, yhi) = g.clip_or_all();
         Self {
             x0: g.x0,
             y0: g.y0,
@@ -380,6 +375,24 @@ fn bad_z_error(x: &[f64], y: &[f64], z: &[f64], c: &Columns<'_>) -> Error {
         "z: column {:?} holds a height that does not fit float32",
         c.z
     ))
+}
+
+/// The error for the first valid row of the batches whose height is
+/// infinite or does not fit float32 (the GPU only flags that one exists).
+pub(super) fn first_bad_z(batches: Batches<'_>, c: &Columns<'_>) -> Result<Error> {
+    let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
+    for batch in batches {
+        let batch = batch?;
+        let [x, y, z] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
+        for i in 0..x.len() {
+            if x[i].is_finite() && y[i].is_finite() && !z[i].is_nan() {
+                if let Some(e) = check_z(z[i], c) {
+                    return Ok(e);
+                }
+            }
+        }
+    }
+    Ok(bad_z_error(&[], &[], &[], c))
 }
 
 /// `Some(error)` when a valid row's height cannot be gridded.

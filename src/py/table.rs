@@ -8,7 +8,7 @@ use pyo3::types::PyDict;
 
 use super::args::one_or_pair as pair;
 use super::heightmap::PyHeightmap;
-use crate::grid::{self, Agg, Batches, Columns, Fill, GridOptions};
+use crate::grid::{self, Agg, Batches, Columns, Device, Fill, GridOptions};
 use crate::memory::{DType, HostBuffer, Origin};
 use crate::{Error, Heightmap};
 
@@ -99,7 +99,7 @@ fn parse_threads(t: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
 
 /// See forge3d.arrow.terrain_from_table.
 #[pyfunction]
-#[pyo3(signature = (table, x, y, z, *, resolution=None, shape=None, bounds=None, agg, fill=None, threads=None))]
+#[pyo3(signature = (table, x, y, z, *, resolution=None, shape=None, bounds=None, agg, fill=None, threads=None, device=None))]
 #[allow(clippy::too_many_arguments)]
 fn _terrain_from_table<'py>(
     py: Python<'py>,
@@ -113,6 +113,7 @@ fn _terrain_from_table<'py>(
     agg: &Bound<'py, PyAny>,
     fill: Option<&Bound<'py, PyAny>>,
     threads: Option<&Bound<'py, PyAny>>,
+    device: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(PyHeightmap, Bound<'py, PyDict>)> {
     const COLUMN: &str = "a column name of the table";
     let (x, y, z) = (
@@ -125,7 +126,16 @@ fn _terrain_from_table<'py>(
         agg,
         "one of 'mean', 'min', 'max', 'first', 'last', 'count'",
     )?;
+    let device = match device {
+        Some(d) if !d.is_none() => Device::parse(&super::args::text(
+            "device",
+            d,
+            "one of 'auto', 'cpu', 'gpu'",
+        )?)?,
+        _ => Device::Auto,
+    };
     let options = GridOptions {
+        device,
         resolution: resolution.map(|r| pair("resolution", r)).transpose()?,
         shape: super::args::opt_shape("shape", shape)?,
         bounds: parse_bounds(bounds)?,
@@ -154,13 +164,13 @@ fn _terrain_from_table<'py>(
         let kept: Vec<RecordBatch> = reader(table)?
             .collect::<Result<_, _>>()
             .map_err(|e| PyValueError::new_err(format!("table: {e}")))?;
-        grid::grid_from_batches(
+        grid::grid(
             || Ok(Box::new(kept.clone().into_iter().map(Ok)) as Batches<'_>),
             &cols,
             &options,
         )
     } else {
-        grid::grid_from_batches(
+        grid::grid(
             || {
                 reader(table)
                     .map(batches)
@@ -177,11 +187,21 @@ fn _terrain_from_table<'py>(
     info.set_item("rows_outside", result.rows_outside)?;
     info.set_item("empty_cells", result.empty_cells)?;
     info.set_item("shape", (result.rows, result.cols))?;
+    info.set_item("device", if result.gpu { "gpu" } else { "cpu" })?;
+    // The GPU's grid is the mapped readback memory it was copied into
+    // (unless fill="nearest" filled a copy).
+    let filled_copy =
+        options.agg != Agg::Count && options.fill == Fill::Nearest && result.empty_cells > 0;
+    let origin = if result.gpu && !filled_copy {
+        Origin::MappedReadback
+    } else {
+        Origin::Rust
+    };
     let values = HostBuffer::new(
-        arrow_buffer::Buffer::from_vec(result.values),
+        result.values,
         vec![result.rows, result.cols],
         DType::F32,
-        Origin::Rust,
+        origin,
     );
     let map = Heightmap::new(values, result.spacing, result.origin, None)?;
     Ok((PyHeightmap::from_map(map), info))

@@ -326,6 +326,10 @@ def test_nulls_duplicates_and_nan_coordinates():
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"threads": 257}, ValueError, "to 256"),
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"threads": "2"}, TypeError, "threads must be an int"),
         (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"bounds": (0, 0, 1, 1, 2)}, ValueError, "got 5 numbers"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"device": "tpu"}, ValueError, "device must be one of"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"device": 1}, TypeError, "device must be a str"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, np.inf]}), {"device": "gpu"}, ValueError, "infinite"),
+        (pa.table({"x": [0.0, 1.0], "y": [0.0, 1.0], "z": [0.0, 1.0]}), {"shape": (2, 2), "bounds": (5, 5, 6, 6), "device": "gpu"}, ValueError, "none of the 2 rows lies inside bounds"),
     ],
 )
 def test_bad_tables_are_clear_errors(table, kwargs, exc, match):
@@ -399,3 +403,66 @@ def test_tensor_metadata_is_read_as_json_with_dim_names_and_spacing():
     hm = forge3d.Heightmap(arr)
     assert hm.shape == (3, 4) and np.array_equal(np.asarray(hm), h)
     assert hm.borrowed
+
+
+AGGS = ["mean", "min", "max", "first", "last", "count"]
+
+
+@pytest.mark.parametrize("agg", AGGS)
+def test_the_gpu_grids_cell_for_cell_as_the_cpu(dem, agg):
+    rng = np.random.default_rng(5)
+    n = 50000
+    x, y = rng.uniform(-20, 120, n), rng.uniform(-10, 60, n)
+    # A quarter exactly on cell edges; holes of every kind.
+    x[::4], y[::4] = np.round(x[::4]), np.round(y[::4])
+    z = rng.normal(scale=300.0, size=n)
+    x[5::101], y[7::103], z[9::107] = np.nan, np.inf, np.nan
+    df = pd.DataFrame({"x": x, "y": y, "z": z})
+    for kw in [{"resolution": 2.0}, {"shape": (30, 70), "bounds": (0.0, 0.0, 100.0, 50.0)},
+               {"bounds": (0.0, 0.0, 100.0, 50.0), "fill": -1.0}, {"shape": (30, 70), "fill": "nearest"}]:
+        c, ic = fa.terrain_from_table(df, agg=agg, device="cpu", return_info=True, **kw)
+        g, ig = fa.terrain_from_table(df, agg=agg, device="gpu", return_info=True, **kw)
+        assert ic.pop("device") == "cpu" and ig.pop("device") == "gpu"
+        assert ic == ig, kw
+        assert (c.spacing, c.origin) == (g.spacing, g.origin)
+        if agg == "mean":
+            np.testing.assert_allclose(np.asarray(g), np.asarray(c), rtol=3e-7, atol=0)
+        else:
+            np.testing.assert_array_equal(np.asarray(g), np.asarray(c))
+    # A DEM's lattice, shuffled: placed exactly on the GPU too.
+    lat = long_frame(dem)
+    c = fa.terrain_from_table(lat, agg=agg, device="cpu")
+    g, info = fa.terrain_from_table(lat, agg=agg, device="gpu", return_info=True)
+    assert info["lattice"] and info["device"] == "gpu"
+    np.testing.assert_array_equal(np.asarray(g), np.asarray(c))
+
+
+def test_the_gpu_grid_is_the_mapped_memory_it_was_read_into():
+    rng = np.random.default_rng(2)
+    n = 200000
+    t = pa.table({"x": rng.uniform(0, 1, n), "y": rng.uniform(0, 1, n),
+                  "z": rng.uniform(0, 1, n)})
+    with forge3d.copy_ledger() as ledger:
+        hm, info = fa.terrain_from_table(t, shape=(256, 256), bounds=(0, 0, 1, 1), agg="max",
+                                         device="gpu", return_info=True)
+    assert info["device"] == "gpu"
+    # The one copy of the rows (x and y as they are, z to float32), each
+    # record reading the table's own buffers; nothing copies the grid.
+    records = ledger.records
+    cols = {name: t.column(name).chunk(0).buffers()[1].address for name in "xyz"}
+    assert {r.source_ptr for r in records} == set(cols.values()), ledger.report()
+    assert sum(r.bytes for r in records) == 3 * 8 * n, ledger.report()
+    assert all("upload memory" in r.reason for r in records)
+    a = np.asarray(hm)
+    assert address(a) == hm.ptr
+    cpu = fa.terrain_from_table(t, shape=(256, 256), bounds=(0, 0, 1, 1), agg="max", device="cpu")
+    np.testing.assert_array_equal(a, np.asarray(cpu))
+
+
+def test_device_auto_bins_on_the_cpu_on_a_software_renderer():
+    t = pa.table({"x": [0.0, 1.0, 0.0, 1.0], "y": [0.0, 0.0, 1.0, 1.0], "z": [1.0, 2.0, 3.0, 4.0]})
+    _, info = fa.terrain_from_table(t, shape=(300, 300), return_info=True)
+    software = forge3d.device_info()["software"]
+    assert info["device"] == ("cpu" if software else "gpu")
+    _, info = fa.terrain_from_table(t, return_info=True)  # 2 x 2: too small for the GPU
+    assert info["device"] == "cpu"

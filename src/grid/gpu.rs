@@ -1,0 +1,765 @@
+//! Gridding on the GPU (`Device::Gpu`): the rows are copied once into
+//! mapped upload memory (x and y as float64, z as float32, or float64 for
+//! mean), kept on the GPU
+//! in chunks of [`CHUNK_ROWS`], and binned there by `gpu.wgsl` with atomics
+//! straight into the cells; the finished float32 grid is read back into
+//! mapped memory that the heightmap then wraps (no CPU copy on the way
+//! out). Cells are computed in float64 by the same operations as on the
+//! CPU, so every point lands in the same cell, and min, max, first, last
+//! and count equal the CPU's; mean sums exactly in fixed point and equals
+//! the CPU's within float32 rounding.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::passes::first_bad_z;
+use super::{
+    check_same_rows, geometry_with, none_inside, plan, read_xyz, Agg, Batches, Columns, Fill,
+    Geometry, GridOptions, GridResult,
+};
+use crate::error::{Error, Result};
+use crate::gpu::{layout, GpuContext};
+use crate::memory::ledger;
+
+/// Rows per chunk kept on the GPU: 8 MiB of x, 8 of y, and 4 of z (8 for
+/// mean, which sums the heights as given).
+pub const CHUNK_ROWS: usize = 1 << 20;
+const Y_AT: u64 = (CHUNK_ROWS * 8) as u64;
+const Z_AT: u64 = (CHUNK_ROWS * 16) as u64;
+
+/// Bytes of one height on the GPU: float64 for mean, float32 otherwise.
+fn z_width(agg: Agg) -> usize {
+    if agg == Agg::Mean {
+        8
+    } else {
+        4
+    }
+}
+
+fn chunk_bytes(zw: usize) -> u64 {
+    Z_AT + (CHUNK_ROWS * zw) as u64
+}
+
+/// Most rows one call grids on the GPU (rows are numbered in 32 bits, one
+/// value kept for "no point").
+pub const MAX_ROWS: usize = u32::MAX as usize - 1;
+
+/// With `Device::Auto`, grids of fewer cells stay on the CPU, where they fit
+/// in cache.
+pub const AUTO_MIN_CELLS: usize = 1 << 16;
+
+const WORKGROUP: u32 = 256;
+const MAX_GROUPS: u32 = 65535;
+
+/// What the GPU path needs of the adapter: float64 arithmetic (cells
+/// computed as on the CPU) and 64-bit integer atomics (first, last, mean).
+pub fn required_features() -> wgpu::Features {
+    wgpu::Features::SHADER_F64
+        | wgpu::Features::SHADER_INT64
+        | wgpu::Features::SHADER_INT64_ATOMIC_ALL_OPS
+}
+
+/// Why `ctx` cannot grid on the GPU, if it cannot.
+pub fn unsupported(ctx: &GpuContext) -> Option<String> {
+    let missing = required_features() - ctx.device.features();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the GPU {:?} ({}) lacks {missing:?}, which gridding on the GPU needs (float64 \
+             arithmetic and 64-bit atomics)",
+            ctx.info.name, ctx.info.backend
+        )
+    })
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    x0: f64,
+    y0: f64,
+    inv_dx: f64,
+    inv_dy: f64,
+    half: f64,
+    col_max: f64,
+    row_max: f64,
+    big: f64,
+    xlo: f64,
+    xhi: f64,
+    ylo: f64,
+    yhi: f64,
+    tolerance: f64,
+    scale: f64,
+    inv_scale: f64,
+    cols: u32,
+    rows_m1: u32,
+    cells: u32,
+    fill: u32,
+    lattice: u32,
+    cell_stride: u32,
+    _pad: [u32; 4],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct ChunkParams {
+    count: u32,
+    first_row: u32,
+    stride: u32,
+    _pad: u32,
+}
+
+fn agg_code(agg: Agg) -> u32 {
+    match agg {
+        Agg::Mean => 0,
+        Agg::Min => 1,
+        Agg::Max => 2,
+        Agg::First => 3,
+        Agg::Last => 4,
+        Agg::Count => 5,
+    }
+}
+
+/// The four entry points of `gpu.wgsl` compiled for one reduction.
+struct AggPipelines {
+    place: wgpu::ComputePipeline,
+    max_count: wgpu::ComputePipeline,
+    sum: wgpu::ComputePipeline,
+    finish: wgpu::ComputePipeline,
+}
+
+/// The bind group layout, and the pipelines per reduction (compiled on
+/// first use).
+struct Pipelines {
+    layout: wgpu::BindGroupLayout,
+    pipeline_layout: wgpu::PipelineLayout,
+    per_agg: Mutex<HashMap<u32, Arc<AggPipelines>>>,
+}
+
+impl Pipelines {
+    fn new(ctx: &GpuContext) -> Self {
+        let c = wgpu::ShaderStages::COMPUTE;
+        let layout = ctx
+            .device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("forge3d grid"),
+                entries: &[
+                    layout::uniform(0, c, None),
+                    layout::uniform(1, c, None),
+                    layout::storage(2, c, true),
+                    layout::storage(3, c, true),
+                    layout::storage(4, c, true),
+                    layout::storage(5, c, false),
+                    layout::storage(6, c, false),
+                    layout::storage(7, c, false),
+                    layout::storage(8, c, false),
+                ],
+            });
+        let pipeline_layout = ctx
+            .device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("forge3d grid"),
+                bind_group_layouts: &[Some(&layout)],
+                immediate_size: 0,
+            });
+        Self {
+            layout,
+            pipeline_layout,
+            per_agg: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn for_agg(&self, ctx: &GpuContext, agg: Agg) -> Result<Arc<AggPipelines>> {
+        let code = agg_code(agg);
+        if let Some(p) = self.per_agg.lock().get(&code) {
+            return Ok(p.clone());
+        }
+        let zt = if agg == Agg::Mean { "f64" } else { "f32" };
+        let source = format!(
+            "const AGG: u32 = {code}u;\nalias ZT = {zt};\n{}",
+            include_str!("gpu.wgsl")
+        );
+        let made = ctx.scoped("compiling the gridding shader", || {
+            let module = layout::wgsl(&ctx.device, "forge3d grid", &source);
+            let make = |entry: &str| {
+                ctx.device
+                    .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                        label: Some(entry),
+                        layout: Some(&self.pipeline_layout),
+                        module: &module,
+                        entry_point: Some(entry),
+                        compilation_options: Default::default(),
+                        cache: None,
+                    })
+            };
+            AggPipelines {
+                place: make("place"),
+                max_count: make("max_count"),
+                sum: make("sum"),
+                finish: make("finish"),
+            }
+        })?;
+        let made = Arc::new(made);
+        self.per_agg.lock().insert(code, made.clone());
+        Ok(made)
+    }
+}
+
+/// One chunk of rows on the GPU.
+struct RowChunk {
+    buffer: wgpu::Buffer,
+    params: wgpu::Buffer,
+    count: u32,
+}
+
+/// The table's rows on the GPU.
+struct Rows {
+    chunks: Vec<RowChunk>,
+    /// Rows the stream gave (valid or not).
+    rows: usize,
+}
+
+/// Copies `x`, `y` (float64) and `z` (float64 when `zw` is 8, else to
+/// float32) into a chunk's mapped bytes at row `at`, on up to `workers`
+/// threads.
+fn write_rows(dst: &mut [u8], at: usize, [x, y, z]: [&[f64]; 3], zw: usize, workers: usize) {
+    let n = x.len();
+    let (xs, rest) = dst.split_at_mut(Y_AT as usize);
+    let (ys, zs) = rest.split_at_mut((Z_AT - Y_AT) as usize);
+    let xd = &mut xs[at * 8..(at + n) * 8];
+    let yd = &mut ys[at * 8..(at + n) * 8];
+    let zd = &mut zs[at * zw..(at + n) * zw];
+    let part =
+        move |xd: &mut [u8], yd: &mut [u8], zd: &mut [u8], x: &[f64], y: &[f64], z: &[f64]| {
+            xd.copy_from_slice(bytemuck::cast_slice(x));
+            yd.copy_from_slice(bytemuck::cast_slice(y));
+            if zw == 8 {
+                zd.copy_from_slice(bytemuck::cast_slice(z));
+            } else {
+                for (d, &v) in zd.chunks_exact_mut(4).zip(z) {
+                    d.copy_from_slice(&(v as f32).to_ne_bytes());
+                }
+            }
+        };
+    let workers = workers.clamp(1, n.div_ceil(1 << 16).max(1));
+    if workers == 1 {
+        part(xd, yd, zd, x, y, z);
+        return;
+    }
+    let per = n.div_ceil(workers);
+    std::thread::scope(|s| {
+        let parts = xd
+            .chunks_mut(per * 8)
+            .zip(yd.chunks_mut(per * 8))
+            .zip(zd.chunks_mut(per * zw))
+            .zip(x.chunks(per).zip(y.chunks(per)).zip(z.chunks(per)));
+        for (((xd, yd), zd), ((x, y), z)) in parts {
+            s.spawn(move || part(xd, yd, zd, x, y, z));
+        }
+    });
+}
+
+/// Reads every batch once, copying its rows into mapped upload memory that
+/// the GPU copies into chunk buffers (the one CPU copy of the rows).
+fn upload(
+    ctx: &GpuContext,
+    batches: Batches<'_>,
+    c: &Columns<'_>,
+    zw: usize,
+    workers: usize,
+) -> Result<Rows> {
+    let chunk_size = chunk_bytes(zw);
+    let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
+    let mut out = Rows {
+        chunks: Vec::new(),
+        rows: 0,
+    };
+    let mut open: Option<(crate::gpu::alloc::upload::UploadChunk, usize)> = None;
+    let flush = |chunk: crate::gpu::alloc::upload::UploadChunk,
+                 filled: usize,
+                 out: &mut Rows|
+     -> Result<()> {
+        let first_row = out.chunks.len() * CHUNK_ROWS;
+        let buffer = ctx.scoped("keeping the table's rows on the GPU", || {
+            ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("forge3d grid rows"),
+                size: chunk_size,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        })?;
+        let groups = (filled as u32).div_ceil(WORKGROUP).clamp(1, MAX_GROUPS);
+        let params = ChunkParams {
+            count: filled as u32,
+            first_row: first_row as u32,
+            stride: groups * WORKGROUP,
+            _pad: 0,
+        };
+        let pbuf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("forge3d grid chunk"),
+            size: std::mem::size_of::<ChunkParams>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        ctx.queue
+            .write_buffer(&pbuf, 0, bytemuck::bytes_of(&params));
+        let f = filled as u64;
+        ctx.upload_pool.submit_copy(&ctx.queue, chunk, |enc, src| {
+            enc.copy_buffer_to_buffer(src, 0, &buffer, 0, f * 8);
+            enc.copy_buffer_to_buffer(src, Y_AT, &buffer, Y_AT, f * 8);
+            enc.copy_buffer_to_buffer(src, Z_AT, &buffer, Z_AT, f * zw as u64);
+        });
+        out.chunks.push(RowChunk {
+            buffer,
+            params: pbuf,
+            count: filled as u32,
+        });
+        Ok(())
+    };
+    for batch in batches {
+        let batch = batch?;
+        let [x, y, z] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
+        let n = x.len();
+        if out.rows + n > MAX_ROWS {
+            return Err(Error::InvalidArgument(format!(
+                "table: more than {MAX_ROWS} rows, which is the most device=\"gpu\" grids in one \
+                 call; pass device=\"cpu\" or grid the table in parts"
+            )));
+        }
+        out.rows += n;
+        let mut at = 0;
+        while at < n {
+            let (chunk, filled) = match open.as_mut() {
+                Some(o) => o,
+                None => open.insert((ctx.upload_pool.acquire(chunk_size)?, 0)),
+            };
+            let take = (CHUNK_ROWS - *filled).min(n - at);
+            let part = [&x[at..at + take], &y[at..at + take], &z[at..at + take]];
+            write_rows(chunk.as_mut_slice(), *filled, part, zw, workers);
+            let why = "terrain_from_table(device=\"gpu\"): the rows into mapped upload memory";
+            ledger::record("upload", take * 8, part[0].as_ptr().cast(), why);
+            ledger::record("upload", take * 8, part[1].as_ptr().cast(), why);
+            let z_op = if zw == 8 { "upload" } else { "convert" };
+            ledger::record(z_op, take * 8, part[2].as_ptr().cast(), why);
+            *filled += take;
+            at += take;
+            if *filled == CHUNK_ROWS {
+                let (chunk, filled) = open.take().expect("open chunk");
+                flush(chunk, filled, &mut out)?;
+            }
+        }
+    }
+    if let Some((chunk, filled)) = open.take() {
+        flush(chunk, filled, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The cells' buffers for one geometry.
+struct Cells {
+    acc32: wgpu::Buffer,
+    acc64: wgpu::Buffer,
+    stats: wgpu::Buffer,
+    out: wgpu::Buffer,
+    params: wgpu::Buffer,
+}
+
+/// What the place pass found.
+struct Placed {
+    invalid: usize,
+    outside: usize,
+    off_lattice: bool,
+    bad_z: bool,
+}
+
+/// Largest storage buffer the cells need, checked against the device.
+fn check_cells(ctx: &GpuContext, cells: usize, agg: Agg) -> std::result::Result<(), String> {
+    let wide = matches!(agg, Agg::First | Agg::Last | Agg::Mean);
+    let bytes = cells as u64 * if wide { 8 } else { 4 };
+    let limit = ctx
+        .limits
+        .max_storage_buffer_binding_size
+        .min(ctx.limits.max_buffer_size);
+    if bytes > limit {
+        return Err(format!(
+            "a grid of {cells} cells needs a {bytes}-byte buffer for {agg:?} on the GPU, more than \
+             the {limit} bytes {:?} binds",
+            ctx.info.name
+        ));
+    }
+    Ok(())
+}
+
+fn storage(ctx: &GpuContext, label: &str, size: u64, copy_src: bool) -> wgpu::Buffer {
+    let mut usage = wgpu::BufferUsages::STORAGE;
+    if copy_src {
+        usage |= wgpu::BufferUsages::COPY_SRC;
+    }
+    ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: size.max(8),
+        usage,
+        mapped_at_creation: false,
+    })
+}
+
+fn params_for(g: &Geometry, o: &GridOptions) -> Params {
+    let cells = (g.rows * g.cols) as u32;
+    let (xlo, xhi, ylo, yhi) = g.clip_or_all();
+    let fill = match o.fill {
+        Fill::Value(v) => v,
+        Fill::Hole | Fill::Nearest => f32::NAN,
+    };
+    Params {
+        x0: g.x0,
+        y0: g.y0,
+        inv_dx: 1.0 / g.dx,
+        inv_dy: 1.0 / g.dy,
+        half: if g.lattice { 0.5 } else { 0.0 },
+        col_max: (g.cols - 1) as f64,
+        row_max: (g.rows - 1) as f64,
+        big: f64::MAX,
+        xlo,
+        xhi,
+        ylo,
+        yhi,
+        tolerance: super::passes::LATTICE_TOLERANCE,
+        scale: 1.0,
+        inv_scale: 1.0,
+        cols: g.cols as u32,
+        rows_m1: (g.rows - 1) as u32,
+        cells,
+        fill: fill.to_bits(),
+        lattice: u32::from(g.lattice),
+        cell_stride: cells.div_ceil(WORKGROUP).clamp(1, MAX_GROUPS) * WORKGROUP,
+        _pad: [0; 4],
+    }
+}
+
+/// 2^s for mean's fixed-point sums: the largest cell sum, at most
+/// `max_abs * max_count`, stays below 2^61.
+fn mean_scale(max_abs: f32, max_count: u32) -> f64 {
+    if max_abs == 0.0 || max_count == 0 {
+        return 1.0;
+    }
+    // max_abs < 2^ez, max_count <= 2^ec.
+    let ez = max_abs.log2().floor() as i32 + 1;
+    let ec = 32 - (max_count - 1).leading_zeros() as i32;
+    2f64.powi(61 - ez - ec)
+}
+
+fn bind_group(
+    ctx: &GpuContext,
+    pipes: &Pipelines,
+    cells: &Cells,
+    chunk: &RowChunk,
+) -> wgpu::BindGroup {
+    let part = |offset: u64, size: u64| {
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer: &chunk.buffer,
+            offset,
+            size: wgpu::BufferSize::new(size),
+        })
+    };
+    fn whole(b: &wgpu::Buffer) -> wgpu::BindingResource<'_> {
+        b.as_entire_binding()
+    }
+    ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("forge3d grid"),
+        layout: &pipes.layout,
+        entries: &[
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: whole(&cells.params),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: whole(&chunk.params),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: part(0, Y_AT),
+            },
+            wgpu::BindGroupEntry {
+                binding: 3,
+                resource: part(Y_AT, Z_AT - Y_AT),
+            },
+            wgpu::BindGroupEntry {
+                binding: 4,
+                resource: part(Z_AT, chunk.buffer.size() - Z_AT),
+            },
+            wgpu::BindGroupEntry {
+                binding: 5,
+                resource: whole(&cells.acc32),
+            },
+            wgpu::BindGroupEntry {
+                binding: 6,
+                resource: whole(&cells.acc64),
+            },
+            wgpu::BindGroupEntry {
+                binding: 7,
+                resource: whole(&cells.stats),
+            },
+            wgpu::BindGroupEntry {
+                binding: 8,
+                resource: whole(&cells.out),
+            },
+        ],
+    })
+}
+
+fn read_stats(ctx: &GpuContext, cells: &Cells, encoder: wgpu::CommandEncoder) -> Result<Vec<u32>> {
+    let mut encoder = encoder;
+    let read = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("forge3d grid stats"),
+        size: 32,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    encoder.copy_buffer_to_buffer(&cells.stats, 0, &read, 0, 32);
+    let submission = ctx.queue.submit([encoder.finish()]);
+    crate::gpu::alloc::readback::map_small(ctx, &read, submission)
+}
+
+fn dispatch(
+    encoder: &mut wgpu::CommandEncoder,
+    pipeline: &wgpu::ComputePipeline,
+    bind_group: &wgpu::BindGroup,
+    groups: u32,
+) {
+    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: Some("forge3d grid"),
+        timestamp_writes: None,
+    });
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, bind_group, &[]);
+    pass.dispatch_workgroups(groups, 1, 1);
+}
+
+/// What binning the resident rows over a geometry gave.
+enum Binned {
+    /// The grid (mapped readback memory), the rows' counts, the empty cells.
+    Done(arrow_buffer::Buffer, Placed, usize),
+    /// The geometry is a lattice candidate and a point lies off its nodes.
+    OffLattice,
+    /// A valid row's height does not fit float32.
+    BadZ,
+}
+
+/// Bins the resident rows over `g`.
+fn bin(
+    ctx: &GpuContext,
+    pipes: &Pipelines,
+    rows: &Rows,
+    g: &Geometry,
+    o: &GridOptions,
+) -> Result<Binned> {
+    let cells_n = g.rows * g.cols;
+    let agg = pipes.for_agg(ctx, o.agg)?;
+    let mut params = params_for(g, o);
+    let wide = matches!(o.agg, Agg::First | Agg::Last | Agg::Mean);
+    let narrow = matches!(o.agg, Agg::Min | Agg::Max | Agg::Count | Agg::Mean);
+    let cells = ctx.scoped("allocating the grid on the GPU", || Cells {
+        acc32: storage(
+            ctx,
+            "forge3d grid cells",
+            if narrow { cells_n as u64 * 4 } else { 8 },
+            false,
+        ),
+        acc64: storage(
+            ctx,
+            "forge3d grid wide cells",
+            if wide { cells_n as u64 * 8 } else { 8 },
+            false,
+        ),
+        stats: storage(ctx, "forge3d grid stats", 32, true),
+        out: storage(ctx, "forge3d grid values", cells_n as u64 * 4, true),
+        params: ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("forge3d grid params"),
+            size: std::mem::size_of::<Params>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        }),
+    })?;
+    ctx.queue
+        .write_buffer(&cells.params, 0, bytemuck::bytes_of(&params));
+    let groups: Vec<wgpu::BindGroup> = rows
+        .chunks
+        .iter()
+        .map(|chunk| bind_group(ctx, pipes, &cells, chunk))
+        .collect();
+    let cell_groups = params.cell_stride / WORKGROUP;
+    let mut encoder = ctx
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("forge3d grid place"),
+        });
+    for (chunk, bg) in rows.chunks.iter().zip(&groups) {
+        let n = chunk.count.div_ceil(WORKGROUP).clamp(1, MAX_GROUPS);
+        dispatch(&mut encoder, &agg.place, bg, n);
+    }
+    if o.agg == Agg::Mean {
+        if let Some(bg) = groups.first() {
+            dispatch(&mut encoder, &agg.max_count, bg, cell_groups);
+        }
+    }
+    let stats = read_stats(ctx, &cells, encoder)?;
+    let placed = Placed {
+        invalid: stats[0] as usize,
+        outside: stats[1] as usize,
+        off_lattice: stats[2] != 0,
+        bad_z: stats[3] != 0,
+    };
+    if placed.bad_z {
+        return Ok(Binned::BadZ);
+    }
+    if g.lattice && placed.off_lattice {
+        return Ok(Binned::OffLattice);
+    }
+    let mut encoder = ctx
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("forge3d grid finish"),
+        });
+    if o.agg == Agg::Mean {
+        params.scale = mean_scale(f32::from_bits(stats[4]), stats[5]);
+        params.inv_scale = 1.0 / params.scale;
+        ctx.queue
+            .write_buffer(&cells.params, 0, bytemuck::bytes_of(&params));
+        for (chunk, bg) in rows.chunks.iter().zip(&groups) {
+            let n = chunk.count.div_ceil(WORKGROUP).clamp(1, MAX_GROUPS);
+            dispatch(&mut encoder, &agg.sum, bg, n);
+        }
+    }
+    let Some(bg) = groups.first() else {
+        return Err(Error::Gpu("gridding on the GPU: no rows to bin".into()));
+    };
+    dispatch(&mut encoder, &agg.finish, bg, cell_groups);
+    let size = cells_n as u64 * 4;
+    let read = ctx.readback_pool.acquire(size)?;
+    encoder.copy_buffer_to_buffer(&cells.out, 0, &read, 0, size);
+    let stats_read = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("forge3d grid stats"),
+        size: 32,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    encoder.copy_buffer_to_buffer(&cells.stats, 0, &stats_read, 0, 32);
+    let submission = ctx.queue.submit([encoder.finish()]);
+    let values = ctx.readback_pool.map(ctx, read, submission.clone())?;
+    let stats = crate::gpu::alloc::readback::map_small(ctx, &stats_read, submission)?;
+    Ok(Binned::Done(values, placed, stats[6] as usize))
+}
+
+/// Grids on `ctx`. `auto`: `Ok(None)` when the grid is better made on the
+/// CPU (fewer than [`AUTO_MIN_CELLS`] cells, or larger than the GPU binds).
+pub(super) fn grid<'a>(
+    ctx: &GpuContext,
+    mut open: impl FnMut() -> Result<Batches<'a>>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+    auto: bool,
+) -> Result<Option<GridResult<arrow_buffer::Buffer>>> {
+    if let Some(why) = unsupported(ctx) {
+        if auto {
+            return Ok(None);
+        }
+        return Err(Error::InvalidArgument(format!(
+            "device=\"gpu\": {why}; pass device=\"cpu\" (or \"auto\", which picks the CPU here)"
+        )));
+    }
+    let (s, mut g) = plan(&mut open, c, o)?;
+    let cells = g.rows * g.cols;
+    if let Err(why) = check_cells(ctx, cells, o.agg) {
+        if auto {
+            return Ok(None);
+        }
+        return Err(Error::InvalidArgument(format!(
+            "device=\"gpu\": {why}; pass device=\"cpu\", a coarser resolution or a smaller shape"
+        )));
+    }
+    if auto && cells < AUTO_MIN_CELLS {
+        return Ok(None);
+    }
+    let pipes = ctx.cached(Pipelines::new);
+    let rows = upload(ctx, open()?, c, z_width(o.agg), super::passes::workers(o))?;
+    if let Some(s) = &s {
+        check_same_rows(s.n, rows.rows)?;
+    }
+    if rows.chunks.is_empty() {
+        return Err(Error::InvalidArgument(
+            "table: no rows; a terrain needs points".into(),
+        ));
+    }
+    let mut binned = bin(ctx, &pipes, &rows, &g, o)?;
+    if let Binned::OffLattice = binned {
+        {
+            // Not a lattice after all: bin instead (the rows are still on the GPU).
+            let s = s.as_ref().ok_or_else(|| {
+                Error::Gpu("gridding on the GPU: a lattice without the extent pass".into())
+            })?;
+            g = geometry_with(s, o, false)?;
+            if let Err(why) = check_cells(ctx, g.rows * g.cols, o.agg) {
+                return Err(Error::InvalidArgument(format!(
+                    "device=\"gpu\": {why}; pass device=\"cpu\", a coarser resolution or a \
+                     smaller shape"
+                )));
+            }
+            binned = bin(ctx, &pipes, &rows, &g, o)?;
+        }
+    }
+    let (values, placed, empty_cells) = match binned {
+        Binned::Done(values, placed, empty) => (values, placed, empty),
+        Binned::BadZ => return Err(first_bad_z(open()?, c)?),
+        Binned::OffLattice => {
+            return Err(Error::Gpu(
+                "gridding on the GPU: bins reported a point off a lattice".into(),
+            ))
+        }
+    };
+    if let Some(bounds) = o.bounds {
+        if rows.rows == placed.invalid + placed.outside {
+            return Err(none_inside(
+                bounds,
+                rows.rows,
+                placed.outside,
+                placed.invalid,
+            ));
+        }
+    }
+    Ok(Some(GridResult {
+        values,
+        rows: g.rows,
+        cols: g.cols,
+        spacing: (g.dx, g.dy),
+        origin: g.origin(),
+        lattice: g.lattice,
+        rows_read: rows.rows,
+        rows_skipped: placed.invalid,
+        rows_outside: placed.outside,
+        empty_cells,
+        gpu: true,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mean_scale;
+
+    #[test]
+    fn mean_scale_keeps_the_largest_sum_below_2_pow_61() {
+        for (m, n) in [
+            (1.0f32, 1u32),
+            (3.5, 4),
+            (1e30, 7),
+            (1e-30, 1 << 20),
+            (65504.0, 3),
+        ] {
+            let s = mean_scale(m, n);
+            let top = m as f64 * s * n as f64;
+            assert!(top < 2f64.powi(61), "{m} {n}: {top}");
+            assert!(top >= 2f64.powi(59), "{m} {n}: precision wasted ({top})");
+        }
+        assert_eq!(mean_scale(0.0, 5), 1.0);
+    }
+}
