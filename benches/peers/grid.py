@@ -13,9 +13,13 @@ extent and the lattice itself ("forge3d": one extra pass over the rows,
 included in its time), and given the same box and shape as datashader
 ("forge3d-bounds": `bounds=` and `shape=`, one pass, like datashader;
 "forge3d-1thread": the same on one thread, `threads=1`, the least CPU
-time). Reported per reduction:
+time; "forge3d-gpu": the same binned on the GPU, `device="gpu"`;
+"forge3d-gpu-render": that, then the terrain rendered at 1920x1080 and read
+back, the rows-to-rendered-terrain time; a renderer made before timing).
+Reported per reduction:
 median wall time and median CPU time (all threads, `time.process_time`),
-and whether the two grids are equal cell for cell (NaN = NaN).
+and whether the two grids are equal cell for cell (NaN = NaN; mean on the
+GPU within float32 rounding, 2**-23 relative).
 
 With ``--baseline DIR`` (a directory where another forge3d build is
 installed, e.g. ``pip install --target DIR forge3d-*.whl``), that build runs
@@ -41,7 +45,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import _run  # noqa: E402
 
 AGGS = ("mean", "min", "max", "first", "last", "count")
-LIBS = ("forge3d", "forge3d-bounds", "forge3d-1thread", "datashader")
+LIBS = ("forge3d", "forge3d-bounds", "forge3d-1thread", "forge3d-gpu", "forge3d-gpu-render",
+        "datashader")
 
 
 def make_data(d: pathlib.Path, rows: int, seed: int = 0) -> dict:
@@ -91,16 +96,25 @@ def child(args) -> None:
         if args.lib == "forge3d-before":
             assert os.path.dirname(os.path.dirname(forge3d.__file__)) == args.baseline, (
                 f"forge3d-before imported {forge3d.__file__}, not the build in {args.baseline}")
-        if args.lib in ("forge3d-bounds", "forge3d-1thread"):
+        if args.lib in ("forge3d-bounds", "forge3d-1thread", "forge3d-gpu", "forge3d-gpu-render"):
             (x0, x1), (y0, y1) = meta["x_range"], meta["y_range"]
             kw = {"shape": (rows, cols), "bounds": (x0, y0, x1, y1)}
         if args.lib == "forge3d-1thread":
             kw["threads"] = 1
+        if args.lib.startswith("forge3d-gpu"):
+            kw["device"] = "gpu"
+        renderer = forge3d.Renderer(1920, 1080) if args.lib == "forge3d-gpu-render" else None
 
         def run():
             hm, info = forge3d.arrow.terrain_from_table(
                 df, "x", "y", "z", agg=args.agg, return_info=True, **kw)
             assert info["shape"] == (rows, cols), info
+            if "device" in kw:
+                assert info["device"] == "gpu", info
+            if renderer is not None:
+                renderer.add_terrain(hm, height_range=(-1.0, 1.0))
+                frame = renderer.render()
+                assert frame.to_numpy()[540, 960, 3] == 255
             return hm.to_numpy()
     else:
         import datashader as ds
@@ -154,6 +168,9 @@ def main() -> None:
                 base = [_run.python(), __file__, "--data", tmp, "--agg", agg,
                         "--workload", workload, "--reps", str(args.reps)]
                 libs = LIBS if not args.baseline else ("forge3d-before",) + LIBS
+                if args.quick and agg != args.aggs.split(",")[0]:
+                    # Rendering is slow on a software renderer: once in quick mode.
+                    libs = tuple(lib for lib in libs if lib != "forge3d-gpu-render")
                 commands = {lib: base + ["--lib", lib] for lib in libs}
                 if args.baseline:
                     commands["forge3d-before"] += ["--baseline", os.path.abspath(args.baseline)]
@@ -166,6 +183,8 @@ def main() -> None:
                 for lib in libs[:-1]:
                     a = np.load(d / f"out_{workload}_{agg}_{lib}.npy")
                     same = (a == b) | (np.isnan(a) & np.isnan(b))
+                    if agg == "mean" and "gpu" in lib:
+                        same |= np.isclose(a, b, rtol=2.0 ** -23, atol=0.0)
                     row[f"{lib}_equal_cells"] = float(same.mean())
                     row[f"{lib}_cpu_ratio"] = row["datashader_cpu_ms"] / row[f"{lib}_cpu_ms"]
                     row[f"{lib}_wall_ratio"] = row["datashader_wall_ms"] / row[f"{lib}_wall_ms"]

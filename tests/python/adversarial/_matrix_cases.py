@@ -737,6 +737,8 @@ add("arrow.terrain_from_table", "bounds", _TABLE, f"{_TFT}(T, shape=(3, 4), boun
     {"good", "ints", "list", "none"}, {"np"})
 add("arrow.terrain_from_table", "threads", _TABLE, f"{_TFT}(T, threads=$V)", int_values("2"),
     INT_OK | {"none"}, INT_EITHER)
+add("arrow.terrain_from_table", "device", _TABLE, f"{_TFT}(T, shape=(3, 4), device=$V)",
+    str_values("gpu", ("cpu", "auto")), *str_accept(("cpu", "auto"), none="ok"))
 
 
 # -- the verdict -------------------------------------------------------------------------
