@@ -59,7 +59,7 @@ impl Agg {
 pub enum Device {
     /// The GPU when it has float64 and 64-bit atomics, is not a software
     /// renderer, and the grid has at least [`gpu::AUTO_MIN_CELLS`] cells;
-    /// the CPU otherwise.
+    /// the CPU otherwise, and when the GPU fails (out of memory).
     #[default]
     Auto,
     Cpu,
@@ -613,8 +613,13 @@ pub fn grid<'a>(
     };
     if let Some(ctx) = on_gpu {
         let auto = o.device == Device::Auto;
-        let mut r = gpu::grid(&ctx, &mut open, c, o, auto)?;
-        if let Some(mut r) = r.take() {
+        let r = match gpu::grid(&ctx, &mut open, c, o, auto) {
+            // The GPU ran out of memory (or failed otherwise): the CPU
+            // grids in about the memory of the grid.
+            Err(Error::Gpu(_)) if auto => None,
+            other => other?,
+        };
+        if let Some(mut r) = r {
             if o.agg != Agg::Count && o.fill == Fill::Nearest && r.empty_cells > 0 {
                 // Filled in place: the mapped grid is copied out first.
                 let src: &[f32] = r.values.typed_data();
