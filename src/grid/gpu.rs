@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use super::passes::first_bad_z;
 use super::{
     check_same_rows, geometry_with, none_inside, plan, read_xyz, Agg, Batches, Columns, Fill,
-    Geometry, GridOptions, GridResult,
+    Geometry, GridOptions, GridResult, Planned,
 };
 use crate::error::{Error, Result};
 use crate::gpu::{layout, GpuContext};
@@ -89,8 +89,8 @@ struct Params {
     ylo: f64,
     yhi: f64,
     tolerance: f64,
-    scale: f64,
-    inv_scale: f64,
+    f32_overflow: f64,
+    _pad64: f64,
     cols: u32,
     rows_m1: u32,
     cells: u32,
@@ -120,10 +120,9 @@ fn agg_code(agg: Agg) -> u32 {
     }
 }
 
-/// The four entry points of `gpu.wgsl` compiled for one reduction.
+/// The three entry points of `gpu.wgsl` compiled for one reduction.
 struct AggPipelines {
     place: wgpu::ComputePipeline,
-    max_count: wgpu::ComputePipeline,
     sum: wgpu::ComputePipeline,
     finish: wgpu::ComputePipeline,
 }
@@ -153,6 +152,7 @@ impl Pipelines {
                     layout::storage(6, c, false),
                     layout::storage(7, c, false),
                     layout::storage(8, c, false),
+                    layout::storage(9, c, false),
                 ],
             });
         let pipeline_layout = ctx
@@ -194,7 +194,6 @@ impl Pipelines {
             };
             AggPipelines {
                 place: make("place"),
-                max_count: make("max_count"),
                 sum: make("sum"),
                 finish: make("finish"),
             }
@@ -361,6 +360,8 @@ struct Cells {
     acc64: wgpu::Buffer,
     stats: wgpu::Buffer,
     out: wgpu::Buffer,
+    /// mean: each cell's largest |z|.
+    amax: wgpu::Buffer,
     params: wgpu::Buffer,
 }
 
@@ -424,8 +425,8 @@ fn params_for(g: &Geometry, o: &GridOptions) -> Params {
         ylo,
         yhi,
         tolerance: super::passes::LATTICE_TOLERANCE,
-        scale: 1.0,
-        inv_scale: 1.0,
+        f32_overflow: 2f64.powi(128) - 2f64.powi(103),
+        _pad64: 0.0,
         cols: g.cols as u32,
         rows_m1: (g.rows - 1) as u32,
         cells,
@@ -434,18 +435,6 @@ fn params_for(g: &Geometry, o: &GridOptions) -> Params {
         cell_stride: cells.div_ceil(WORKGROUP).clamp(1, MAX_GROUPS) * WORKGROUP,
         _pad: [0; 4],
     }
-}
-
-/// 2^s for mean's fixed-point sums: the largest cell sum, at most
-/// `max_abs * max_count`, stays below 2^61.
-fn mean_scale(max_abs: f32, max_count: u32) -> f64 {
-    if max_abs == 0.0 || max_count == 0 {
-        return 1.0;
-    }
-    // max_abs < 2^ez, max_count <= 2^ec.
-    let ez = max_abs.log2().floor() as i32 + 1;
-    let ec = 32 - (max_count - 1).leading_zeros() as i32;
-    2f64.powi(61 - ez - ec)
 }
 
 fn bind_group(
@@ -504,6 +493,10 @@ fn bind_group(
                 binding: 8,
                 resource: whole(&cells.out),
             },
+            wgpu::BindGroupEntry {
+                binding: 9,
+                resource: whole(&cells.amax),
+            },
         ],
     })
 }
@@ -556,7 +549,7 @@ fn bin(
 ) -> Result<Binned> {
     let cells_n = g.rows * g.cols;
     let agg = pipes.for_agg(ctx, o.agg)?;
-    let mut params = params_for(g, o);
+    let params = params_for(g, o);
     let wide = matches!(o.agg, Agg::First | Agg::Last | Agg::Mean);
     let narrow = matches!(o.agg, Agg::Min | Agg::Max | Agg::Count | Agg::Mean);
     let cells = ctx.scoped("allocating the grid on the GPU", || Cells {
@@ -574,6 +567,16 @@ fn bin(
         ),
         stats: storage(ctx, "forge3d grid stats", 32, true),
         out: storage(ctx, "forge3d grid values", cells_n as u64 * 4, true),
+        amax: storage(
+            ctx,
+            "forge3d grid cell extremes",
+            if o.agg == Agg::Mean {
+                cells_n as u64 * 4
+            } else {
+                8
+            },
+            false,
+        ),
         params: ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("forge3d grid params"),
             size: std::mem::size_of::<Params>() as u64,
@@ -598,11 +601,6 @@ fn bin(
         let n = chunk.count.div_ceil(WORKGROUP).clamp(1, MAX_GROUPS);
         dispatch(&mut encoder, &agg.place, bg, n);
     }
-    if o.agg == Agg::Mean {
-        if let Some(bg) = groups.first() {
-            dispatch(&mut encoder, &agg.max_count, bg, cell_groups);
-        }
-    }
     let stats = read_stats(ctx, &cells, encoder)?;
     let placed = Placed {
         invalid: stats[0] as usize,
@@ -622,10 +620,6 @@ fn bin(
             label: Some("forge3d grid finish"),
         });
     if o.agg == Agg::Mean {
-        params.scale = mean_scale(f32::from_bits(stats[4]), stats[5]);
-        params.inv_scale = 1.0 / params.scale;
-        ctx.queue
-            .write_buffer(&cells.params, 0, bytemuck::bytes_of(&params));
         for (chunk, bg) in rows.chunks.iter().zip(&groups) {
             let n = chunk.count.div_ceil(WORKGROUP).clamp(1, MAX_GROUPS);
             dispatch(&mut encoder, &agg.sum, bg, n);
@@ -651,18 +645,26 @@ fn bin(
     Ok(Binned::Done(values, placed, stats[6] as usize))
 }
 
-/// Grids on `ctx`. `auto`: `Ok(None)` when the grid is better made on the
-/// CPU (fewer than [`AUTO_MIN_CELLS`] cells, or larger than the GPU binds).
+/// What the GPU path gave: the grid, or (`auto` only) the CPU's turn, with
+/// the extent pass and geometry already made when there are.
+pub(super) enum Gridded {
+    Done(GridResult<arrow_buffer::Buffer>),
+    Cpu(Option<Planned>),
+}
+
+/// Grids on `ctx`. `auto`: `Gridded::Cpu` when the grid is better made on
+/// the CPU (fewer than [`AUTO_MIN_CELLS`] cells, larger than the GPU binds,
+/// more rows than it numbers).
 pub(super) fn grid<'a>(
     ctx: &GpuContext,
     mut open: impl FnMut() -> Result<Batches<'a>>,
     c: &Columns<'_>,
     o: &GridOptions,
     auto: bool,
-) -> Result<Option<GridResult<arrow_buffer::Buffer>>> {
+) -> Result<Gridded> {
     if let Some(why) = unsupported(ctx) {
         if auto {
-            return Ok(None);
+            return Ok(Gridded::Cpu(None));
         }
         return Err(Error::InvalidArgument(format!(
             "device=\"gpu\": {why}; pass device=\"cpu\" (or \"auto\", which picks the CPU here)"
@@ -670,28 +672,39 @@ pub(super) fn grid<'a>(
     }
     let (s, mut g) = plan(&mut open, c, o)?;
     let cells = g.rows * g.cols;
+    let too_many_rows = s.as_ref().is_some_and(|s| s.n > MAX_ROWS);
     if let Err(why) = check_cells(ctx, cells, o.agg) {
         if auto {
-            return Ok(None);
+            return Ok(Gridded::Cpu(Some((s, g))));
         }
         return Err(Error::InvalidArgument(format!(
             "device=\"gpu\": {why}; pass device=\"cpu\", a coarser resolution or a smaller shape"
         )));
     }
-    if auto && cells < AUTO_MIN_CELLS {
-        return Ok(None);
+    if auto && (cells < AUTO_MIN_CELLS || too_many_rows) {
+        return Ok(Gridded::Cpu(Some((s, g))));
     }
     let pipes = ctx.cached(Pipelines::new);
-    let rows = upload(ctx, open()?, c, z_width(o.agg), super::passes::workers(o))?;
+    let workers = super::passes::workers(o);
+    let uploaded = ctx.scoped("copying the rows to the GPU", || {
+        upload(ctx, open()?, c, z_width(o.agg), workers)
+    })?;
+    let rows = match uploaded {
+        Err(Error::InvalidArgument(_)) if auto && !too_many_rows => {
+            // More rows than the GPU numbers (found while reading): the CPU.
+            return Ok(Gridded::Cpu(Some((s, g))));
+        }
+        other => other?,
+    };
     if let Some(s) = &s {
         check_same_rows(s.n, rows.rows)?;
     }
     if rows.chunks.is_empty() {
-        return Err(Error::InvalidArgument(
-            "table: no rows; a terrain needs points".into(),
-        ));
+        // Only with bounds and a shape (no extent pass): no row at all.
+        let bounds = o.bounds.unwrap_or_default();
+        return Err(none_inside(bounds, 0, 0, 0));
     }
-    let mut binned = bin(ctx, &pipes, &rows, &g, o)?;
+    let mut binned = ctx.scoped("gridding on the GPU", || bin(ctx, &pipes, &rows, &g, o))??;
     if let Binned::OffLattice = binned {
         {
             // Not a lattice after all: bin instead (the rows are still on the GPU).
@@ -700,12 +713,15 @@ pub(super) fn grid<'a>(
             })?;
             g = geometry_with(s, o, false)?;
             if let Err(why) = check_cells(ctx, g.rows * g.cols, o.agg) {
+                if auto {
+                    return Ok(Gridded::Cpu(None));
+                }
                 return Err(Error::InvalidArgument(format!(
                     "device=\"gpu\": {why}; pass device=\"cpu\", a coarser resolution or a \
                      smaller shape"
                 )));
             }
-            binned = bin(ctx, &pipes, &rows, &g, o)?;
+            binned = ctx.scoped("gridding on the GPU", || bin(ctx, &pipes, &rows, &g, o))??;
         }
     }
     let (values, placed, empty_cells) = match binned {
@@ -727,7 +743,7 @@ pub(super) fn grid<'a>(
             ));
         }
     }
-    Ok(Some(GridResult {
+    Ok(Gridded::Done(GridResult {
         values,
         rows: g.rows,
         cols: g.cols,
@@ -740,26 +756,4 @@ pub(super) fn grid<'a>(
         empty_cells,
         gpu: true,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mean_scale;
-
-    #[test]
-    fn mean_scale_keeps_the_largest_sum_below_2_pow_61() {
-        for (m, n) in [
-            (1.0f32, 1u32),
-            (3.5, 4),
-            (1e30, 7),
-            (1e-30, 1 << 20),
-            (65504.0, 3),
-        ] {
-            let s = mean_scale(m, n);
-            let top = m as f64 * s * n as f64;
-            assert!(top < 2f64.powi(61), "{m} {n}: {top}");
-            assert!(top >= 2f64.powi(59), "{m} {n}: precision wasted ({top})");
-        }
-        assert_eq!(mean_scale(0.0, 5), 1.0);
-    }
 }

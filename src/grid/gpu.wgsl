@@ -13,9 +13,10 @@
 // * first / last: a u64 whose high word orders rows (~row for first,
 //   row + 1 for last) and whose low word is the height's bits, kept by
 //   atomicMax, so the winning row carries its height along;
-// * mean: a u32 count (`place`), then (`sum`) an exact fixed-point sum of
-//   the heights scaled by 2^s, where s keeps the largest cell sum below
-//   2^61 (the host picks it from the largest |z| and the largest count).
+// * mean: a u32 count and the largest |z| of the cell (`place`), then
+//   (`sum`) a 64-bit fixed-point sum of the heights scaled by the cell's own
+//   2^s, where s keeps the cell's sum below 2^61 (from its largest |z| and
+//   its count), so each cell keeps 61 bits whatever the other cells hold.
 
 struct Params {
     x0: f64,
@@ -35,9 +36,10 @@ struct Params {
     yhi: f64,
     // A placed point further than this (in cells) from its node is off the lattice.
     tolerance: f64,
-    // mean: 2^s, and 2^-s.
-    scale: f64,
-    inv_scale: f64,
+    // Valid heights of this magnitude or more do not fit float32 (round to
+    // infinity): 2^128 - 2^103, float32 max plus half its last step.
+    f32_overflow: f64,
+    _pad64: f64,
     cols: u32,
     rows_m1: u32,
     cells: u32,
@@ -67,14 +69,15 @@ struct Chunk {
 @group(0) @binding(5) var<storage, read_write> acc32: array<atomic<u32>>;
 @group(0) @binding(6) var<storage, read_write> acc64: array<atomic<u64>>;
 // 0 invalid rows, 1 rows outside bounds, 2 off the lattice, 3 a height past
-// float32, 4 largest |z| (bits), 5 largest count, 6 empty cells.
+// float32, 6 empty cells.
 @group(0) @binding(7) var<storage, read_write> stats: array<atomic<u32>, 8>;
 @group(0) @binding(8) var<storage, read_write> out: array<u32>;
+// mean: the largest |z| of each cell (float32 bits).
+@group(0) @binding(9) var<storage, read_write> amax: array<atomic<u32>>;
 
 var<workgroup> w_invalid: atomic<u32>;
 var<workgroup> w_outside: atomic<u32>;
 var<workgroup> w_flags: atomic<u32>;
-var<workgroup> w_max: atomic<u32>;
 
 const SKIP: u32 = 0xffffffffu;
 const F32_INF: u32 = 0x7f800000u;
@@ -92,6 +95,7 @@ fn place_row(i: u32) -> Placed {
     let x = xs[i];
     let y = ys[i];
     let z = f32(zs[i]);
+    let z64 = f64(zs[i]);
     let fx = (x - p.x0) * p.inv_dx;
     let fy = (y - p.y0) * p.inv_dy;
     var cx = fx + p.half;
@@ -114,7 +118,7 @@ fn place_row(i: u32) -> Placed {
     r.outside = select(0u, 1u, valid && !inside);
     let far = abs(fx - f64(ix)) > p.tolerance || abs(fy - f64(iy)) > p.tolerance;
     r.flags = select(0u, 1u, placed && far && p.lattice != 0u)
-        | select(0u, 2u, valid && zb == F32_INF);
+        | select(0u, 2u, valid && (zb == F32_INF || abs(z64) >= p.f32_overflow));
     return r;
 }
 
@@ -133,13 +137,11 @@ fn place(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation
         atomicStore(&w_invalid, 0u);
         atomicStore(&w_outside, 0u);
         atomicStore(&w_flags, 0u);
-        atomicStore(&w_max, 0u);
     }
     workgroupBarrier();
     var invalid = 0u;
     var outside = 0u;
     var flags = 0u;
-    var zmax = 0u;
     for (var i = id.x; i < ch.count; i = i + ch.stride) {
         let r = place_row(i);
         invalid += r.invalid;
@@ -149,7 +151,7 @@ fn place(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation
             let zb = bitcast<u32>(f32(zs[i]));
             if (AGG == 0u) {
                 atomicAdd(&acc32[r.k], 1u);
-                zmax = max(zmax, zb & 0x7fffffffu);
+                atomicMax(&amax[r.k], zb & 0x7fffffffu);
             } else if (AGG == 1u) {
                 atomicMax(&acc32[r.k], ~key(zb));
             } else if (AGG == 2u) {
@@ -166,7 +168,6 @@ fn place(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation
     atomicAdd(&w_invalid, invalid);
     atomicAdd(&w_outside, outside);
     atomicOr(&w_flags, flags);
-    atomicMax(&w_max, zmax);
     workgroupBarrier();
     if (li == 0u) {
         atomicAdd(&stats[0], atomicLoad(&w_invalid));
@@ -174,36 +175,27 @@ fn place(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation
         let f = atomicLoad(&w_flags);
         atomicOr(&stats[2], f & 1u);
         atomicOr(&stats[3], f >> 1u);
-        atomicMax(&stats[4], atomicLoad(&w_max));
     }
 }
 
-// mean: the largest count of a cell.
-@compute @workgroup_size(256)
-fn max_count(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    if (li == 0u) {
-        atomicStore(&w_max, 0u);
-    }
-    workgroupBarrier();
-    var m = 0u;
-    for (var k = id.x; k < p.cells; k = k + p.cell_stride) {
-        m = max(m, atomicLoad(&acc32[k]));
-    }
-    atomicMax(&w_max, m);
-    workgroupBarrier();
-    if (li == 0u) {
-        atomicMax(&stats[5], atomicLoad(&w_max));
-    }
+// mean: the exponent s of a cell's scale 2^s, from its largest |z| (float32
+// bits, |z| < 2^ez) and its count n (n <= 2^ec): the sum stays below 2^61.
+fn cell_exp(k: u32, n: u32) -> i32 {
+    let e = i32((atomicLoad(&amax[k]) >> 23u) & 0xffu);
+    let ez = max(e, 1) - 126;
+    let ec = 32 - i32(countLeadingZeros(max(n, 1u) - 1u));
+    return 61 - ez - ec;
 }
 
-// mean: each placed height, scaled by 2^s and truncated, added to its
-// cell's 64-bit two's complement sum.
+// mean: each placed height, scaled by its cell's 2^s and truncated, added
+// to the cell's 64-bit two's complement sum.
 @compute @workgroup_size(256)
 fn sum(@builtin(global_invocation_id) id: vec3<u32>) {
     for (var i = id.x; i < ch.count; i = i + ch.stride) {
         let r = place_row(i);
         if (r.k != SKIP) {
-            let v = i64(f64(zs[i]) * p.scale);
+            let s = cell_exp(r.k, atomicLoad(&acc32[r.k]));
+            let v = i64(ldexp(f64(zs[i]), s));
             atomicAdd(&acc64[r.k], bitcast<u64>(v));
         }
     }
@@ -226,7 +218,7 @@ fn finish(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocatio
             hit = n != 0u;
             if (hit) {
                 let s = f64(bitcast<i64>(atomicLoad(&acc64[k])));
-                bits = bitcast<u32>(f32(s * p.inv_scale / f64(n)));
+                bits = bitcast<u32>(f32(ldexp(s, -cell_exp(k, n)) / f64(n)));
             }
         } else if (AGG == 1u || AGG == 2u) {
             let w = atomicLoad(&acc32[k]);

@@ -255,6 +255,18 @@ fn read_xyz<'b>(
         }
         scratch.clear();
         columns::append_f64(&format!("{role} column {name:?}"), col, scratch)?;
+        let data = col.to_data();
+        let width = col.data_type().primitive_width().unwrap_or(8);
+        // The first value read (a slice starts `offset` values in).
+        let src = data.buffers().first().map_or(std::ptr::null(), |b| {
+            b.as_ptr().wrapping_add(data.offset() * width)
+        });
+        crate::memory::ledger::record(
+            "convert",
+            col.len() * width,
+            src,
+            "terrain_from_table: a column that is not float64 without nulls, to float64",
+        );
         Ok(scratch)
     }
     Ok([
@@ -613,32 +625,39 @@ pub fn grid<'a>(
     };
     if let Some(ctx) = on_gpu {
         let auto = o.device == Device::Auto;
-        let r = match gpu::grid(&ctx, &mut open, c, o, auto) {
+        let planned = match gpu::grid(&ctx, &mut open, c, o, auto) {
             // The GPU ran out of memory (or failed otherwise): the CPU
             // grids in about the memory of the grid.
             Err(Error::Gpu(_)) if auto => None,
-            other => other?,
-        };
-        if let Some(mut r) = r {
-            if o.agg != Agg::Count && o.fill == Fill::Nearest && r.empty_cells > 0 {
-                // Filled in place: the mapped grid is copied out first.
-                let src: &[f32] = r.values.typed_data();
-                let mut values = vec![0f32; src.len()];
-                crate::memory::ledger::copy_into(
-                    bytemuck::cast_slice_mut(&mut values),
-                    bytemuck::cast_slice(src),
-                    "copy",
-                    "terrain_from_table(fill=\"nearest\"): the GPU's grid into writable memory",
-                );
-                let filled: Vec<bool> = values.iter().map(|v| !v.is_nan()).collect();
-                fill::nearest(&mut values, &filled, r.rows, r.cols);
-                r.values = arrow_buffer::Buffer::from_vec(values);
+            Err(e) => return Err(e),
+            Ok(gpu::Gridded::Cpu(planned)) => planned,
+            Ok(gpu::Gridded::Done(mut r)) => {
+                if o.agg != Agg::Count && o.fill == Fill::Nearest && r.empty_cells > 0 {
+                    // Filled in place: the mapped grid is copied out first.
+                    let src: &[f32] = r.values.typed_data();
+                    let mut values = vec![0f32; src.len()];
+                    crate::memory::ledger::copy_into(
+                        bytemuck::cast_slice_mut(&mut values),
+                        bytemuck::cast_slice(src),
+                        "copy",
+                        "terrain_from_table(fill=\"nearest\"): the GPU's grid into writable memory",
+                    );
+                    let filled: Vec<bool> = values.iter().map(|v| !v.is_nan()).collect();
+                    fill::nearest(&mut values, &filled, r.rows, r.cols);
+                    r.values = arrow_buffer::Buffer::from_vec(values);
+                }
+                return Ok(r);
             }
-            return Ok(r);
-        }
+        };
+        let r = grid_cpu(open, c, o, planned)?;
+        return Ok(on_cpu(r));
     }
-    let r = grid_from_batches(open, c, o)?;
-    Ok(GridResult {
+    Ok(on_cpu(grid_cpu(open, c, o, None)?))
+}
+
+/// The CPU's grid as [`grid`] returns it.
+fn on_cpu(r: GridResult) -> GridResult<arrow_buffer::Buffer> {
+    GridResult {
         values: arrow_buffer::Buffer::from_vec(r.values),
         rows: r.rows,
         cols: r.cols,
@@ -650,19 +669,37 @@ pub fn grid<'a>(
         rows_outside: r.rows_outside,
         empty_cells: r.empty_cells,
         gpu: false,
-    })
+    }
 }
 
 /// Grids the points of `open()`'s batches on the CPU (`open` is called up
 /// to three times; once with `bounds` and a `shape` or `resolution`).
 pub fn grid_from_batches<'a>(
-    mut open: impl FnMut() -> Result<Batches<'a>>,
+    open: impl FnMut() -> Result<Batches<'a>>,
     c: &Columns<'_>,
     o: &GridOptions,
 ) -> Result<GridResult> {
     check_options(o)?;
+    grid_cpu(open, c, o, None)
+}
+
+/// The extent pass (when one was made) and the geometry.
+type Planned = (Option<Scan>, Geometry);
+
+/// [`grid_from_batches`], with the extent pass and geometry already made
+/// when `planned` holds them.
+fn grid_cpu<'a>(
+    mut open: impl FnMut() -> Result<Batches<'a>>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+    planned: Option<Planned>,
+) -> Result<GridResult> {
+    let planned = match planned {
+        Some(p) => p,
+        None => plan(&mut open, c, o)?,
+    };
     let (acc, g, rows_read) = if let Some(bounds) = o.bounds {
-        let (s, g) = plan(&mut open, c, o)?;
+        let (s, g) = planned;
         // Without the extent pass the number of points is not known: mean
         // keeps dense per-cell sums (binning many points per cell is what
         // bounds are for).
@@ -679,8 +716,8 @@ pub fn grid_from_batches<'a>(
         let rows = acc.rows;
         (acc, g, rows)
     } else {
-        let (s, mut g) = plan(&mut open, c, o)?;
-        let s = s.expect("scanned without bounds");
+        let (s, mut g) = planned;
+        let s = s.ok_or_else(|| Error::InvalidArgument("table: no extent pass".into()))?;
         let acc = match accumulate(open()?, c, o, &g, s.n - s.skipped)? {
             Some(acc) => acc,
             None => {

@@ -695,3 +695,57 @@ fn the_gpu_reports_bad_input_as_the_cpu_does() {
         on_gpu(&ok, &outside).unwrap_err().to_string()
     );
 }
+
+#[test]
+fn the_gpu_mean_keeps_each_cells_precision_whatever_the_others_hold() {
+    // A float32-max "nodata" height in one cell must not round the others'
+    // means away; cells of tiny, huge, mixed-sign and cancelling heights.
+    let cells: [&[f32]; 6] = [
+        &[3.4028235e38],
+        &[1.0],
+        &[2.5, -3.25],
+        &[1e-30, 3e-30, -1e-30],
+        &[1e6, -1e6, 1e-3],
+        &[-0.0, 7.0, 7.0, 7.0],
+    ];
+    let (mut x, mut y, mut z) = (vec![], vec![], vec![]);
+    for (k, hs) in cells.iter().enumerate() {
+        for &h in hs.iter() {
+            x.push(k as f64 + 0.5);
+            y.push(0.5);
+            z.push(Some(h));
+        }
+    }
+    // A second row of cells so that the shape is (2, 6).
+    x.push(0.5);
+    y.push(1.5);
+    z.push(Some(0.0));
+    let b = vec![batch(x, y, z)];
+    let o = GridOptions {
+        bounds: Some((0.0, 0.0, 6.0, 2.0)),
+        shape: Some((2, 6)),
+        ..Default::default()
+    };
+    let cpu = run(b.clone(), &o).unwrap();
+    let gpu = on_gpu(&b, &o).unwrap();
+    assert_same_grid(&cpu, &gpu, "wide Mean");
+    let g: &[f32] = gpu.values.typed_data();
+    assert_eq!(
+        g[6..12],
+        [3.4028235e38, 1.0, -0.375, 1e-30, 1e-3 / 3.0, 5.25]
+    );
+}
+
+#[test]
+fn the_gpu_says_no_row_lies_inside_an_empty_tables_bounds_as_the_cpu() {
+    let empty = vec![batch(vec![], vec![], vec![])];
+    let o = GridOptions {
+        bounds: Some((0.0, 0.0, 1.0, 1.0)),
+        shape: Some((2, 2)),
+        ..Default::default()
+    };
+    assert_eq!(
+        run(empty.clone(), &o).unwrap_err().to_string(),
+        on_gpu(&empty, &o).unwrap_err().to_string()
+    );
+}

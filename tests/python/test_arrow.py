@@ -459,6 +459,21 @@ def test_the_gpu_grid_is_the_mapped_memory_it_was_read_into():
     np.testing.assert_array_equal(a, np.asarray(cpu))
 
 
+def test_the_gpu_records_the_conversion_of_a_float32_column_and_its_upload():
+    n = 100000
+    rng = np.random.default_rng(4)
+    t = pa.table({"x": rng.uniform(0, 1, n), "y": rng.uniform(0, 1, n),
+                  "z": rng.uniform(0, 1, n).astype(np.float32)})
+    with forge3d.copy_ledger() as ledger:
+        fa.terrain_from_table(t, shape=(300, 300), bounds=(0, 0, 1, 1), agg="min", device="gpu")
+    zbuf = t.column("z").chunk(0).buffers()[1].address
+    converted = [r for r in ledger.records if r.source_ptr == zbuf]
+    assert len(converted) == 1 and converted[0].bytes == 4 * n, ledger.report()
+    assert "to float64" in converted[0].reason
+    # x, y and z (from the float64 scratch) into upload memory.
+    assert sum(r.bytes for r in ledger.records if "upload memory" in r.reason) == 3 * 8 * n
+
+
 def test_device_auto_bins_on_the_cpu_on_a_software_renderer():
     t = pa.table({"x": [0.0, 1.0, 0.0, 1.0], "y": [0.0, 0.0, 1.0, 1.0], "z": [1.0, 2.0, 3.0, 4.0]})
     _, info = fa.terrain_from_table(t, shape=(300, 300), return_info=True)
