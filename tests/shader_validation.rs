@@ -34,8 +34,42 @@ fn every_wgsl_module_parses_and_validates() {
 }
 
 #[test]
+fn every_gridding_module_validates_with_the_features_it_asks_for() {
+    // Requested where the adapter has them: float64 and 64-bit atomics.
+    let caps = Capabilities::FLOAT64
+        | Capabilities::SHADER_INT64
+        | Capabilities::SHADER_INT64_ATOMIC_ALL_OPS;
+    let sources = forge3d::grid::gpu::shader_sources();
+    assert_eq!(sources.len(), 6, "one per reduction");
+    let mut failures = Vec::new();
+    for (name, source) in &sources {
+        match naga::front::wgsl::parse_str(source) {
+            Ok(module) => {
+                if let Err(e) = Validator::new(ValidationFlags::all(), caps).validate(&module) {
+                    failures.push(format!("{name}: {}", e.emit_to_string(source)));
+                }
+                // Without the features the module must not validate: the
+                // device asks for them for a reason.
+                assert!(
+                    Validator::new(ValidationFlags::all(), Capabilities::default())
+                        .validate(&module)
+                        .is_err(),
+                    "{name} validates without float64 and 64-bit atomics"
+                );
+            }
+            Err(e) => failures.push(format!("{name}: {}", e.emit_to_string(source))),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
 fn every_wgsl_file_is_in_a_validated_module() {
-    let sources = forge3d::render::shader_sources();
+    let mut sources: Vec<(String, String)> = forge3d::render::shader_sources()
+        .into_iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    sources.extend(forge3d::grid::gpu::shader_sources());
     let mut files = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -73,6 +73,31 @@ pub fn unsupported(ctx: &GpuContext) -> Option<String> {
     })
 }
 
+/// `gpu.wgsl` as compiled for `agg`.
+pub fn shader_source(agg: Agg) -> String {
+    let zt = if agg == Agg::Mean { "f64" } else { "f32" };
+    format!(
+        "const AGG: u32 = {}u;\nalias ZT = {zt};\n{}",
+        agg_code(agg),
+        include_str!("gpu.wgsl")
+    )
+}
+
+/// Every reduction's gridding shader, named (for validation without a GPU).
+pub fn shader_sources() -> Vec<(String, String)> {
+    [
+        Agg::Mean,
+        Agg::Min,
+        Agg::Max,
+        Agg::First,
+        Agg::Last,
+        Agg::Count,
+    ]
+    .into_iter()
+    .map(|agg| (format!("grid {agg:?}"), shader_source(agg)))
+    .collect()
+}
+
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Params {
@@ -174,11 +199,7 @@ impl Pipelines {
         if let Some(p) = self.per_agg.lock().get(&code) {
             return Ok(p.clone());
         }
-        let zt = if agg == Agg::Mean { "f64" } else { "f32" };
-        let source = format!(
-            "const AGG: u32 = {code}u;\nalias ZT = {zt};\n{}",
-            include_str!("gpu.wgsl")
-        );
+        let source = shader_source(agg);
         let made = ctx.scoped("compiling the gridding shader", || {
             let module = layout::wgsl(&ctx.device, "forge3d grid", &source);
             let make = |entry: &str| {
