@@ -85,17 +85,10 @@ pub fn shader_source(agg: Agg) -> String {
 
 /// Every reduction's gridding shader, named (for validation without a GPU).
 pub fn shader_sources() -> Vec<(String, String)> {
-    [
-        Agg::Mean,
-        Agg::Min,
-        Agg::Max,
-        Agg::First,
-        Agg::Last,
-        Agg::Count,
-    ]
-    .into_iter()
-    .map(|agg| (format!("grid {agg:?}"), shader_source(agg)))
-    .collect()
+    Agg::ALL
+        .into_iter()
+        .map(|agg| (format!("grid {agg:?}"), shader_source(agg)))
+        .collect()
 }
 
 #[repr(C)]

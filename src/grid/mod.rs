@@ -37,6 +37,16 @@ pub enum Agg {
 }
 
 impl Agg {
+    /// Every reduction.
+    pub const ALL: [Agg; 6] = [
+        Agg::Mean,
+        Agg::Min,
+        Agg::Max,
+        Agg::First,
+        Agg::Last,
+        Agg::Count,
+    ];
+
     pub fn parse(s: &str) -> Result<Agg> {
         Ok(match s {
             "mean" => Agg::Mean,

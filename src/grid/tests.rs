@@ -455,14 +455,7 @@ fn assert_same_grid(cpu: &GridResult, gpu: &GridResult<arrow_buffer::Buffer>, wh
     assert_eq!(differ, 0, "{what}: {differ} cells differ");
 }
 
-const AGGS: [Agg; 6] = [
-    Agg::Mean,
-    Agg::Min,
-    Agg::Max,
-    Agg::First,
-    Agg::Last,
-    Agg::Count,
-];
+const AGGS: [Agg; 6] = Agg::ALL;
 
 /// `n` points in [0, 100) x [0, 50) in three batches, many on cell edges,
 /// with null, NaN and infinite rows mixed in, heights of both signs.
