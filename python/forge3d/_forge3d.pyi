@@ -19,8 +19,16 @@ class Frame:
     ``pa.array(frame)``, ``pl.Series(frame)`` and ``np.from_dlpack(frame)``
     share that memory (no CPU copy); the memory returns to forge3d's pool
     when the last of them is gone.
+
+    Frames pickle over their memory: with protocol 5 and a
+    ``buffer_callback`` (Dask, ``multiprocessing`` with protocol 5) the
+    pixels travel as an out-of-band ``PickleBuffer`` (no copy); older
+    protocols copy them once (``pickle_copy`` in the copy ledger). An
+    unpickled frame borrows the buffer it is given (``origin ==
+    "borrowed"``; read-only when that buffer is, as after protocol < 5).
     """
 
+    def __reduce_ex__(self, protocol: int, /) -> tuple[Any, tuple[Any, ...]]: ...
     @property
     def width(self) -> int:
         """Width in pixels."""
@@ -152,11 +160,17 @@ class Heightmap:
     sharing memory. ``forge3d.open_dem`` reads GeoTIFF/COG files and
     ``Heightmap.from_xarray`` DataArrays (see ``forge3d.geo``).
 
+    Heightmaps pickle like Frames (values as an out-of-band
+    ``PickleBuffer`` with protocol 5, one recorded ``pickle_copy`` below),
+    with spacing, origin, nodata, crs and crs_spacing.
+
     Example::
 
         hm = forge3d.Heightmap(dem.astype(np.float32), spacing=30.0, nodata=-9999)
         renderer.add_terrain(hm)
     """
+
+    def __reduce_ex__(self, protocol: int, /) -> tuple[Any, tuple[Any, ...]]: ...
 
     def __init__(
         self,
@@ -955,6 +969,17 @@ def readback_pool_stats() -> dict[str, int | str]:
     """
 
 def _arrow_heightmap_meta(obj: Any) -> str | None: ...
+def _frame_from_pickle(data: Any, height: int, width: int) -> Frame: ...
+def _heightmap_from_pickle(
+    data: Any,
+    rows: int,
+    cols: int,
+    spacing: tuple[float, float],
+    origin: tuple[float, float],
+    nodata: float | None,
+    crs: str | None,
+    crs_spacing: tuple[float, float] | None,
+) -> Heightmap: ...
 def _ledger_open() -> int: ...
 def _ledger_records(start: int) -> list[tuple[str, int, int, str]]: ...
 def _ledger_close(start: int) -> None: ...

@@ -16,9 +16,28 @@ use crate::Frame;
 /// ``pa.array(frame)``, ``pl.Series(frame)`` and ``np.from_dlpack(frame)``
 /// share that memory (no CPU copy); the memory returns to forge3d's pool
 /// when the last of them is gone.
+///
+/// Frames pickle over their memory: with protocol 5 and a
+/// ``buffer_callback`` (Dask, ``multiprocessing`` with protocol 5) the
+/// pixels travel as an out-of-band ``PickleBuffer`` (no copy); older
+/// protocols copy them once (``pickle_copy`` in the copy ledger). An
+/// unpickled frame borrows the buffer it is given (``origin ==
+/// "borrowed"``; read-only when that buffer is, as after protocol < 5).
 #[pyclass(name = "Frame", module = "forge3d._forge3d", frozen)]
 pub struct PyFrame {
     pub(crate) frame: Frame,
+    /// True when the memory is a read-only buffer it was unpickled over.
+    pub(crate) readonly: bool,
+}
+
+impl PyFrame {
+    /// A rendered frame (writable).
+    pub fn new(frame: Frame) -> Self {
+        Self {
+            frame,
+            readonly: false,
+        }
+    }
 }
 
 /// `numpy.ndarray(shape, uint8, buffer=frame)`: a view of the frame's
@@ -39,7 +58,7 @@ impl Exported for PyFrame {
         self.frame.memory()
     }
     fn readonly(&self) -> bool {
-        false
+        self.readonly
     }
 }
 

@@ -43,6 +43,10 @@ use crate::Heightmap;
 /// sharing memory. ``forge3d.open_dem`` reads GeoTIFF/COG files and
 /// ``Heightmap.from_xarray`` DataArrays (see ``forge3d.geo``).
 ///
+/// Heightmaps pickle like Frames (values as an out-of-band
+/// ``PickleBuffer`` with protocol 5, one recorded ``pickle_copy`` below),
+/// with spacing, origin, nodata, crs and crs_spacing.
+///
 /// Example::
 ///
 ///     hm = forge3d.Heightmap(dem.astype(np.float32), spacing=30.0, nodata=-9999)
@@ -50,7 +54,7 @@ use crate::Heightmap;
 #[pyclass(name = "Heightmap", module = "forge3d._forge3d", frozen)]
 pub struct PyHeightmap {
     pub(crate) map: Heightmap,
-    readonly: bool,
+    pub(crate) readonly: bool,
     /// Coordinate reference system of `origin` and `spacing` (WKT, or as
     /// given), metadata only.
     pub(crate) crs: Option<String>,

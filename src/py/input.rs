@@ -38,6 +38,13 @@ impl RawBuffer {
     pub fn itemsize(&self) -> usize {
         self.buf.item_size()
     }
+    /// Bytes of the whole view.
+    pub fn len_bytes(&self) -> usize {
+        self.buf.len_bytes()
+    }
+    pub fn is_c_contiguous(&self) -> bool {
+        self.buf.is_c_contiguous()
+    }
     pub fn shape(&self) -> &[usize] {
         self.buf.shape()
     }

@@ -25,6 +25,7 @@ mod long_table;
 mod mapped_write;
 mod mesh;
 mod outputs;
+mod pickling;
 mod plane;
 mod points;
 mod primitives;
@@ -54,5 +55,6 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<points::PyPoints>()?;
     primitives::register(m)?;
     interop::register(m)?;
+    pickling::register(m)?;
     Ok(())
 }

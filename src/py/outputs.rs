@@ -72,7 +72,7 @@ impl PyRenderer {
         let r = self.inner.clone();
         let Some(outputs) = outputs.filter(|o| !o.is_none()) else {
             let frame = py.detach(move || r.render())?;
-            return Ok(Bound::new(py, PyFrame { frame })?.into_any());
+            return Ok(Bound::new(py, PyFrame::new(frame))?.into_any());
         };
         let names = output_names(outputs)?;
         let want = Outputs {
@@ -86,13 +86,7 @@ impl PyRenderer {
             .iter()
             .map(|n| -> PyResult<Bound<'py, PyAny>> {
                 Ok(match n.as_str() {
-                    "rgba" => Bound::new(
-                        py,
-                        PyFrame {
-                            frame: got.frame.clone(),
-                        },
-                    )?
-                    .into_any(),
+                    "rgba" => Bound::new(py, PyFrame::new(got.frame.clone()))?.into_any(),
                     "depth" => Bound::new(
                         py,
                         PyPlane {

@@ -96,7 +96,7 @@ impl PyRenderer {
     fn render_triangle_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render_triangle())?;
-        Ok(PyFrame { frame })
+        Ok(PyFrame::new(frame))
     }
 
     /// ``render_triangle_frame().to_numpy()``: a (height, width, 4) uint8 C-contiguous,
@@ -469,7 +469,7 @@ impl PyRenderer {
     fn render_terrain_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render_terrain())?;
-        Ok(PyFrame { frame })
+        Ok(PyFrame::new(frame))
     }
 
     /// Alias of ``render().to_numpy()`` that raises RuntimeError before add_terrain.
@@ -567,7 +567,7 @@ impl PyRenderer {
     fn render_frame(&self, py: Python<'_>) -> PyResult<PyFrame> {
         let r = self.inner.clone();
         let frame = py.detach(move || r.render())?;
-        Ok(PyFrame { frame })
+        Ok(PyFrame::new(frame))
     }
 
     /// (id, kind) of every layer in drawing order; kind is "terrain" or "mesh".
