@@ -952,6 +952,105 @@ def _terrain_from_table(
 ) -> tuple[Heightmap, dict[str, Any]]:
     """See forge3d.arrow.terrain_from_table."""
 
+class _GridPartial:
+    """The accumulators of some rows of a table (see `grid::partial`)."""
+
+    @property
+    def rows_read(self) -> int:
+        """Rows read into this partial (valid or not)."""
+    @property
+    def nbytes(self) -> int:
+        """Bytes of accumulators."""
+    @property
+    def ptr(self) -> int:
+        """Address of the accumulators."""
+    def __reduce_ex__(self, protocol: int, /) -> tuple[Any, tuple[Any, ...]]:
+        """Pickles over the accumulators (protocol 5: an out-of-band
+        ``PickleBuffer``, no copy; older protocols: one recorded copy)."""
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
+    ) -> object: ...
+    def __dlpack_device__(self) -> tuple[int, int]: ...
+
+def _grid_partial_from_pickle(
+    data: Any, agg: str, cells: int, rows_read: int, skipped: int, outside: int
+) -> _GridPartial: ...
+def _grid_check(
+    *,
+    resolution: float | tuple[float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    agg: str,
+    fill: str | float | None = None,
+    threads: int | None = None,
+) -> None:
+    """Checks the options (before any part is read)."""
+def _grid_scan(
+    table: Any,
+    x: str,
+    y: str,
+    z: str,
+    *,
+    resolution: float | tuple[float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    agg: str,
+    threads: int | None = None,
+) -> tuple[Any, ...] | None:
+    """The extent pass of one part, or None when the options need none."""
+def _grid_merge_scans(scans: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """The extent passes of the parts, merged."""
+def _grid_geometry(
+    scan: tuple[Any, ...] | None,
+    *,
+    resolution: float | tuple[float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    agg: str,
+    lattice: bool,
+) -> tuple[Any, ...]:
+    """The geometry from the merged extent pass (None when none was needed)."""
+def _grid_bin(
+    prev: _GridPartial | None,
+    table: Any,
+    x: str,
+    y: str,
+    z: str,
+    geometry: tuple[Any, ...],
+    *,
+    resolution: float | tuple[float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    agg: str,
+    threads: int | None = None,
+) -> _GridPartial | None:
+    """One part binned over `geometry`, continuing `prev` (the partial of the
+    parts before it, or None): a _GridPartial, or None when a point lies off
+    a lattice geometry."""
+def _grid_merge(a: _GridPartial, b: _GridPartial) -> _GridPartial:
+    """Two partials merged, `a`'s rows first."""
+def _grid_finish(
+    part: _GridPartial,
+    geometry: tuple[Any, ...],
+    scan: tuple[Any, ...] | None,
+    *,
+    resolution: float | tuple[float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    agg: str,
+    fill: str | float | None = None,
+) -> tuple[Heightmap, dict[str, Any]]:
+    """The heightmap (and info) of the merged partial."""
+
 def synchronize() -> None:
     """Block until all submitted GPU work (uploads included) has finished."""
 

@@ -9,6 +9,7 @@ mod cells;
 pub mod columns;
 mod fill;
 pub mod gpu;
+pub mod partial;
 mod passes;
 mod scatter;
 
@@ -172,20 +173,22 @@ pub struct Columns<'a> {
 }
 
 /// A restartable source of record batches.
-pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + 'a>;
+pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
 
-struct Scan {
-    n: usize,
-    skipped: usize,
+/// What the extent pass found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scan {
+    pub n: usize,
+    pub skipped: usize,
     /// Valid rows outside `bounds` (0 without).
-    outside: usize,
-    xmin: f64,
-    xmax: f64,
-    ymin: f64,
-    ymax: f64,
+    pub outside: usize,
+    pub xmin: f64,
+    pub xmax: f64,
+    pub ymin: f64,
+    pub ymax: f64,
     /// Second-smallest distinct x and y: on a lattice, min + step.
-    x2: f64,
-    y2: f64,
+    pub x2: f64,
+    pub y2: f64,
 }
 
 /// Keeps the smallest (`lo`) and second-smallest distinct (`lo2`) values.
@@ -287,18 +290,19 @@ fn read_xyz<'b>(
 }
 
 /// Grid geometry: the cells points fall into.
-struct Geometry {
-    rows: usize,
-    cols: usize,
-    x0: f64,
-    y0: f64,
-    dx: f64,
-    dy: f64,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Geometry {
+    pub rows: usize,
+    pub cols: usize,
+    pub x0: f64,
+    pub y0: f64,
+    pub dx: f64,
+    pub dy: f64,
     /// Lattice: points sit on cell centers (round); bins: cells are
     /// `[x0 + k dx, x0 + (k+1) dx)` (floor).
-    lattice: bool,
+    pub lattice: bool,
     /// (xmin, xmax, ymin, ymax): points outside are dropped; `bounds`.
-    clip: Option<(f64, f64, f64, f64)>,
+    pub clip: Option<(f64, f64, f64, f64)>,
 }
 
 impl Geometry {
@@ -355,10 +359,6 @@ fn lattice_candidate(s: &Scan, o: &GridOptions) -> Option<Geometry> {
 fn cell_count(span: f64, step: f64, max: usize) -> Option<usize> {
     let n = (span / step).floor() + 1.0;
     (n.is_finite() && n >= 1.0 && n <= max as f64).then_some(n as usize)
-}
-
-fn geometry(s: &Scan, o: &GridOptions) -> Result<Geometry> {
-    geometry_with(s, o, true)
 }
 
 fn geometry_with(s: &Scan, o: &GridOptions, allow_lattice: bool) -> Result<Geometry> {
@@ -542,31 +542,42 @@ fn geometry_bounds(
     })
 }
 
-/// The extent pass where one is needed (always without `bounds`; with them,
-/// only when the shape follows the number of points) and the geometry.
-fn plan<'a>(
-    open: &mut impl FnMut() -> Result<Batches<'a>>,
-    c: &Columns<'_>,
-    o: &GridOptions,
-) -> Result<(Option<Scan>, Geometry)> {
+/// Whether the geometry needs the extent pass: always without `bounds`;
+/// with them, only when the shape follows the number of points.
+fn needs_scan(o: &GridOptions) -> bool {
+    o.bounds.is_none() || (o.shape.is_none() && o.resolution.is_none())
+}
+
+/// The geometry from the extent pass `s` (made when [`needs_scan`]); a
+/// lattice candidate only with `allow_lattice`.
+fn geometry_of(s: Option<&Scan>, o: &GridOptions, allow_lattice: bool) -> Result<Geometry> {
     let Some(bounds) = o.bounds else {
-        let s = scan(open()?, c, o)?;
-        let g = geometry(&s, o)?;
-        return Ok((Some(s), g));
+        let s = s.ok_or_else(|| Error::InvalidArgument("table: no extent pass".into()))?;
+        return geometry_with(s, o, allow_lattice);
     };
-    let s = if o.shape.is_none() && o.resolution.is_none() {
-        Some(scan(open()?, c, o)?)
-    } else {
-        None
-    };
-    let valid = s.as_ref().map(|s| s.n - s.skipped - s.outside);
-    if let (Some(s), Some(0)) = (&s, valid) {
+    let valid = s.map(|s| s.n - s.skipped - s.outside);
+    if let (Some(s), Some(0)) = (s, valid) {
         return Err(Error::InvalidArgument(format!(
             "table: no rows with finite x and y and a non-null z ({} rows read, {} skipped)",
             s.n, s.skipped
         )));
     }
-    Ok((s, geometry_bounds(bounds, o, valid)?))
+    geometry_bounds(bounds, o, valid)
+}
+
+/// The extent pass where one is needed and the geometry.
+fn plan<'a>(
+    open: &mut impl FnMut() -> Result<Batches<'a>>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+) -> Result<(Option<Scan>, Geometry)> {
+    let s = if needs_scan(o) {
+        Some(scan(open()?, c, o)?)
+    } else {
+        None
+    };
+    let g = geometry_of(s.as_ref(), o, true)?;
+    Ok((s, g))
 }
 
 /// The error when no valid row lies inside `bounds`.
@@ -740,12 +751,27 @@ fn grid_cpu<'a>(
         check_same_rows(s.n, acc.rows)?;
         (acc, g, s.n)
     };
-    let (rows_skipped, rows_outside) = (acc.skipped, acc.outside);
+    Ok(finished(
+        acc.filled,
+        &g,
+        o,
+        (rows_read, acc.skipped, acc.outside),
+    ))
+}
+
+/// The grid of the scattered cells `filled` over `g`, empty cells filled as
+/// `o.fill` says; `(rows read, skipped, outside)`.
+fn finished(
+    filled: Filled,
+    g: &Geometry,
+    o: &GridOptions,
+    (rows_read, rows_skipped, rows_outside): (usize, usize, usize),
+) -> GridResult {
     let Filled {
         mut values,
         hit,
         empty_cells,
-    } = acc.filled;
+    } = filled;
     if o.agg != Agg::Count && o.fill == Fill::Nearest && empty_cells > 0 {
         let filled: Vec<bool> = (0..values.len())
             .map(|k| hit[k / 64] & (1 << (k % 64)) != 0)
@@ -753,7 +779,7 @@ fn grid_cpu<'a>(
         drop(hit);
         fill::nearest(&mut values, &filled, g.rows, g.cols);
     }
-    Ok(GridResult {
+    GridResult {
         values,
         rows: g.rows,
         cols: g.cols,
@@ -765,7 +791,7 @@ fn grid_cpu<'a>(
         rows_outside,
         empty_cells,
         gpu: false,
-    })
+    }
 }
 
 #[cfg(test)]

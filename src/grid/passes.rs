@@ -78,7 +78,7 @@ pub(super) fn workers(o: &GridOptions) -> usize {
 /// so it only pays with three or more cores.
 const BUCKETS_MIN_WORKERS: usize = 3;
 
-fn empty_scan() -> Scan {
+pub(super) fn empty_scan() -> Scan {
     Scan {
         n: 0,
         skipped: 0,
@@ -92,7 +92,7 @@ fn empty_scan() -> Scan {
     }
 }
 
-fn merge_scan(a: &mut Scan, b: &Scan) {
+pub(super) fn merge_scan(a: &mut Scan, b: &Scan) {
     a.n += b.n;
     a.skipped += b.skipped;
     a.outside += b.outside;
@@ -444,11 +444,11 @@ trait Sink {
 /// What a walk over batches counted; `off_lattice` when it stopped at a
 /// point off `g`'s lattice.
 #[derive(Default)]
-struct Walked {
-    rows: usize,
-    skipped: usize,
-    outside: usize,
-    off_lattice: bool,
+pub(super) struct Walked {
+    pub rows: usize,
+    pub skipped: usize,
+    pub outside: usize,
+    pub off_lattice: bool,
 }
 
 /// Walks every row of `batches` into `sink`: the checks and counts shared by
@@ -592,6 +592,54 @@ fn no_memory(g: &Geometry) -> Error {
     ))
 }
 
+/// Scatters every valid point of `batches` into `g`'s cells (`dense_mean`:
+/// mean keeps a dense (sum, count) per cell), on one thread or several as
+/// `o.threads` says, continuing the accumulators `seed` when given (see
+/// [`Scatter::seed`]). The walk reports `off_lattice` when `g` is a lattice
+/// candidate and a point lies off its nodes.
+pub(super) fn scatter_rows(
+    batches: Batches<'_>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+    g: &Geometry,
+    dense_mean: bool,
+    seed: Option<&[u8]>,
+) -> Result<(Scatter, Walked)> {
+    let direct = match o.threads {
+        Some(n) => n == 1,
+        None => workers(o) < BUCKETS_MIN_WORKERS,
+    };
+    let cells = g.rows * g.cols;
+    let seeded = |mut s: Scatter| -> Result<Scatter> {
+        if let Some(raw) = seed {
+            if !s.seed(raw) {
+                return Err(Error::InvalidArgument(format!(
+                    "partial grid: {} bytes of accumulators do not fit a {} x {} grid of {:?}",
+                    raw.len(),
+                    g.rows,
+                    g.cols,
+                    o.agg
+                )));
+            }
+        }
+        Ok(s)
+    };
+    if direct {
+        let scatter = Scatter::single(cells, o.agg, dense_mean).ok_or_else(|| no_memory(g))?;
+        return scatter_direct(batches, c, g, seeded(scatter)?);
+    }
+    let scatter = Scatter::new(cells, o.agg, workers(o), dense_mean).ok_or_else(|| no_memory(g))?;
+    let scatter = seeded(scatter)?;
+    let parts = (scatter, workers(o));
+    // Points wait in buckets as f64 for mean (exact sums), as f32 (what the
+    // others keep) otherwise: half the memory traffic.
+    if o.agg == Agg::Mean {
+        scatter_buckets::<f64>(batches, c, g, parts)
+    } else {
+        scatter_buckets::<f32>(batches, c, g, parts)
+    }
+}
+
 /// Second pass: scatters every valid point (about `points` of them) into
 /// `g`'s cells. `None` when `g` is a lattice candidate and a point lies off
 /// its nodes.
@@ -605,26 +653,7 @@ pub(super) fn accumulate(
     // Binned points hit cells repeatedly unless they are sparse; a lattice
     // holds one point per cell (a duplicate now and then).
     let dense_mean = !g.lattice && points.saturating_mul(4) > g.rows * g.cols;
-    let direct = match o.threads {
-        Some(n) => n == 1,
-        None => workers(o) < BUCKETS_MIN_WORKERS,
-    };
-    let cells = g.rows * g.cols;
-    let (scatter, w) = if direct {
-        let scatter = Scatter::single(cells, o.agg, dense_mean).ok_or_else(|| no_memory(g))?;
-        scatter_direct(batches, c, g, scatter)?
-    } else {
-        let scatter =
-            Scatter::new(cells, o.agg, workers(o), dense_mean).ok_or_else(|| no_memory(g))?;
-        let parts = (scatter, workers(o));
-        // Points wait in buckets as f64 for mean (exact sums), as f32
-        // (what the others keep) otherwise: half the memory traffic.
-        if o.agg == Agg::Mean {
-            scatter_buckets::<f64>(batches, c, g, parts)?
-        } else {
-            scatter_buckets::<f32>(batches, c, g, parts)?
-        }
-    };
+    let (scatter, w) = scatter_rows(batches, c, o, g, dense_mean, None)?;
     Ok((!w.off_lattice).then(|| Accumulated {
         filled: scatter.finish(scatter::fill_value(o.agg, o.fill)),
         rows: w.rows,

@@ -122,11 +122,11 @@ pub(super) struct Filled {
 }
 
 /// A mean's accumulator in a dense bin.
-#[derive(Clone, Copy, bytemuck::Zeroable)]
+#[derive(Clone, Copy, bytemuck::Zeroable, bytemuck::Pod)]
 #[repr(C)]
-struct Dense {
-    sum: f64,
-    count: u64,
+pub(super) struct Dense {
+    pub sum: f64,
+    pub count: u64,
 }
 
 impl Scatter {
@@ -289,45 +289,9 @@ impl Scatter {
             agg,
             ..
         } = self;
-        // One pass, 64 cells (one bitmap word) at a time: the hit bits, the
-        // empty count, and the words become the f32 values in place (same
-        // size and alignment).
-        let mut hit: Vec<u64> = vec![0; words.len().div_ceil(64)];
+        // The words become the f32 values in place (same size and alignment).
         let mut values: Vec<f32> = bytemuck::allocation::cast_vec(words);
-        let mut filled_cells = 0usize;
-        for (b, block) in values.chunks_mut(64).enumerate() {
-            let mut bits = 0u64;
-            if !dense.is_empty() {
-                for (j, v) in block.iter_mut().enumerate() {
-                    let d = dense[b * 64 + j];
-                    bits |= u64::from(d.count > 0) << j;
-                    *v = if d.count > 0 {
-                        (d.sum / d.count as f64) as f32
-                    } else {
-                        fill_value
-                    };
-                }
-            } else if agg == Agg::Count {
-                for (j, v) in block.iter_mut().enumerate() {
-                    let w = v.to_bits();
-                    bits |= u64::from(w != 0) << j;
-                    *v = w as f32;
-                }
-            } else {
-                for (j, v) in block.iter_mut().enumerate() {
-                    let w = v.to_bits();
-                    bits |= u64::from(w != 0) << j;
-                    *v = if w == 0 {
-                        fill_value
-                    } else {
-                        f32::from_bits(!w)
-                    };
-                }
-            }
-            hit[b] = bits;
-            filled_cells += bits.count_ones() as usize;
-        }
-        let empty_cells = values.len() - filled_cells;
+        let (hit, empty_cells) = finish_in_place(&mut values, &dense, agg, fill_value);
         for multi in &multi {
             for (&k, &(sum, n)) in multi {
                 values[k as usize] = (sum / n as f64) as f32;
@@ -339,6 +303,91 @@ impl Scatter {
             empty_cells,
         }
     }
+
+    /// Starts from accumulators [`Scatter::into_raw`] gave (as bytes), so
+    /// that the points scattered next continue those rows (in order).
+    /// False when `raw` does not fit this scatter.
+    pub fn seed(&mut self, raw: &[u8]) -> bool {
+        if self.agg == Agg::Mean {
+            let dense: &mut [u8] = bytemuck::cast_slice_mut(&mut self.dense[..]);
+            if dense.len() != raw.len() {
+                return false;
+            }
+            dense.copy_from_slice(raw);
+        } else {
+            let words: &mut [u8] = bytemuck::cast_slice_mut(&mut self.values[..]);
+            if words.len() != raw.len() {
+                return false;
+            }
+            words.copy_from_slice(raw);
+        }
+        true
+    }
+
+    /// The accumulators themselves, for partial grids merged later
+    /// ([`super::partial`]): the cell words, or mean's dense (sum, count)
+    /// per cell as two u64 each (the sum's bits, the count). Mean must have
+    /// been scattered dense.
+    pub fn into_raw(self) -> RawCells {
+        if self.agg == Agg::Mean {
+            debug_assert!(self.multi.iter().all(|m| m.is_empty()));
+            RawCells::Dense(bytemuck::allocation::cast_vec(self.dense))
+        } else {
+            RawCells::Words(self.values)
+        }
+    }
+}
+
+/// A scatter's accumulators (see [`Scatter::into_raw`]).
+pub(super) enum RawCells {
+    Words(Vec<u32>),
+    Dense(Vec<u64>),
+}
+
+/// One pass, 64 cells (one bitmap word) at a time: `values` holds cell
+/// words (as bits) or, with `dense`, anything; it becomes the final values.
+/// Returns the hit bitmap and the number of empty cells.
+pub(super) fn finish_in_place(
+    values: &mut [f32],
+    dense: &[Dense],
+    agg: Agg,
+    fill_value: f32,
+) -> (Vec<u64>, usize) {
+    let mut hit: Vec<u64> = vec![0; values.len().div_ceil(64)];
+    let mut filled_cells = 0usize;
+    for (b, block) in values.chunks_mut(64).enumerate() {
+        let mut bits = 0u64;
+        if !dense.is_empty() {
+            for (j, v) in block.iter_mut().enumerate() {
+                let d = dense[b * 64 + j];
+                bits |= u64::from(d.count > 0) << j;
+                *v = if d.count > 0 {
+                    (d.sum / d.count as f64) as f32
+                } else {
+                    fill_value
+                };
+            }
+        } else if agg == Agg::Count {
+            for (j, v) in block.iter_mut().enumerate() {
+                let w = v.to_bits();
+                bits |= u64::from(w != 0) << j;
+                *v = w as f32;
+            }
+        } else {
+            for (j, v) in block.iter_mut().enumerate() {
+                let w = v.to_bits();
+                bits |= u64::from(w != 0) << j;
+                *v = if w == 0 {
+                    fill_value
+                } else {
+                    f32::from_bits(!w)
+                };
+            }
+        }
+        hit[b] = bits;
+        filled_cells += bits.count_ones() as usize;
+    }
+    (hit, values.len() - filled_cells)
 }
 
 /// What empty cells hold before any `fill="nearest"`.
@@ -358,7 +407,7 @@ struct Range<'a> {
 
 /// A height as a cell word: its bits inverted, never 0 (that would be a NaN).
 #[inline(always)]
-fn word(z: f32) -> u32 {
+pub(super) fn word(z: f32) -> u32 {
     !z.to_bits()
 }
 
@@ -398,21 +447,21 @@ fn mean_sparse(w: &mut u32, k: u32, z: f64, multi: &mut Multi) {
 }
 
 #[inline(always)]
-fn min(w: &mut u32, z: f32) {
+pub(super) fn min(w: &mut u32, z: f32) {
     if *w == 0 || z < f32::from_bits(!*w) {
         *w = word(z);
     }
 }
 
 #[inline(always)]
-fn max(w: &mut u32, z: f32) {
+pub(super) fn max(w: &mut u32, z: f32) {
     if *w == 0 || z > f32::from_bits(!*w) {
         *w = word(z);
     }
 }
 
 #[inline(always)]
-fn first(w: &mut u32, z: f32) {
+pub(super) fn first(w: &mut u32, z: f32) {
     if *w == 0 {
         *w = word(z);
     }

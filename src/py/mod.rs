@@ -32,6 +32,7 @@ mod primitives;
 mod renderer;
 mod style;
 mod table;
+mod table_parts;
 mod terrain_fill;
 mod terrain_look;
 
@@ -56,5 +57,6 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     primitives::register(m)?;
     interop::register(m)?;
     pickling::register(m)?;
+    table_parts::register(m)?;
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::{Frame, Heightmap};
 
 /// What carries `obj`'s memory in its pickle: a `PickleBuffer` over `obj`
 /// (protocol 5 and above), or a recorded `bytes` copy.
-fn payload<'py>(
+pub(super) fn payload<'py>(
     obj: &Bound<'py, PyAny>,
     memory: &HostBuffer,
     protocol: i64,
@@ -44,14 +44,15 @@ fn payload<'py>(
 }
 
 /// The memory of an unpickled object: `buf`'s own bytes (no copy) when it is
-/// a C-contiguous buffer of exactly the expected size, aligned for `dtype`;
-/// a misaligned one is copied once (recorded). Returns the memory and
-/// whether it is read-only.
-fn borrow(
+/// a C-contiguous buffer of exactly the expected size, aligned to `align`
+/// bytes; a misaligned one is copied once (recorded). Returns the memory
+/// and whether it is read-only.
+pub(super) fn borrow(
     what: &str,
     buf: &Bound<'_, PyAny>,
     shape: Vec<usize>,
     dtype: DType,
+    align: usize,
 ) -> PyResult<(HostBuffer, bool)> {
     let want = shape
         .iter()
@@ -81,7 +82,7 @@ fn borrow(
     }
     let readonly = raw.readonly();
     let ptr = raw.ptr();
-    if want == 0 || (ptr as usize) % dtype.itemsize() != 0 {
+    if want == 0 || (ptr as usize) % align != 0 {
         // SAFETY: `raw` holds `want` readable bytes at `ptr` while it lives.
         let src = unsafe { std::slice::from_raw_parts(ptr, want) };
         let mut owned = arrow_buffer::MutableBuffer::from_len_zeroed(want);
@@ -113,7 +114,7 @@ fn borrow(
 /// Rebuilds a pickled Frame over `data` (see the module's notes).
 #[pyfunction]
 fn _frame_from_pickle(data: &Bound<'_, PyAny>, height: usize, width: usize) -> PyResult<PyFrame> {
-    let (memory, readonly) = borrow("Frame", data, vec![height, width, 4], DType::U8)?;
+    let (memory, readonly) = borrow("Frame", data, vec![height, width, 4], DType::U8, 1)?;
     Ok(PyFrame {
         frame: Frame::new(memory),
         readonly,
@@ -133,7 +134,7 @@ fn _heightmap_from_pickle(
     crs: Option<String>,
     crs_spacing: Option<(f64, f64)>,
 ) -> PyResult<PyHeightmap> {
-    let (memory, readonly) = borrow("Heightmap", data, vec![rows, cols], DType::F32)?;
+    let (memory, readonly) = borrow("Heightmap", data, vec![rows, cols], DType::F32, 4)?;
     let mut hm = PyHeightmap::from_map(Heightmap::new(memory, spacing, origin, nodata)?);
     hm.readonly = readonly;
     hm.crs = crs;

@@ -97,6 +97,108 @@ fn parse_threads(t: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     }
 }
 
+/// The grid options of `terrain_from_table`'s arguments, checked.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn grid_options(
+    resolution: Option<&Bound<'_, PyAny>>,
+    shape: Option<&Bound<'_, PyAny>>,
+    bounds: Option<&Bound<'_, PyAny>>,
+    agg: &Bound<'_, PyAny>,
+    fill: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<GridOptions> {
+    let agg = super::args::text(
+        "agg",
+        agg,
+        "one of 'mean', 'min', 'max', 'first', 'last', 'count'",
+    )?;
+    let device = match device {
+        Some(d) if !d.is_none() => Device::parse(&super::args::text(
+            "device",
+            d,
+            "one of 'auto', 'cpu', 'gpu'",
+        )?)?,
+        _ => Device::Auto,
+    };
+    Ok(GridOptions {
+        device,
+        resolution: resolution.map(|r| pair("resolution", r)).transpose()?,
+        shape: super::args::opt_shape("shape", shape)?,
+        bounds: parse_bounds(bounds)?,
+        threads: parse_threads(threads)?,
+        agg: Agg::parse(&agg)?,
+        fill: parse_fill(fill)?,
+        ..Default::default()
+    })
+}
+
+/// The x, y, z column names, checked.
+pub(super) fn column_names(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    z: &Bound<'_, PyAny>,
+) -> PyResult<(String, String, String)> {
+    const COLUMN: &str = "a column name of the table";
+    Ok((
+        super::args::text("x", x, COLUMN)?,
+        super::args::text("y", y, COLUMN)?,
+        super::args::text("z", z, COLUMN)?,
+    ))
+}
+
+/// `run(open)` over the batches of `table` (any `__arrow_c_stream__`
+/// producer), without the GIL: a one-shot reader is read once and its
+/// batches kept for later passes; tables and relations are streamed again
+/// on each `open()` (which takes the GIL to ask for the stream).
+pub(super) fn with_batches<T: Send>(
+    table: &Bound<'_, PyAny>,
+    run: impl FnOnce(&mut dyn FnMut() -> crate::Result<Batches<'static>>) -> crate::Result<T> + Send,
+) -> PyResult<T> {
+    let py = table.py();
+    if !table.hasattr("__arrow_c_stream__")? {
+        return Err(PyTypeError::new_err(format!(
+            "table must export __arrow_c_stream__ (a pandas, Polars or pyarrow table, a pyarrow \
+             RecordBatchReader, a DuckDB relation, ...), got {}",
+            table.get_type().name()?
+        )));
+    }
+    let one_shot = table.hasattr("read_next_batch")?
+        || table.get_type().name()?.to_string().contains("Reader");
+    if one_shot {
+        let kept: Vec<RecordBatch> = reader(table)?
+            .collect::<Result<_, _>>()
+            .map_err(|e| PyValueError::new_err(format!("table: {e}")))?;
+        return Ok(py.detach(move || {
+            run(&mut || Ok(Box::new(kept.clone().into_iter().map(Ok)) as Batches<'static>))
+        })?);
+    }
+    let owner: Py<PyAny> = table.clone().unbind();
+    Ok(py.detach(move || {
+        run(&mut || {
+            Python::attach(|py| reader(owner.bind(py)))
+                .map(batches)
+                .map_err(|e| Error::InvalidArgument(e.to_string()))
+        })
+    })?)
+}
+
+/// The info dict `terrain_from_table(return_info=True)` gives.
+pub(super) fn grid_info<'py, V>(
+    py: Python<'py>,
+    result: &grid::GridResult<V>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let info = PyDict::new(py);
+    info.set_item("lattice", result.lattice)?;
+    info.set_item("rows_read", result.rows_read)?;
+    info.set_item("rows_skipped", result.rows_skipped)?;
+    info.set_item("rows_outside", result.rows_outside)?;
+    info.set_item("empty_cells", result.empty_cells)?;
+    info.set_item("shape", (result.rows, result.cols))?;
+    info.set_item("device", if result.gpu { "gpu" } else { "cpu" })?;
+    Ok(info)
+}
+
 /// See forge3d.arrow.terrain_from_table.
 #[pyfunction]
 #[pyo3(signature = (table, x, y, z, *, resolution=None, shape=None, bounds=None, agg, fill=None, threads=None, device=None))]
@@ -115,79 +217,15 @@ fn _terrain_from_table<'py>(
     threads: Option<&Bound<'py, PyAny>>,
     device: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(PyHeightmap, Bound<'py, PyDict>)> {
-    const COLUMN: &str = "a column name of the table";
-    let (x, y, z) = (
-        super::args::text("x", x, COLUMN)?,
-        super::args::text("y", y, COLUMN)?,
-        super::args::text("z", z, COLUMN)?,
-    );
-    let agg = super::args::text(
-        "agg",
-        agg,
-        "one of 'mean', 'min', 'max', 'first', 'last', 'count'",
-    )?;
-    let device = match device {
-        Some(d) if !d.is_none() => Device::parse(&super::args::text(
-            "device",
-            d,
-            "one of 'auto', 'cpu', 'gpu'",
-        )?)?,
-        _ => Device::Auto,
-    };
-    let options = GridOptions {
-        device,
-        resolution: resolution.map(|r| pair("resolution", r)).transpose()?,
-        shape: super::args::opt_shape("shape", shape)?,
-        bounds: parse_bounds(bounds)?,
-        threads: parse_threads(threads)?,
-        agg: Agg::parse(&agg)?,
-        fill: parse_fill(fill)?,
-        ..Default::default()
-    };
+    let (x, y, z) = column_names(x, y, z)?;
+    let options = grid_options(resolution, shape, bounds, agg, fill, threads, device)?;
     let cols = Columns {
         x: &x,
         y: &y,
         z: &z,
     };
-    if !table.hasattr("__arrow_c_stream__")? {
-        return Err(PyTypeError::new_err(format!(
-            "table must export __arrow_c_stream__ (a pandas, Polars or pyarrow table, a pyarrow \
-             RecordBatchReader, a DuckDB relation, ...), got {}",
-            table.get_type().name()?
-        )));
-    }
-    // A one-shot reader is read once and its batches kept for the second
-    // pass; tables and relations are streamed twice.
-    let one_shot = table.hasattr("read_next_batch")?
-        || table.get_type().name()?.to_string().contains("Reader");
-    let result = if one_shot {
-        let kept: Vec<RecordBatch> = reader(table)?
-            .collect::<Result<_, _>>()
-            .map_err(|e| PyValueError::new_err(format!("table: {e}")))?;
-        grid::grid(
-            || Ok(Box::new(kept.clone().into_iter().map(Ok)) as Batches<'_>),
-            &cols,
-            &options,
-        )
-    } else {
-        grid::grid(
-            || {
-                reader(table)
-                    .map(batches)
-                    .map_err(|e| Error::InvalidArgument(e.to_string()))
-            },
-            &cols,
-            &options,
-        )
-    }?;
-    let info = PyDict::new(py);
-    info.set_item("lattice", result.lattice)?;
-    info.set_item("rows_read", result.rows_read)?;
-    info.set_item("rows_skipped", result.rows_skipped)?;
-    info.set_item("rows_outside", result.rows_outside)?;
-    info.set_item("empty_cells", result.empty_cells)?;
-    info.set_item("shape", (result.rows, result.cols))?;
-    info.set_item("device", if result.gpu { "gpu" } else { "cpu" })?;
+    let result = with_batches(table, |open| grid::grid(open, &cols, &options))?;
+    let info = grid_info(py, &result)?;
     // The GPU's grid is the mapped readback memory it was copied into
     // (unless fill="nearest" filled a copy).
     let filled_copy =
@@ -197,6 +235,14 @@ fn _terrain_from_table<'py>(
     } else {
         Origin::Rust
     };
+    Ok((heightmap_of(result, origin)?, info))
+}
+
+/// The heightmap of a grid whose values live in `origin`'s memory.
+pub(super) fn heightmap_of(
+    result: grid::GridResult<arrow_buffer::Buffer>,
+    origin: Origin,
+) -> PyResult<PyHeightmap> {
     let values = HostBuffer::new(
         result.values,
         vec![result.rows, result.cols],
@@ -204,7 +250,7 @@ fn _terrain_from_table<'py>(
         origin,
     );
     let map = Heightmap::new(values, result.spacing, result.origin, None)?;
-    Ok((PyHeightmap::from_map(map), info))
+    Ok(PyHeightmap::from_map(map))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
