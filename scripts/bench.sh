@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/.."
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
-[ -x .venv/bin/asv ] || FORGE3D_EXTRA_PACKAGES="asv>=0.6 psutil>=5.9 pyarrow>=15 polars>=1.0 pandas>=2.1 datashader>=0.16 pygfx>=0.17 rendercanvas>=2" source scripts/_setup.sh
+[ -x .venv/bin/asv ] || FORGE3D_EXTRA_PACKAGES="asv>=0.6 psutil>=5.9 pyarrow>=15 polars>=1.0 pandas>=2.1 dask>=2024.1 distributed>=2024.1 datashader>=0.16 pygfx>=0.17 rendercanvas>=2" source scripts/_setup.sh
 export NODEVICE_SELECT="${NODEVICE_SELECT:-1}"
 set -euo pipefail
 
@@ -29,6 +29,7 @@ if [ "$QUICK" = 1 ]; then
     # when forge3d's grid differs from datashader's.
     .venv/bin/python benches/peers/grid.py --quick > /dev/null
     .venv/bin/python benches/peers/points.py --quick > /dev/null
+    .venv/bin/python benches/peers/dask_grid.py --quick > /dev/null
     log=$(mktemp)
     .venv/bin/asv run --python=same --quick --show-stderr --set-commit-hash "$(git rev-parse HEAD)" 2>&1 | tee "$log"
     if grep -qE ' failed|Traceback' "$log"; then echo "bench: an asv benchmark failed" >&2; exit 1; fi
@@ -38,5 +39,6 @@ else
     .venv/bin/python benches/look.py --dem 2048 --width 1280 --height 720 --repeat 5
     .venv/bin/python benches/peers/grid.py
     .venv/bin/python benches/peers/points.py
+    .venv/bin/python benches/peers/dask_grid.py
     .venv/bin/asv run --python=same --show-stderr --set-commit-hash "$(git rev-parse HEAD)"
 fi

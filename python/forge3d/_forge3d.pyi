@@ -29,6 +29,7 @@ class Frame:
     """
 
     def __reduce_ex__(self, protocol: int, /) -> tuple[Any, tuple[Any, ...]]: ...
+    def __sizeof__(self) -> int: ...
     @property
     def width(self) -> int:
         """Width in pixels."""
@@ -171,6 +172,7 @@ class Heightmap:
     """
 
     def __reduce_ex__(self, protocol: int, /) -> tuple[Any, tuple[Any, ...]]: ...
+    def __sizeof__(self) -> int: ...
 
     def __init__(
         self,
@@ -953,20 +955,33 @@ def _terrain_from_table(
     """See forge3d.arrow.terrain_from_table."""
 
 class _GridPartial:
-    """The accumulators of some rows of a table (see `grid::partial`)."""
+    """The accumulators of some rows of a table (see `grid::partial`). The
+    step that continues or merges them takes them over (no copy when this
+    object is their only holder); it is then consumed."""
 
     @property
     def rows_read(self) -> int:
         """Rows read into this partial (valid or not)."""
     @property
     def nbytes(self) -> int:
-        """Bytes of accumulators."""
+        """Bytes of accumulators (0 once consumed)."""
     @property
-    def ptr(self) -> int:
-        """Address of the accumulators."""
+    def consumed(self) -> bool:
+        """True once a later step took the accumulators over."""
+    def __sizeof__(self) -> int:
+        """The object's size with its accumulators (what Dask's ``sizeof``
+        and memory accounting read)."""
     def __reduce_ex__(self, protocol: int, /) -> tuple[Any, tuple[Any, ...]]:
         """Pickles over the accumulators (protocol 5: an out-of-band
         ``PickleBuffer``, no copy; older protocols: one recorded copy)."""
+
+class _PartialBytes:
+    """A partial grid's accumulators as bytes, for its pickle's out-of-band
+    buffer."""
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of accumulators."""
     def __buffer__(self, flags: int, /) -> memoryview: ...
     def __arrow_c_schema__(self) -> object: ...
     def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...

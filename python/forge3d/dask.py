@@ -52,21 +52,34 @@ def _client():
         return None
 
 
-def _partition(part: Any, names: Sequence[str]) -> Any:
-    from .arrow import _pandas_numpy_columns
+class _Partition:
+    """One partition's own task graph (culled to it), read inside the task
+    that bins it: the partition is read on the worker that holds the
+    accumulators, instead of being read anywhere and sent there. Dask does
+    not look inside it, so it stays one argument."""
 
-    fast = _pandas_numpy_columns(part, names)
-    return part if fast is None else fast
+    def __init__(self, part: Any) -> None:
+        self.key = part.key
+        self.graph = dict(part.__dask_graph__().cull({part.key}))
+
+    def read(self, names: Sequence[str]) -> Any:
+        from dask.local import get_sync
+
+        from .arrow import _pandas_numpy_columns
+
+        part = get_sync(self.graph, self.key)
+        fast = _pandas_numpy_columns(part, names)
+        return part if fast is None else fast
 
 
 def _scan(part, x, y, z, opts):
-    return _forge3d._grid_scan(_partition(part, (x, y, z)), x, y, z, **opts)
+    return _forge3d._grid_scan(part.read((x, y, z)), x, y, z, **opts)
 
 
 def _bin(prev, part, x, y, z, geometry, opts):
     if isinstance(prev, str):  # an earlier partition was off the lattice
         return prev
-    got = _forge3d._grid_bin(prev, _partition(part, (x, y, z)), x, y, z, geometry, **opts)
+    got = _forge3d._grid_bin(prev, part.read((x, y, z)), x, y, z, geometry, **opts)
     return _OFF_LATTICE if got is None else got
 
 
@@ -118,10 +131,10 @@ def terrain_from_table(
     ``resolution``) a first pass over the partitions finds the extent (and
     a lattice, as the single-process function does). Then the partitions
     are split into ``chains`` runs of consecutive partitions; along a run,
-    each partition is binned in Rust (the same kernels) into the
-    accumulators the partitions before it left, so memory per worker is
-    about one grid of accumulators (4 bytes per cell; 16 for mean) twice
-    plus one partition. The runs' accumulators are merged in partition
+    each partition is read and binned in Rust (the same kernels) into the
+    accumulators the partitions before it left, taken over without a copy,
+    so memory per worker is about one grid of accumulators (4 bytes per
+    cell; 16 for mean) plus one partition. The runs' accumulators are merged in partition
     order (exact for count, min, max, first and last; mean adds the
     float64 sums of the runs, so a cell's mean can differ from the single
     pass by float32 rounding) and finished on a worker. If a lattice
@@ -173,7 +186,7 @@ def terrain_from_table(
     grid = dict(resolution=resolution, shape=shape, bounds=bounds, agg=agg)
     _forge3d._grid_check(**grid, fill=fill, threads=threads)
     delayed = dask.delayed
-    parts = ddf[list(dict.fromkeys((x, y, z)))].to_delayed()
+    parts = [_Partition(p) for p in ddf[list(dict.fromkeys((x, y, z)))].to_delayed()]
     if not parts:
         raise ValueError("ddf has no partitions")
     scan_opts = dict(grid, threads=threads)
@@ -188,14 +201,14 @@ def terrain_from_table(
         for i in range(n):
             acc = None
             for p in parts[i * len(parts) // n:(i + 1) * len(parts) // n]:
-                acc = delayed(_bin, pure=True)(acc, p, x, y, z, geometry, scan_opts)
+                acc = delayed(_bin, pure=False)(acc, p, x, y, z, geometry, scan_opts)
             ends.append(acc)
         while len(ends) > 1:
             ends = [
-                delayed(_merge, pure=True)(*ends[k:k + 2]) if k + 1 < len(ends) else ends[k]
+                delayed(_merge, pure=False)(*ends[k:k + 2]) if k + 1 < len(ends) else ends[k]
                 for k in range(0, len(ends), 2)
             ]
-        out = delayed(_finish, pure=True)(ends[0], geometry, scan, dict(grid, fill=fill)).compute()
+        out = delayed(_finish, pure=False)(ends[0], geometry, scan, dict(grid, fill=fill)).compute()
         if not isinstance(out, str):
             hm, info = out
             return (hm, info) if return_info else hm
@@ -279,7 +292,7 @@ def map_frames(
         def setup(r):
             r.add_terrain(forge3d.open_dem("dem.tif"))
         def view(r, azimuth):
-            r.set_camera(*forge3d.orbit_view((512, 512, 0), 1500, azimuth, 35))
+            r.set_camera_orbit(azimuth_deg=azimuth)
             return r.render()
         frames = forge3d.dask.map_frames(view, range(0, 360, 10), width=1280, height=720, setup=setup)
     """

@@ -13,7 +13,7 @@
 //! sparse and dense means do.
 
 use super::passes::{empty_scan, merge_scan, scan, scatter_rows};
-use super::scatter::{self, finish_in_place, Dense, Filled, RawCells};
+use super::scatter::{self, finish_in_place, Dense, Filled, RawCells, Seed};
 use super::{
     check_options, check_same_rows, finished, geometry_of, needs_scan, none_inside, on_cpu, Agg,
     Batches, Columns, Geometry, GridOptions, GridResult, Scan, MAX_CELLS_LIMIT,
@@ -46,10 +46,20 @@ impl Partial {
         }
     }
 
+    /// The accumulators as a vector to continue in place when this
+    /// partial is their only owner, else the buffer (to copy from).
+    fn into_raw(self) -> std::result::Result<RawCells, arrow_buffer::Buffer> {
+        if self.agg == Agg::Mean {
+            self.data.into_vec::<u64>().map(RawCells::Dense)
+        } else {
+            self.data.into_vec::<u32>().map(RawCells::Words)
+        }
+    }
+
     fn check(&self) -> Result<()> {
         let want = self.cells.checked_mul(Self::cell_bytes(self.agg));
         let align = if self.agg == Agg::Mean { 8 } else { 4 };
-        if want != Some(self.data.len()) || (self.data.as_ptr() as usize) % align != 0 {
+        if want != Some(self.data.len()) || !(self.data.as_ptr() as usize).is_multiple_of(align) {
             return Err(Error::InvalidArgument(format!(
                 "partial grid: {} bytes for {} cells of {:?} (want {} bytes, aligned to {align}); \
                  the partial is damaged",
@@ -122,10 +132,11 @@ pub fn check_geometry(g: &Geometry) -> Result<()> {
 
 /// Bins one part's rows into `g`'s cells with the single pass's kernels,
 /// continuing `prev` (the parts before it, whose accumulators the rows are
-/// applied to in order, exactly as one pass over both would). `None` when
-/// `g` is a lattice candidate and a point lies off its nodes.
+/// applied to in order, exactly as one pass over both would; taken over
+/// without a copy when `prev` is their only owner). `None` when `g` is a
+/// lattice candidate and a point lies off its nodes.
 pub fn bin_part(
-    prev: Option<&Partial>,
+    prev: Option<Partial>,
     batches: Batches<'_>,
     c: &Columns<'_>,
     o: &GridOptions,
@@ -133,6 +144,9 @@ pub fn bin_part(
 ) -> Result<Option<Partial>> {
     check_options(o)?;
     check_geometry(g)?;
+    let mut before = (0, 0, 0);
+    let mut shared = None;
+    let mut owned = None;
     if let Some(p) = prev {
         p.check()?;
         if p.agg != o.agg || p.cells != g.rows * g.cols {
@@ -141,15 +155,23 @@ pub fn bin_part(
                 p.agg, p.cells, o.agg, g.rows, g.cols
             )));
         }
+        before = (p.rows_read, p.skipped, p.outside);
+        match p.into_raw() {
+            Ok(raw) => owned = Some(raw),
+            Err(buffer) => shared = Some(buffer),
+        }
     }
+    let seed = match (owned, &shared) {
+        (Some(raw), _) => Some(Seed::Owned(raw)),
+        (None, Some(buffer)) => Some(Seed::Bytes(buffer.as_slice())),
+        (None, None) => None,
+    };
     // Mean always keeps dense sums here: partials are added cell by cell.
-    let seed = prev.map(|p| p.data.as_slice());
     let (scatter, w) = scatter_rows(batches, c, o, g, true, seed)?;
+    drop(shared);
     if w.off_lattice {
         return Ok(None);
     }
-    let (before_rows, before_skipped, before_outside) =
-        prev.map_or((0, 0, 0), |p| (p.rows_read, p.skipped, p.outside));
     let data = match scatter.into_raw() {
         RawCells::Words(v) => arrow_buffer::Buffer::from_vec(v),
         RawCells::Dense(v) => arrow_buffer::Buffer::from_vec(v),
@@ -158,15 +180,15 @@ pub fn bin_part(
         agg: o.agg,
         cells: g.rows * g.cols,
         data,
-        rows_read: before_rows + w.rows,
-        skipped: before_skipped + w.skipped,
-        outside: before_outside + w.outside,
+        rows_read: before.0 + w.rows,
+        skipped: before.1 + w.skipped,
+        outside: before.2 + w.outside,
     }))
 }
 
 /// `a` and `b` merged, `a`'s rows before `b`'s (first and last follow that
-/// order).
-pub fn merge_parts(a: &Partial, b: &Partial) -> Result<Partial> {
+/// order); into `a`'s accumulators when `a` is their only owner.
+pub fn merge_parts(a: Partial, b: &Partial) -> Result<Partial> {
     a.check()?;
     b.check()?;
     if a.agg != b.agg || a.cells != b.cells {
@@ -176,30 +198,35 @@ pub fn merge_parts(a: &Partial, b: &Partial) -> Result<Partial> {
             a.agg, a.cells, b.agg, b.cells
         )));
     }
-    let data = if a.agg == Agg::Mean {
-        let (x, y): (&[Dense], &[Dense]) = (
-            bytemuck::cast_slice(a.data.as_slice()),
-            bytemuck::cast_slice(b.data.as_slice()),
-        );
-        let mut out: Vec<Dense> = Vec::new();
-        out.try_reserve_exact(x.len())
-            .map_err(|_| no_memory(a.cells))?;
-        out.extend(x.iter().zip(y).map(|(p, q)| Dense {
-            sum: p.sum + q.sum,
-            count: p.count + q.count,
-        }));
+    let (agg, cells) = (a.agg, a.cells);
+    let counts = (
+        a.rows_read + b.rows_read,
+        a.skipped + b.skipped,
+        a.outside + b.outside,
+    );
+    let data = if agg == Agg::Mean {
+        let mut out: Vec<Dense> = match a.into_raw() {
+            Ok(RawCells::Dense(v)) => bytemuck::allocation::try_cast_vec(v)
+                .map_err(|(_, v)| v)
+                .or_else(|v| copied(bytemuck::cast_slice(&v), cells))?,
+            Ok(RawCells::Words(_)) => unreachable!("mean keeps dense sums"),
+            Err(buffer) => copied(bytemuck::cast_slice(buffer.as_slice()), cells)?,
+        };
+        let later: &[Dense] = bytemuck::cast_slice(b.data.as_slice());
+        for (p, q) in out.iter_mut().zip(later) {
+            p.sum += q.sum;
+            p.count += q.count;
+        }
         arrow_buffer::Buffer::from_vec(bytemuck::allocation::cast_vec::<Dense, u64>(out))
     } else {
-        let (x, y): (&[u32], &[u32]) = (
-            bytemuck::cast_slice(a.data.as_slice()),
-            bytemuck::cast_slice(b.data.as_slice()),
-        );
-        let mut out: Vec<u32> = Vec::new();
-        out.try_reserve_exact(x.len())
-            .map_err(|_| no_memory(a.cells))?;
-        out.extend_from_slice(x);
+        let mut out: Vec<u32> = match a.into_raw() {
+            Ok(RawCells::Words(v)) => v,
+            Ok(RawCells::Dense(_)) => unreachable!("only mean keeps dense sums"),
+            Err(buffer) => copied(bytemuck::cast_slice(buffer.as_slice()), cells)?,
+        };
+        let y: &[u32] = bytemuck::cast_slice(b.data.as_slice());
         let later = out.iter_mut().zip(y).filter(|(_, &q)| q != 0);
-        match a.agg {
+        match agg {
             Agg::Min => later.for_each(|(w, &q)| scatter::min(w, f32::from_bits(!q))),
             Agg::Max => later.for_each(|(w, &q)| scatter::max(w, f32::from_bits(!q))),
             Agg::First => later.for_each(|(w, &q)| scatter::first(w, f32::from_bits(!q))),
@@ -210,13 +237,22 @@ pub fn merge_parts(a: &Partial, b: &Partial) -> Result<Partial> {
         arrow_buffer::Buffer::from_vec(out)
     };
     Ok(Partial {
-        agg: a.agg,
-        cells: a.cells,
+        agg,
+        cells,
         data,
-        rows_read: a.rows_read + b.rows_read,
-        skipped: a.skipped + b.skipped,
-        outside: a.outside + b.outside,
+        rows_read: counts.0,
+        skipped: counts.1,
+        outside: counts.2,
     })
+}
+
+/// A writable copy of accumulators another owner shares.
+fn copied<T: Copy>(src: &[T], cells: usize) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(src.len())
+        .map_err(|_| no_memory(cells))?;
+    out.extend_from_slice(src);
+    Ok(out)
 }
 
 fn no_memory(cells: usize) -> Error {
@@ -230,7 +266,7 @@ fn no_memory(cells: usize) -> Error {
 /// extent pass, when one was made), with `o.fill`, as
 /// [`super::grid_from_batches`] gives it.
 pub fn finish_parts(
-    p: &Partial,
+    p: Partial,
     g: &Geometry,
     o: &GridOptions,
     s: Option<&Scan>,
@@ -253,22 +289,27 @@ pub fn finish_parts(
         }
     }
     let fill_value = scatter::fill_value(o.agg, o.fill);
-    let mut values: Vec<f32> = Vec::new();
-    values
-        .try_reserve_exact(p.cells)
-        .map_err(|_| no_memory(p.cells))?;
-    let (hit, empty_cells) = if p.agg == Agg::Mean {
-        values.resize(p.cells, 0.0);
-        finish_in_place(
-            &mut values,
-            bytemuck::cast_slice(p.data.as_slice()),
-            p.agg,
-            fill_value,
-        )
+    let counts = (p.rows_read, p.skipped, p.outside);
+    let (agg, cells) = (p.agg, p.cells);
+    let (values, (hit, empty_cells)) = if agg == Agg::Mean {
+        let mut values: Vec<f32> = Vec::new();
+        values
+            .try_reserve_exact(cells)
+            .map_err(|_| no_memory(cells))?;
+        values.resize(cells, 0.0);
+        let dense: &[Dense] = bytemuck::cast_slice(p.data.as_slice());
+        let done = finish_in_place(&mut values, dense, agg, fill_value);
+        (values, done)
     } else {
-        let words: &[u32] = bytemuck::cast_slice(p.data.as_slice());
-        values.extend(words.iter().map(|&w| f32::from_bits(w)));
-        finish_in_place(&mut values, &[], p.agg, fill_value)
+        // The words become the values in place when no one else holds them.
+        let words = match p.into_raw() {
+            Ok(RawCells::Words(v)) => v,
+            Ok(RawCells::Dense(_)) => unreachable!("only mean keeps dense sums"),
+            Err(buffer) => copied(bytemuck::cast_slice(buffer.as_slice()), cells)?,
+        };
+        let mut values: Vec<f32> = bytemuck::allocation::cast_vec(words);
+        let done = finish_in_place(&mut values, &[], agg, fill_value);
+        (values, done)
     };
     Ok(on_cpu(finished(
         Filled {
@@ -278,7 +319,7 @@ pub fn finish_parts(
         },
         g,
         o,
-        (p.rows_read, p.skipped, p.outside),
+        counts,
     )))
 }
 

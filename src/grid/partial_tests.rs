@@ -53,23 +53,39 @@ fn one(b: &RecordBatch) -> Batches<'static> {
 }
 
 /// The parts binned in two chains (parts 0..split, split..), merged and
-/// finished, as `forge3d.dask.terrain_from_table` runs them.
-fn by_parts(ps: &[RecordBatch], o: &GridOptions, split: usize) -> GridResult<arrow_buffer::Buffer> {
+/// finished, as `forge3d.dask.terrain_from_table` runs them; with `shared`,
+/// every partial is also held elsewhere (as after a transfer), so each
+/// step copies it instead of taking it over.
+fn by_parts(
+    ps: &[RecordBatch],
+    o: &GridOptions,
+    split: usize,
+    shared: bool,
+) -> GridResult<arrow_buffer::Buffer> {
+    let mut held = Vec::new();
+    let mut pass = |p: Partial| {
+        if shared {
+            held.push(p.clone());
+        }
+        p
+    };
     let scans: Vec<Scan> = ps
         .iter()
         .filter_map(|b| scan_part(one(b), &C, o).unwrap())
         .collect();
     let s = (!scans.is_empty()).then(|| merge_scans(&scans));
     let g = geometry_part(s.as_ref(), o, true).unwrap();
-    let chain = |run: &[RecordBatch]| {
+    let mut chain = |run: &[RecordBatch]| {
         let mut acc: Option<Partial> = None;
         for b in run {
-            acc = Some(bin_part(acc.as_ref(), one(b), &C, o, &g).unwrap().unwrap());
+            let prev = acc.take().map(&mut pass);
+            acc = Some(bin_part(prev, one(b), &C, o, &g).unwrap().unwrap());
         }
         acc.unwrap()
     };
-    let merged = merge_parts(&chain(&ps[..split]), &chain(&ps[split..])).unwrap();
-    finish_parts(&merged, &g, o, s.as_ref()).unwrap()
+    let (a, b) = (chain(&ps[..split]), chain(&ps[split..]));
+    let merged = merge_parts(pass(a), &b).unwrap();
+    finish_parts(pass(merged), &g, o, s.as_ref()).unwrap()
 }
 
 #[test]
@@ -99,8 +115,8 @@ fn parts_binned_in_chains_and_merged_equal_one_pass_for_every_reduction() {
                     &o,
                 )
                 .unwrap();
-                for split in [1, 3] {
-                    let got = by_parts(&ps, &o, split);
+                for (split, shared) in [(1, false), (3, false), (3, true)] {
+                    let got = by_parts(&ps, &o, split, shared);
                     let got_values: &[f32] = got.values.typed_data();
                     let same = whole
                         .values
@@ -152,23 +168,24 @@ fn partials_of_different_grids_or_damaged_ones_do_not_merge() {
     };
     let g = geometry_part(None, &o, true).unwrap();
     let a = bin_part(None, one(&ps[0]), &C, &o, &g).unwrap().unwrap();
+    let kept = a.clone();
     let o2 = GridOptions {
         shape: Some((10, 12)),
         ..o.clone()
     };
     let g2 = geometry_part(None, &o2, true).unwrap();
     let b = bin_part(None, one(&ps[1]), &C, &o2, &g2).unwrap().unwrap();
-    let e = merge_parts(&a, &b).unwrap_err().to_string();
+    let e = merge_parts(a.clone(), &b).unwrap_err().to_string();
     assert!(e.contains("cannot merge"), "{e}");
-    let e = bin_part(Some(&a), one(&ps[1]), &C, &o2, &g2)
+    let e = bin_part(Some(a), one(&ps[1]), &C, &o2, &g2)
         .unwrap_err()
         .to_string();
     assert!(e.contains("cannot continue"), "{e}");
     let damaged = Partial {
-        data: a.data.slice_with_length(0, 8),
-        ..a.clone()
+        data: kept.data.slice_with_length(0, 8),
+        ..kept.clone()
     };
-    let e = merge_parts(&damaged, &a).unwrap_err().to_string();
+    let e = merge_parts(damaged, &kept).unwrap_err().to_string();
     assert!(e.contains("damaged"), "{e}");
     let bad = Geometry { rows: 0, ..g };
     assert!(bin_part(None, one(&ps[0]), &C, &o, &bad).is_err());
@@ -217,9 +234,40 @@ fn a_part_off_the_lattice_asks_for_bins() {
     let g = geometry_part(Some(&s), &o, true).unwrap();
     assert!(g.lattice);
     let first = bin_part(None, one(&ps[0]), &C, &o, &g).unwrap().unwrap();
-    assert!(bin_part(Some(&first), one(&ps[1]), &C, &o, &g)
+    assert!(bin_part(Some(first), one(&ps[1]), &C, &o, &g)
         .unwrap()
         .is_none());
     let bins = geometry_part(Some(&s), &o, false).unwrap();
     assert!(!bins.lattice);
+}
+
+#[test]
+fn a_partial_held_nowhere_else_is_continued_and_merged_in_place() {
+    let ps = parts(3, 500);
+    for agg in [Agg::Max, Agg::Mean] {
+        let o = GridOptions {
+            shape: Some((16, 16)),
+            bounds: Some((0.0, 0.0, 35.0, 30.0)),
+            agg,
+            ..Default::default()
+        };
+        let g = geometry_part(None, &o, true).unwrap();
+        let a = bin_part(None, one(&ps[0]), &C, &o, &g).unwrap().unwrap();
+        let at = a.data.as_ptr();
+        let b = bin_part(Some(a), one(&ps[1]), &C, &o, &g).unwrap().unwrap();
+        assert_eq!(b.data.as_ptr(), at, "{agg:?}: continued in place");
+        let other = bin_part(None, one(&ps[2]), &C, &o, &g).unwrap().unwrap();
+        let merged = merge_parts(b, &other).unwrap();
+        assert_eq!(merged.data.as_ptr(), at, "{agg:?}: merged in place");
+        // Held elsewhere too (a pickle's buffer, a transfer): copied, and the
+        // other holder's accumulators stay as they were.
+        let held = merged.clone();
+        let before = held.data.as_slice().to_vec();
+        let next = bin_part(Some(merged), one(&ps[2]), &C, &o, &g)
+            .unwrap()
+            .unwrap();
+        assert_ne!(next.data.as_ptr(), at);
+        assert_eq!(held.data.as_slice(), &before[..]);
+        assert_eq!(next.rows_read, 2000);
+    }
 }

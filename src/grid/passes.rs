@@ -12,7 +12,7 @@
 
 use arrow_array::RecordBatch;
 
-use super::scatter::{self, Filled, Scatter, ZVal};
+use super::scatter::{self, Filled, Scatter, Seed, ZVal};
 use super::{read_xyz, slices, two_smallest, Agg, Batches, Columns, Geometry, GridOptions, Scan};
 use crate::error::{Error, Result};
 
@@ -603,7 +603,7 @@ pub(super) fn scatter_rows(
     o: &GridOptions,
     g: &Geometry,
     dense_mean: bool,
-    seed: Option<&[u8]>,
+    seed: Option<Seed<'_>>,
 ) -> Result<(Scatter, Walked)> {
     let direct = match o.threads {
         Some(n) => n == 1,
@@ -611,14 +611,11 @@ pub(super) fn scatter_rows(
     };
     let cells = g.rows * g.cols;
     let seeded = |mut s: Scatter| -> Result<Scatter> {
-        if let Some(raw) = seed {
-            if !s.seed(raw) {
+        if let Some(seed) = seed {
+            if !s.seed(seed) {
                 return Err(Error::InvalidArgument(format!(
-                    "partial grid: {} bytes of accumulators do not fit a {} x {} grid of {:?}",
-                    raw.len(),
-                    g.rows,
-                    g.cols,
-                    o.agg
+                    "partial grid: the accumulators do not fit a {} x {} grid of {:?}",
+                    g.rows, g.cols, o.agg
                 )));
             }
         }

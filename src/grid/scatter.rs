@@ -304,22 +304,34 @@ impl Scatter {
         }
     }
 
-    /// Starts from accumulators [`Scatter::into_raw`] gave (as bytes), so
-    /// that the points scattered next continue those rows (in order).
-    /// False when `raw` does not fit this scatter.
-    pub fn seed(&mut self, raw: &[u8]) -> bool {
-        if self.agg == Agg::Mean {
-            let dense: &mut [u8] = bytemuck::cast_slice_mut(&mut self.dense[..]);
-            if dense.len() != raw.len() {
-                return false;
+    /// Starts from accumulators [`Scatter::into_raw`] gave, so that the
+    /// points scattered next continue those rows (in order): taken over
+    /// when owned, copied when only borrowed. False when they do not fit
+    /// this scatter.
+    pub fn seed(&mut self, seed: Seed<'_>) -> bool {
+        let mean = self.agg == Agg::Mean;
+        match seed {
+            Seed::Owned(RawCells::Words(v)) if !mean && v.len() == self.values.len() => {
+                self.values = v;
             }
-            dense.copy_from_slice(raw);
-        } else {
-            let words: &mut [u8] = bytemuck::cast_slice_mut(&mut self.values[..]);
-            if words.len() != raw.len() {
-                return false;
+            Seed::Owned(RawCells::Dense(v)) if mean && v.len() == 2 * self.dense.len() => {
+                match bytemuck::allocation::try_cast_vec::<u64, Dense>(v) {
+                    Ok(d) => self.dense = d,
+                    Err((_, v)) => return self.seed(Seed::Bytes(bytemuck::cast_slice(&v))),
+                }
             }
-            words.copy_from_slice(raw);
+            Seed::Owned(_) => return false,
+            Seed::Bytes(raw) => {
+                let cells: &mut [u8] = if mean {
+                    bytemuck::cast_slice_mut(&mut self.dense[..])
+                } else {
+                    bytemuck::cast_slice_mut(&mut self.values[..])
+                };
+                if cells.len() != raw.len() {
+                    return false;
+                }
+                cells.copy_from_slice(raw);
+            }
         }
         true
     }
@@ -342,6 +354,14 @@ impl Scatter {
 pub(super) enum RawCells {
     Words(Vec<u32>),
     Dense(Vec<u64>),
+}
+
+/// Accumulators a scatter continues ([`Scatter::seed`]).
+pub(super) enum Seed<'a> {
+    /// Taken over (no copy).
+    Owned(RawCells),
+    /// Copied in.
+    Bytes(&'a [u8]),
 }
 
 /// One pass, 64 cells (one bitmap word) at a time: `values` holds cell

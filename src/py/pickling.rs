@@ -144,6 +144,12 @@ fn _heightmap_from_pickle(
 
 #[pymethods]
 impl PyFrame {
+    /// The object's size with its pixels (what ``sys.getsizeof`` and Dask's
+    /// memory accounting read).
+    fn __sizeof__(&self) -> usize {
+        std::mem::size_of::<Self>() + self.frame.as_bytes().len()
+    }
+
     /// Pickle support: protocol 5 carries the memory as a ``PickleBuffer``
     /// (out of band with a ``buffer_callback``: no copy); older protocols
     /// copy it once into ``bytes`` (recorded as ``pickle_copy``).
@@ -164,6 +170,12 @@ impl PyFrame {
 
 #[pymethods]
 impl PyHeightmap {
+    /// The object's size with its values (what ``sys.getsizeof`` and Dask's
+    /// memory accounting read).
+    fn __sizeof__(&self) -> usize {
+        std::mem::size_of::<Self>() + self.map.values().len_bytes()
+    }
+
     /// Pickle support: protocol 5 carries the values as a ``PickleBuffer``
     /// (out of band with a ``buffer_callback``: no copy); older protocols
     /// copy them once into ``bytes`` (recorded as ``pickle_copy``). Spacing,

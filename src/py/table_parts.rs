@@ -67,12 +67,14 @@ fn geometry_of(t: GeometryTuple) -> PyResult<Geometry> {
     Ok(g)
 }
 
-/// The accumulators of some rows of a table (see `grid::partial`).
+/// The accumulators of some rows of a table (see `grid::partial`). The
+/// step that continues or merges them takes them over (no copy when this
+/// object is their only holder); it is then consumed.
 #[pyclass(name = "_GridPartial", module = "forge3d._forge3d", frozen)]
 pub struct PyGridPartial {
     agg: Agg,
     cells: usize,
-    memory: HostBuffer,
+    data: parking_lot::Mutex<Option<arrow_buffer::Buffer>>,
     rows_read: usize,
     skipped: usize,
     outside: usize,
@@ -80,30 +82,59 @@ pub struct PyGridPartial {
 
 impl PyGridPartial {
     fn new(p: Partial) -> Self {
-        let len = p.data.len();
         Self {
             agg: p.agg,
             cells: p.cells,
-            memory: HostBuffer::new(p.data, vec![len], DType::U8, Origin::Rust),
+            data: parking_lot::Mutex::new(Some(p.data)),
             rows_read: p.rows_read,
             skipped: p.skipped,
             outside: p.outside,
         }
     }
 
-    fn partial(&self) -> Partial {
+    fn with(&self, data: arrow_buffer::Buffer) -> Partial {
         Partial {
             agg: self.agg,
             cells: self.cells,
-            data: self.memory.buffer().clone(),
+            data,
             rows_read: self.rows_read,
             skipped: self.skipped,
             outside: self.outside,
         }
     }
+
+    fn consumed_error() -> PyErr {
+        pyo3::exceptions::PyRuntimeError::new_err(
+            "this partial grid was consumed by the step that continued or merged it; compute it \
+             again",
+        )
+    }
+
+    /// The accumulators, shared with this object.
+    fn partial(&self) -> PyResult<Partial> {
+        let data = self.data.lock().clone().ok_or_else(Self::consumed_error)?;
+        Ok(self.with(data))
+    }
+
+    /// The accumulators, taken over: this object is consumed.
+    fn take(&self) -> PyResult<Partial> {
+        let data = self.data.lock().take().ok_or_else(Self::consumed_error)?;
+        Ok(self.with(data))
+    }
+
+    fn nbytes_now(&self) -> usize {
+        self.data.lock().as_ref().map_or(0, |d| d.len())
+    }
 }
 
-impl Exported for PyGridPartial {
+/// A partial grid's accumulators as bytes, for its pickle's out-of-band
+/// buffer.
+#[pyclass(name = "_PartialBytes", module = "forge3d._forge3d", frozen)]
+pub struct PyPartialBytes {
+    memory: HostBuffer,
+}
+
+impl Exported for PyPartialBytes {
     const FIELD: &'static str = "partial";
     fn memory(&self) -> &HostBuffer {
         &self.memory
@@ -111,6 +142,16 @@ impl Exported for PyGridPartial {
     fn readonly(&self) -> bool {
         true
     }
+}
+
+pymethods_with_exports! {
+impl PyPartialBytes {
+    /// Bytes of accumulators.
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.memory.len_bytes()
+    }
+}
 }
 
 fn agg_name(agg: Agg) -> &'static str {
@@ -124,22 +165,28 @@ fn agg_name(agg: Agg) -> &'static str {
     }
 }
 
-pymethods_with_exports! {
+#[pymethods]
 impl PyGridPartial {
     /// Rows read into this partial (valid or not).
     #[getter]
     fn rows_read(&self) -> usize {
         self.rows_read
     }
-    /// Bytes of accumulators.
+    /// Bytes of accumulators (0 once consumed).
     #[getter]
     fn nbytes(&self) -> usize {
-        self.memory.len_bytes()
+        self.nbytes_now()
     }
-    /// Address of the accumulators.
+    /// True once a later step took the accumulators over.
     #[getter]
-    fn ptr(&self) -> usize {
-        self.memory.as_ptr() as usize
+    fn consumed(&self) -> bool {
+        self.data.lock().is_none()
+    }
+
+    /// The object's size with its accumulators (what Dask's ``sizeof``
+    /// and memory accounting read).
+    fn __sizeof__(&self) -> usize {
+        std::mem::size_of::<Self>() + self.nbytes_now()
     }
 
     /// Pickles over the accumulators (protocol 5: an out-of-band
@@ -150,20 +197,36 @@ impl PyGridPartial {
             .import("forge3d._forge3d")?
             .getattr("_grid_partial_from_pickle")?;
         let p = slf.get();
-        let data = super::pickling::payload(slf.as_any(), &p.memory, protocol, "_GridPartial")?;
-        let args = (data, agg_name(p.agg), p.cells, p.rows_read, p.skipped, p.outside);
+        let data = p.partial()?.data;
+        let len = data.len();
+        let memory = HostBuffer::new(data, vec![len], DType::U8, Origin::Rust);
+        let bytes = Bound::new(py, PyPartialBytes { memory })?;
+        let memory = &bytes.get().memory;
+        let payload = super::pickling::payload(bytes.as_any(), memory, protocol, "_GridPartial")?;
+        let args = (
+            payload,
+            agg_name(p.agg),
+            p.cells,
+            p.rows_read,
+            p.skipped,
+            p.outside,
+        );
         (rebuild, args).into_pyobject(py)
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "_GridPartial(agg={}, cells={}, rows_read={})",
+            "_GridPartial(agg={}, cells={}, rows_read={}{})",
             agg_name(self.agg),
             self.cells,
-            self.rows_read
+            self.rows_read,
+            if self.data.lock().is_none() {
+                ", consumed"
+            } else {
+                ""
+            }
         )
     }
-}
 }
 
 #[pyfunction]
@@ -185,7 +248,7 @@ fn _grid_partial_from_pickle(
     Ok(PyGridPartial {
         agg,
         cells,
-        memory,
+        data: parking_lot::Mutex::new(Some(memory.buffer().clone())),
         rows_read,
         skipped,
         outside,
@@ -301,10 +364,8 @@ fn _grid_bin(
         y: &y,
         z: &z,
     };
-    let prev = prev.map(|p| p.get().partial());
-    let p = with_batches(table, |open| {
-        partial::bin_part(prev.as_ref(), open()?, &c, &o, &g)
-    })?;
+    let prev = prev.map(|p| p.get().take()).transpose()?;
+    let p = with_batches(table, |open| partial::bin_part(prev, open()?, &c, &o, &g))?;
     Ok(p.map(PyGridPartial::new))
 }
 
@@ -315,8 +376,9 @@ fn _grid_merge(
     a: &Bound<'_, PyGridPartial>,
     b: &Bound<'_, PyGridPartial>,
 ) -> PyResult<PyGridPartial> {
-    let (a, b) = (a.get().partial(), b.get().partial());
-    let merged = py.detach(|| partial::merge_parts(&a, &b))?;
+    let b = b.get().partial()?;
+    let a = a.get().take()?;
+    let merged = py.detach(|| partial::merge_parts(a, &b))?;
     Ok(PyGridPartial::new(merged))
 }
 
@@ -338,14 +400,15 @@ fn _grid_finish<'py>(
     let o = options(resolution, shape, bounds, agg, fill, None)?;
     let g = geometry_of(geometry)?;
     let s = scan.map(scan_of);
-    let p = part.get().partial();
-    let result = py.detach(|| partial::finish_parts(&p, &g, &o, s.as_ref()))?;
+    let p = part.get().take()?;
+    let result = py.detach(|| partial::finish_parts(p, &g, &o, s.as_ref()))?;
     let info = grid_info(py, &result)?;
     Ok((heightmap_of(result, Origin::Rust)?, info))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyGridPartial>()?;
+    m.add_class::<PyPartialBytes>()?;
     m.add_function(wrap_pyfunction!(_grid_partial_from_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(_grid_check, m)?)?;
     m.add_function(wrap_pyfunction!(_grid_scan, m)?)?;
