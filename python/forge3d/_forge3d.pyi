@@ -392,7 +392,8 @@ class Renderer:
         (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
         (strength, radius), water (level, color, depth_shading), base (depth, color); each
         None when off. relief_passes: (shadow, occlusion) passes computed so far (they run
-        only when the sun or their settings change). Look settings belong to the terrain:
+        only when the sun or their settings change). grid: (columns, rows) of grid cells
+        drawn (``set_terrain_detail``). Look settings belong to the terrain:
         ``add_terrain`` starts afresh."""
     def set_colormap(self, name: Any) -> None:
         """A colormap as ``add_terrain`` takes it: a built-in or matplotlib name, a
@@ -455,6 +456,19 @@ class Renderer:
         water's cross-section. ``None`` removes the water. Needs a terrain;
         ValueError for a level that is not finite; on error nothing
         changes."""
+    def set_terrain_detail(self, cells: int | None = None) -> None:
+        """How many grid cells per side the terrain's geometry is drawn with
+        (at most the heights' own; an int in 1..4096). The default, None,
+        is half the image's larger side within 64..1024, which suits a view
+        of the whole terrain. Colour, normals, shadows and contours are
+        computed per pixel at full resolution either way; the grid decides
+        where the edges of holes and of the terrain fall and, in oblique
+        views, the silhouettes. Raise it when the camera shows a part of a
+        large terrain (``set_camera_top_down(extent=...)`` of a tile: with
+        ``cells`` at least the heights' size, every cell's edge is exact).
+        ``terrain_info()["grid"]`` tells the grid drawn. Belongs to the
+        terrain (``add_terrain`` starts afresh); ValueError/TypeError for
+        other values."""
     def set_base(
         self,
         enabled: bool = True,
@@ -573,8 +587,17 @@ class Renderer:
         (height units) defaults to the nearest cell's height; the world
         target (x, y, z * exaggeration) is returned. A point outside the
         terrain or over a hole needs ``z``."""
-    def set_camera_top_down(self) -> None:
-        """Orthographic view straight down, framing the whole terrain (aspect kept)."""
+    def set_camera_top_down(self, *, extent: tuple[float, float, float, float] | None = None) -> None:
+        """Orthographic view straight down, +y (north) up. Without ``extent``
+        it frames the whole scene (aspect kept). ``extent`` is (left, right,
+        bottom, top) in world units (x east, y north, as ``set_camera``):
+        that box is mapped exactly onto the image, its edges on the image's
+        edges, so a box of ``width * p`` by ``height * p`` gives square
+        pixels of ``p`` world units, and neighbouring boxes render
+        neighbouring images that join without a seam (what
+        ``forge3d.dask.render_tiles`` does). ValueError for values that are
+        not finite or an empty or inverted box; TypeError for anything but 4
+        numbers."""
     def reset_camera(self) -> None:
         """The default oblique view that frames the whole terrain."""
     def set_msaa(self, samples: int) -> None:

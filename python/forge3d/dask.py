@@ -9,6 +9,10 @@
   gives for the same rows, binning each partition in Rust on the workers.
 * :func:`map_frames` renders one frame per parameter on the workers, each
   worker keeping its :class:`forge3d.Renderer` between tasks.
+* :func:`render_tiles` renders a DEM held as a ``dask.array`` (zarr,
+  rioxarray with chunks, a memmap) into a z/x/y pyramid of shaded-relief
+  map tiles on the workers, blocks overlapped by halos so that shading,
+  shadows and occlusion join without seams.
 
 Frames and heightmaps come back through pickle protocol 5 with out-of-band
 buffers: no serialisation copy beyond what the transport makes. See
@@ -23,7 +27,7 @@ from typing import Any, Callable, Iterable, Sequence
 from . import _forge3d
 from ._forge3d import Frame, Heightmap, Renderer
 
-__all__ = ["map_frames", "terrain_from_table"]
+__all__ = ["map_frames", "render_tiles", "terrain_from_table"]
 
 # What a chain of partitions returns once a row lies off the lattice
 # geometry: the grid is planned again as bins.
@@ -339,3 +343,6 @@ def map_frames(
         return frames_table(frames, param=params)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         return frames_table(frames)
+
+
+from ._tiles import render_tiles  # noqa: E402

@@ -137,6 +137,15 @@ pub fn opt_real_pair(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Optio
     }
 }
 
+/// (left, right, bottom, top) in float64; `None` when missing or None.
+pub fn opt_extent(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<[f64; 4]>> {
+    match v {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => items::<f64, 4>(name, o, "numbers (left, right, bottom, top)", real).map(Some),
+    }
+}
+
 /// A (rows, cols) shape of non-negative integers; `None` when missing.
 pub fn opt_shape(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(usize, usize)>> {
     match v {

@@ -283,7 +283,8 @@ impl PyRenderer {
     /// (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
     /// (strength, radius), water (level, color, depth_shading), base (depth, color); each
     /// None when off. relief_passes: (shadow, occlusion) passes computed so far (they run
-    /// only when the sun or their settings change). Look settings belong to the terrain:
+    /// only when the sun or their settings change). grid: (columns, rows) of grid cells
+    /// drawn (``set_terrain_detail``). Look settings belong to the terrain:
     /// ``add_terrain`` starts afresh.
     fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let stats = self.inner.terrain_stats()?;
@@ -291,6 +292,7 @@ impl PyRenderer {
         let d = pyo3::types::PyDict::new(py);
         super::terrain_look::look_info(&d, &o)?;
         d.set_item("relief_passes", self.inner.terrain_relief_runs()?)?;
+        d.set_item("grid", self.inner.terrain_grid()?)?;
         d.set_item("spacing", o.spacing)?;
         d.set_item("exaggeration", o.exaggeration)?;
         d.set_item("colormap", o.colormap)?;
@@ -449,9 +451,28 @@ impl PyRenderer {
         Ok(self.inner.set_camera(Camera::Orbit(o))?)
     }
 
-    /// Orthographic view straight down, framing the whole terrain (aspect kept).
-    fn set_camera_top_down(&self) -> PyResult<()> {
-        Ok(self.inner.set_camera(Camera::TopDown)?)
+    /// Orthographic view straight down, +y (north) up. Without ``extent``
+    /// it frames the whole scene (aspect kept). ``extent`` is (left, right,
+    /// bottom, top) in world units (x east, y north, as ``set_camera``):
+    /// that box is mapped exactly onto the image, its edges on the image's
+    /// edges, so a box of ``width * p`` by ``height * p`` gives square
+    /// pixels of ``p`` world units, and neighbouring boxes render
+    /// neighbouring images that join without a seam (what
+    /// ``forge3d.dask.render_tiles`` does). ValueError for values that are
+    /// not finite or an empty or inverted box; TypeError for anything but 4
+    /// numbers.
+    #[pyo3(signature = (*, extent=None))]
+    fn set_camera_top_down(&self, extent: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let cam = match args::opt_extent("extent", extent)? {
+            None => Camera::TopDown,
+            Some([left, right, bottom, top]) => Camera::TopDownExtent {
+                left,
+                right,
+                bottom,
+                top,
+            },
+        };
+        Ok(self.inner.set_camera(cam)?)
     }
 
     /// The default oblique view that frames the whole terrain.

@@ -197,6 +197,24 @@ impl PyRenderer {
         Ok(self.inner.set_water(Some(water))?)
     }
 
+    /// How many grid cells per side the terrain's geometry is drawn with
+    /// (at most the heights' own; an int in 1..4096). The default, None,
+    /// is half the image's larger side within 64..1024, which suits a view
+    /// of the whole terrain. Colour, normals, shadows and contours are
+    /// computed per pixel at full resolution either way; the grid decides
+    /// where the edges of holes and of the terrain fall and, in oblique
+    /// views, the silhouettes. Raise it when the camera shows a part of a
+    /// large terrain (``set_camera_top_down(extent=...)`` of a tile: with
+    /// ``cells`` at least the heights' size, every cell's edge is exact).
+    /// ``terrain_info()["grid"]`` tells the grid drawn. Belongs to the
+    /// terrain (``add_terrain`` starts afresh); ValueError/TypeError for
+    /// other values.
+    #[pyo3(signature = (cells=None))]
+    fn set_terrain_detail(&self, cells: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let cells = args::opt_int_in("cells", cells, 1, i128::from(crate::render::GRID_LIMIT))?.map(|n| n as u32);
+        Ok(self.inner.set_terrain_detail(cells)?)
+    }
+
     /// A solid base: side walls from the terrain's edge down to ``depth``
     /// height units below its lowest height (default a tenth of the height
     /// range, at least 1), shaded by the sun, as in a 3-D printed relief.

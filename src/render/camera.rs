@@ -104,6 +104,15 @@ pub enum Camera {
     /// Orthographic, looking straight down -z with +y up, fitting the
     /// scene's x/y extent into the image (aspect preserved).
     TopDown,
+    /// Orthographic, looking straight down -z with +y up, the world box
+    /// `left..right` (x) by `bottom..top` (y) mapped exactly onto the image
+    /// (its left, right, bottom and top edges); depth from the scene.
+    TopDownExtent {
+        left: f64,
+        right: f64,
+        bottom: f64,
+        top: f64,
+    },
 }
 
 /// An axis-aligned box in world units.
@@ -174,6 +183,22 @@ impl Camera {
                 let depth = top - bounds.min[2] + 1.0;
                 mul(&orthographic(-hw, hw, -hh, hh, 0.0, depth), &view)
             }
+            Camera::TopDownExtent {
+                left,
+                right,
+                bottom,
+                top,
+            } => {
+                // The eye over the box's centre, computed in f64 so that
+                // boxes far from the origin keep their edges exact.
+                let (cx, cy) = ((left + right) / 2.0, (bottom + top) / 2.0);
+                let (hw, hh) = (((right - left) / 2.0) as f32, ((top - bottom) / 2.0) as f32);
+                let z_top = bounds.max[2] + r + 1.0;
+                let eye = [cx as f32, cy as f32, z_top];
+                let view = look_at(eye, [cx as f32, cy as f32, bounds.min[2]], [0.0, 1.0, 0.0]);
+                let depth = z_top - bounds.min[2] + 1.0;
+                mul(&orthographic(-hw, hw, -hh, hh, 0.0, depth), &view)
+            }
         }
     }
 
@@ -193,6 +218,33 @@ impl Camera {
     pub fn validate(&self) -> Result<(), String> {
         if let Camera::Orbit(orbit) = self {
             return orbit.validate();
+        }
+        if let Camera::TopDownExtent {
+            left,
+            right,
+            bottom,
+            top,
+        } = *self
+        {
+            if ![left, right, bottom, top].iter().all(|v| v.is_finite()) {
+                return Err(format!(
+                    "extent must be 4 finite numbers (left, right, bottom, top), got \
+                     ({left}, {right}, {bottom}, {top})"
+                ));
+            }
+            if !(right > left && top > bottom) {
+                return Err(format!(
+                    "extent must have right > left and top > bottom, got ({left}, {right}, \
+                     {bottom}, {top})"
+                ));
+            }
+            let (w, h) = ((right - left) as f32, (top - bottom) as f32);
+            if !(w.is_normal() && h.is_normal() && w.is_finite() && h.is_finite()) {
+                return Err(format!(
+                    "extent ({left}, {right}, {bottom}, {top}) is too small or too large to \
+                     draw in float32; give a box of a sensible size in world units"
+                ));
+            }
         }
         if let Camera::Perspective {
             eye,
@@ -281,6 +333,46 @@ mod tests {
             "{br:?}"
         );
         assert!(tl[2] > 0.0 && tl[2] < 1.0);
+    }
+
+    #[test]
+    fn top_down_extent_maps_the_box_onto_the_image() {
+        let b = Bounds {
+            min: [0.0, 0.0, -5.0],
+            max: [20.0, 10.0, 5.0],
+        };
+        let cam = Camera::TopDownExtent {
+            left: 4.0,
+            right: 12.0,
+            bottom: 2.0,
+            top: 6.0,
+        };
+        assert!(cam.validate().is_ok());
+        let m = cam.view_proj(&b, 1.0);
+        let tl = apply(&m, [4.0, 6.0, 3.0]);
+        let br = apply(&m, [12.0, 2.0, -3.0]);
+        let mid = apply(&m, [8.0, 4.0, 0.0]);
+        for (q, want) in [(tl, [-1.0, 1.0]), (br, [1.0, -1.0]), (mid, [0.0, 0.0])] {
+            assert!(
+                (q[0] - want[0]).abs() < 1e-5 && (q[1] - want[1]).abs() < 1e-5,
+                "{q:?} != {want:?}"
+            );
+            assert!(q[2] > 0.0 && q[2] < 1.0, "{q:?}");
+        }
+        for bad in [
+            [1.0, 1.0, 0.0, 1.0],
+            [0.0, 1.0, 2.0, 1.0],
+            [f64::NAN, 1.0, 0.0, 1.0],
+            [0.0, 1e300, 0.0, 1.0],
+        ] {
+            let c = Camera::TopDownExtent {
+                left: bad[0],
+                right: bad[1],
+                bottom: bad[2],
+                top: bad[3],
+            };
+            assert!(c.validate().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

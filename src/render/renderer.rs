@@ -200,6 +200,19 @@ impl Renderer {
 
     /// The current terrain's options (spacing, exaggeration, colormap, ...).
     /// (shadow, occlusion) passes computed so far for the terrain.
+    /// Grid cells per side the terrain draws (see
+    /// [`TerrainLayer::set_detail`]).
+    pub fn set_terrain_detail(&self, cells: Option<u32>) -> Result<()> {
+        let ctx = self.ctx.clone();
+        let size = (self.width, self.height);
+        self.with_terrain(|t| t.set_detail(&ctx, cells, size))
+    }
+
+    /// Grid cells drawn per side (columns, rows).
+    pub fn terrain_grid(&self) -> Result<(u32, u32)> {
+        self.with_terrain(|t| Ok(t.grid()))
+    }
+
     pub fn terrain_relief_runs(&self) -> Result<(u64, u64)> {
         self.with_terrain(|t| Ok(t.relief_runs()))
     }

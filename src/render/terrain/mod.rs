@@ -52,8 +52,18 @@ pub(crate) const SHADERS: [(&str, &str); 5] = [
 /// Heights at or below this are holes on the GPU (NaN and nodata map here).
 const HOLE: f32 = -f32::MAX;
 const HOLE_BELOW: f32 = -1.0e38;
-/// Most grid cells per side that are drawn; shading stays full resolution.
+/// Most grid cells per side that are drawn by default; shading stays full
+/// resolution.
 const GRID_MAX: u32 = 1024;
+/// Most grid cells per side [`TerrainLayer::set_detail`] accepts (the index
+/// buffer of a 4096-cell grid is 134 MB).
+pub const GRID_LIMIT: u32 = 4096;
+
+/// The default grid cells per side for a frame: half its larger side,
+/// within 64..=GRID_MAX.
+fn auto_grid_side(frame_size: (u32, u32)) -> u32 {
+    (frame_size.0.max(frame_size.1) / 2).clamp(64, GRID_MAX)
+}
 
 /// A C-contiguous float32 height grid borrowed from the caller.
 #[derive(Debug, Clone, Copy)]
@@ -274,7 +284,7 @@ impl TerrainLayer {
             options.ambient_occlusion.is_some(),
         )?;
         let bind_group = bind_group(ctx, &gpu_heights, &uniform, &lut, &relief, &[]);
-        let side = (frame_size.0.max(frame_size.1) / 2).clamp(64, GRID_MAX);
+        let side = auto_grid_side(frame_size);
         let grid = ((cols as u32 - 1).min(side), (rows as u32 - 1).min(side));
         let (indices, index_count) = grid_indices(ctx, grid.0, grid.1)?;
         Ok(Self {
@@ -293,6 +303,41 @@ impl TerrainLayer {
             indices,
             index_count,
         })
+    }
+
+    /// Grid cells per side drawn (columns, rows): `cells` at most per side
+    /// (None: the default for `frame_size`), never more than the heights
+    /// have. Shading is per pixel at full resolution either way; the grid
+    /// decides where holes' edges and, in oblique views, silhouettes fall.
+    pub fn set_detail(
+        &mut self,
+        ctx: &GpuContext,
+        cells: Option<u32>,
+        frame_size: (u32, u32),
+    ) -> Result<()> {
+        let side = match cells {
+            None => auto_grid_side(frame_size),
+            Some(n) if (1..=GRID_LIMIT).contains(&n) => n,
+            Some(n) => {
+                return Err(Error::InvalidArgument(format!(
+                    "cells must be an int in 1..={GRID_LIMIT} (grid cells per side) or None \
+                     for the default, got {n}"
+                )))
+            }
+        };
+        let grid = ((self.cols - 1).min(side), (self.rows - 1).min(side));
+        if grid != self.grid {
+            let (indices, index_count) = grid_indices(ctx, grid.0, grid.1)?;
+            self.indices = indices;
+            self.index_count = index_count;
+            self.grid = grid;
+        }
+        Ok(())
+    }
+
+    /// Grid cells drawn per side (columns, rows).
+    pub fn grid(&self) -> (u32, u32) {
+        self.grid
     }
 
     /// Rebuilds the draw's bind group (after a colormap, relief texture or
