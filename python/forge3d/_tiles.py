@@ -205,9 +205,12 @@ def _render_block(block, *, plan, block_info=None):
                 raise
             drawn = False  # nothing drawable in this block (isolated cells)
         if drawn:
-            # Every cell's edge drawn exactly (the default grid suits a view
-            # of the whole terrain, not of one tile of it).
-            r.set_terrain_detail(min(_MAX_GRID, max(heights.shape) - 1))
+            # Seen from straight above, the grid decides only where the edges
+            # of holes fall (shading is per pixel): a block with holes draws
+            # every cell's edge, one without keeps the default, coarser grid
+            # (its geometry is drawn again for each tile).
+            if not finite.all():
+                r.set_terrain_detail(min(_MAX_GRID, max(heights.shape) - 1))
             r.set_sun(*look["sun"])
             if look["ambient"] is not None:
                 r.set_ambient(look["ambient"])
