@@ -30,6 +30,7 @@ if [ "$QUICK" = 1 ]; then
     .venv/bin/python benches/peers/grid.py --quick > /dev/null
     .venv/bin/python benches/peers/points.py --quick > /dev/null
     .venv/bin/python benches/peers/dask_grid.py --quick > /dev/null
+    .venv/bin/python benches/tiles.py --quick > /dev/null
     log=$(mktemp)
     .venv/bin/asv run --python=same --quick --show-stderr --set-commit-hash "$(git rev-parse HEAD)" 2>&1 | tee "$log"
     if grep -qE ' failed|Traceback' "$log"; then echo "bench: an asv benchmark failed" >&2; exit 1; fi
@@ -40,5 +41,6 @@ else
     .venv/bin/python benches/peers/grid.py
     .venv/bin/python benches/peers/points.py
     .venv/bin/python benches/peers/dask_grid.py
+    .venv/bin/python benches/tiles.py
     .venv/bin/asv run --python=same --show-stderr --set-commit-hash "$(git rev-parse HEAD)"
 fi
