@@ -44,6 +44,26 @@ _NUDGE = (1.0 / 64.0, 1.0 / 128.0)
 # plus its halo on both sides fits.
 _MAX_HALO = 1024
 _MAX_GRID = 4096
+# A Renderer's own lighting defaults (sun intensity, ambient).
+_DEFAULT_INTENSITY = 0.75
+_DEFAULT_AMBIENT = 0.3
+
+
+class _MemmapChunks:
+    """A NumPy memmap as dask.array.from_array reads it: each chunk task maps
+    the file again and slices it, and the object pickles as the file's name,
+    offset, dtype and shape (a memmap itself pickles its whole contents into
+    the task graph)."""
+
+    def __init__(self, m: np.memmap) -> None:
+        self.filename, self.offset = os.fspath(m.filename), int(m.offset)
+        self.shape, self.dtype, self.ndim = m.shape, m.dtype, m.ndim
+        self.order = "F" if (m.flags.f_contiguous and not m.flags.c_contiguous) else "C"
+
+    def __getitem__(self, key):
+        m = np.memmap(self.filename, dtype=self.dtype, mode="r", offset=self.offset,
+                      shape=self.shape, order=self.order)
+        return np.array(m[key])
 
 
 def _extent(a0: int, b0: int, rows: int, cols: int, nrows: int, spacing, magnify: int):
@@ -65,44 +85,44 @@ def _as_dask_array(dem: Any, spacing: Any):
     """(dask array, (dx, dy) or None from the input's coordinates)."""
     import dask.array as da
 
-    coord_spacing = None
-    try:
-        import xarray as xr
-    except ImportError:  # pragma: no cover - xarray is a test dependency
-        xr = None
-    if xr is not None and isinstance(dem, xr.DataArray):
-        if dem.ndim != 2:
-            raise ValueError(f"dem must be 2-D (rows, cols), got a DataArray of dims {dem.dims}")
-        if spacing is None:
-            steps = []
-            for dim in (dem.dims[1], dem.dims[0]):
-                c = dem.coords.get(dim)
-                if c is None or c.size < 2:
-                    steps = []
-                    break
-                d = np.diff(np.asarray(c.values, dtype=np.float64))
-                if not np.allclose(d, d[0], rtol=1e-6):
-                    raise ValueError(
-                        f"dem's coordinate {dim!r} is not evenly spaced; pass spacing=(dx, dy)"
-                    )
-                steps.append(abs(float(d[0])))
-            if steps:
-                coord_spacing = (steps[0], steps[1])
-        dem = dem.data
+    coord_spacing, coord_nodata = None, None
+    if hasattr(dem, "dims") and hasattr(dem, "coords") and hasattr(dem, "attrs"):
+        # An xarray.DataArray: its dims, coordinates and nodata as
+        # Heightmap.from_xarray reads them (y, x order, north-up, spacing in
+        # metres for geographic coordinates, rio.nodata / _FillValue).
+        from .geo import _describe
+
+        try:
+            d = _describe(dem, "metres")
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"dem: {e}") from None
+        data = d["data"]
+        if not isinstance(data, da.Array):
+            data = da.from_array(np.asarray(data), chunks="auto")
+        if d["flip_rows"]:
+            data = data[::-1, :]
+        if d["flip_cols"]:
+            data = data[:, ::-1]
+        dem, coord_spacing, coord_nodata = data, tuple(d["spacing"]), d["nodata"]
     if not isinstance(dem, da.Array):
         if not hasattr(dem, "shape") or not hasattr(dem, "dtype"):
             raise TypeError(
                 "dem must be a dask.array (or a NumPy array, memmap or xarray.DataArray), "
                 f"got {type(dem).__name__}"
             )
-        dem = da.from_array(dem, chunks="auto")
+        if isinstance(dem, np.memmap) and getattr(dem, "filename", None) and dem.ndim == 2 and (
+            dem.flags.c_contiguous or dem.flags.f_contiguous
+        ):
+            dem = da.from_array(_MemmapChunks(dem), chunks="auto", meta=np.empty((0, 0), dem.dtype))
+        else:
+            dem = da.from_array(dem, chunks="auto")
     if dem.ndim != 2:
         raise ValueError(f"dem must be 2-D (rows, cols), got shape {dem.shape}")
     if not (np.issubdtype(dem.dtype, np.floating) or np.issubdtype(dem.dtype, np.integer)):
         raise TypeError(f"dem must hold integer or floating heights, got dtype {dem.dtype}")
     if min(dem.shape) < 2:
         raise ValueError(f"dem must be at least 2x2 cells, got shape {dem.shape}")
-    return dem, coord_spacing
+    return dem, coord_spacing, coord_nodata
 
 
 def _levels(zoom_levels: Any) -> list[int]:
@@ -194,53 +214,47 @@ def _render_block(block, *, plan, block_info=None):
         dx, dy = plan["spacing"]
         r = _renderer(T, T, _transparent, "forge3d.tiles")
         look = plan["look"]
-        drawn = True
-        try:
-            r.add_terrain(
-                heights, spacing=(dx, dy), exaggeration=look["exaggeration"],
-                colormap=look["colormap"], height_range=look["height_range"],
-            )
-        except ValueError as e:
-            if "hole" not in str(e):
-                raise
-            drawn = False  # nothing drawable in this block (isolated cells)
-        if drawn:
-            # Seen from straight above, the grid decides only where the edges
-            # of holes fall (shading is per pixel): a block with holes draws
-            # every cell's edge, one without keeps the default, coarser grid
-            # (its geometry is drawn again for each tile).
-            if not finite.all():
-                r.set_terrain_detail(min(_MAX_GRID, max(heights.shape) - 1))
-            r.set_sun(*look["sun"])
-            if look["ambient"] is not None:
-                r.set_ambient(look["ambient"])
-            r.set_ambient_occlusion(look["ao"], look["ao_radius"])
-            if look["shadows"]:
-                r.set_shadows(True, softness=look["softness"])
-            if look["contours"] is not None:
-                r.set_contours(**look["contours"])
-            nrows = heights.shape[0]
-            for ti in range(rows // c):
-                for tj in range(cols // c):
-                    a0, b0 = top + ti * c, left + tj * c
-                    if not finite[a0:a0 + c + 1, b0:b0 + c + 1].any():
-                        continue
-                    r.set_camera_top_down(extent=_extent(a0, b0, c, c, nrows, (dx, dy), m))
-                    frame = r.render()
-                    if writing:
-                        x, y = (c0 // c) + tj, (r0 // c) + ti
-                        folder = os.path.join(plan["out"], str(plan["level"]), str(x))
-                        os.makedirs(folder, exist_ok=True)
-                        path = os.path.join(folder, f"{y}.{plan['format']}")
-                        if plan["format"] == "png":
-                            frame.to_png(path)
-                        else:
-                            from PIL import Image
-
-                            Image.fromarray(frame.to_numpy()).save(path, "WEBP", lossless=True)
-                        written += 1
+        r.add_terrain(
+            heights, spacing=(dx, dy), exaggeration=look["exaggeration"],
+            colormap=look["colormap"], height_range=look["height_range"],
+        )
+        # Seen from straight above, the grid decides only where the edges
+        # of holes fall (shading is per pixel): a block with holes draws
+        # every cell's edge, one without keeps the default, coarser grid
+        # (its geometry is drawn again for each tile).
+        if not finite.all():
+            r.set_terrain_detail(min(_MAX_GRID, max(heights.shape) - 1))
+        # Lighting belongs to the renderer, which this thread keeps
+        # between calls: set all of it every time.
+        r.set_sun(*look["sun"], intensity=_DEFAULT_INTENSITY)
+        r.set_ambient(_DEFAULT_AMBIENT if look["ambient"] is None else look["ambient"])
+        r.set_ambient_occlusion(look["ao"], look["ao_radius"])
+        if look["shadows"]:
+            r.set_shadows(True, softness=look["softness"])
+        if look["contours"] is not None:
+            r.set_contours(**look["contours"])
+        nrows = heights.shape[0]
+        for ti in range(rows // c):
+            for tj in range(cols // c):
+                a0, b0 = top + ti * c, left + tj * c
+                if not finite[a0:a0 + c + 1, b0:b0 + c + 1].any():
+                    continue
+                r.set_camera_top_down(extent=_extent(a0, b0, c, c, nrows, (dx, dy), m))
+                frame = r.render()
+                if writing:
+                    x, y = (c0 // c) + tj, (r0 // c) + ti
+                    folder = os.path.join(plan["out"], str(plan["level"]), str(x))
+                    os.makedirs(folder, exist_ok=True)
+                    path = os.path.join(folder, f"{y}.{plan['format']}")
+                    if plan["format"] == "png":
+                        frame.to_png(path)
                     else:
-                        pixels[ti * T:(ti + 1) * T, tj * T:(tj + 1) * T] = frame.to_numpy()
+                        from PIL import Image
+
+                        Image.fromarray(frame.to_numpy()).save(path, "WEBP", lossless=True)
+                    written += 1
+                else:
+                    pixels[ti * T:(ti + 1) * T, tj * T:(tj + 1) * T] = frame.to_numpy()
     if writing:
         return np.full((1, 1), written, np.int64)
     return pixels
@@ -274,11 +288,14 @@ def render_tiles(
 
     Args:
         dem: a 2-D ``dask.array`` of heights (from zarr, ``rioxarray`` with
-            ``chunks=``, ``dask.array.from_array`` of a memmap), a NumPy
-            array or memmap (wrapped with ``dask.array.from_array``), or an
-            ``xarray.DataArray`` over either (its evenly spaced coordinates
-            give the default spacing). Row 0 is north. NaN (and ``nodata``)
-            cells are holes, drawn transparent.
+            ``chunks=``), a NumPy array, a ``np.memmap`` (read chunk by
+            chunk on the workers: the task graph names the file, not its
+            contents), or an ``xarray.DataArray`` over either, read as
+            ``Heightmap.from_xarray`` reads it (dims in either order,
+            north-up, spacing from the coordinates, in metres for
+            geographic ones, nodata from ``rio.nodata`` / ``_FillValue``).
+            Row 0 is north. NaN, infinite and ``nodata`` cells are holes,
+            drawn transparent.
         zoom_levels: the levels to render, e.g. ``range(0, 5)``. Level 0 is
             one tile covering the whole DEM; each level doubles the tiles
             per side, on the DEM's own grid. Levels up to the first that
@@ -308,10 +325,10 @@ def render_tiles(
             ``Renderer.set_contours`` as a dict (``{"interval": 50,
             "major_every": 4}``); ``None`` for none.
         halo: cells of neighbouring data each block is rendered with, at
-            most 1024. Default: enough for the shading, the occlusion
-            radius and, with shadows, the longest shadow the DEM's relief
-            casts at the sun's elevation (capped at 1024 cells, with a
-            warning).
+            most 1024 (below 3 warns: the normals break at block borders).
+            Default: enough for the shading, the occlusion radius and, with
+            shadows, the longest shadow the DEM's relief casts at the sun's
+            elevation (capped at 1024 cells, with a warning).
         block_tiles: tiles per block side (one terrain upload per block);
             default 4 (fewer when the halo makes a block wider than 4096
             cells, more when a block would be narrower than its halo).
@@ -362,7 +379,9 @@ def render_tiles(
             import PIL.Image  # noqa: F401
         except ImportError as e:
             raise ImportError("format='webp' needs Pillow: pip install pillow") from e
-    dem, coord_spacing = _as_dask_array(dem, spacing)
+    dem, coord_spacing, coord_nodata = _as_dask_array(dem, spacing)
+    if nodata is None:
+        nodata = coord_nodata
     if spacing is None:
         spacing = coord_spacing or (1.0, 1.0)
     if isinstance(spacing, (int, float, np.integer, np.floating)) and not isinstance(spacing, bool):
@@ -388,18 +407,33 @@ def render_tiles(
             raise ValueError("contours as a dict needs 'interval', e.g. {'interval': 50}")
     else:
         contour_kw = {"interval": _real("contours", contours, 0.0, open_lo=True)}
-    if halo is not None and (
-        isinstance(halo, bool) or not isinstance(halo, (int, np.integer)) or not 0 <= halo <= _MAX_HALO
-    ):
-        raise ValueError(f"halo must be an int in 0..{_MAX_HALO} (cells) or None, got {halo!r}")
-    if block_tiles is not None and (
-        isinstance(block_tiles, bool) or not isinstance(block_tiles, (int, np.integer)) or block_tiles < 1
-    ):
-        raise ValueError(f"block_tiles must be a positive int or None, got {block_tiles!r}")
+    for name, v, lo, hi in (("halo", halo, 0, _MAX_HALO), ("block_tiles", block_tiles, 1, 1 << 20)):
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name} must be an int or None, got {type(v).__name__}")
+        if not lo <= v <= hi:
+            raise ValueError(f"{name} must be in {lo}..{hi}, got {v}")
+    if halo is not None and halo < _SHADING_HALO:
+        warnings.warn(
+            f"render_tiles: halo={halo} is narrower than the {_SHADING_HALO} cells the shading "
+            "reads; normals (and shadows, occlusion) will break at block borders",
+            RuntimeWarning, stacklevel=2,
+        )
+    if contour_kw is not None:
+        unknown = set(contour_kw) - {"interval", "major_every", "color", "width_px"}
+        if unknown:
+            raise ValueError(
+                f"contours has unknown keys {sorted(unknown)}; the keys are interval, "
+                "major_every, color and width_px (Renderer.set_contours)"
+            )
+        contour_kw["interval"] = _real("contours['interval']", contour_kw["interval"], 0.0, open_lo=True)
 
     heights = dem.astype(np.float64)
+    # Holes: NaN, +-inf and nodata alike.
+    heights = da.where(da.isfinite(heights), heights, np.nan)
     if nodata is not None:
-        nodata = float(nodata)
+        nodata = _real("nodata", nodata)
         heights = da.where(heights == nodata, np.nan, heights)
     if height_range is None or shadows:
         lo, hi = dask.compute(da.nanmin(heights), da.nanmax(heights))
@@ -457,7 +491,14 @@ def render_tiles(
             need = _SHADING_HALO
             if ao > 0:
                 radius = ao_radius if ao_radius is not None else 32 * min(cell)
-                need = max(need, math.ceil(radius / min(cell)) + 2)
+                ao_cells = math.ceil(radius / min(cell)) + 2
+                if ao_cells > _MAX_HALO:
+                    warnings.warn(
+                        f"render_tiles: at level {z} the occlusion radius spans {ao_cells} cells; "
+                        f"the halo is capped at {_MAX_HALO} cells, so occlusion is cut at block "
+                        "borders (give a smaller ao_radius)", RuntimeWarning, stacklevel=2,
+                    )
+                need = max(need, min(_MAX_HALO, ao_cells))
             if shadows and relief > 0:
                 low = max(math.radians(sun[1]) - 0.5 * math.radians(softness), math.radians(0.5))
                 reach = relief / math.tan(low) / min(cell)
@@ -480,6 +521,11 @@ def render_tiles(
                 f"side, more than {_MAX_GRID}; use block_tiles <= {most}"
             )
         B = k * c
+        if B < 2:
+            raise ValueError(
+                f"at zoom level {z} a block of block_tiles={k} tile is {B} cell a side; a terrain "
+                "needs at least 2x2 cells: raise block_tiles"
+            )
 
         def chunks_of(n_cells: int) -> tuple[int, ...]:
             ch = [B] * (n_cells // B)

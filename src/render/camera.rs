@@ -189,8 +189,8 @@ impl Camera {
                 bottom,
                 top,
             } => {
-                // The eye over the box's centre, computed in f64 so that
-                // boxes far from the origin keep their edges exact.
+                // The eye over the box's centre (the centre and half sizes
+                // taken in f64 before the f32 matrices).
                 let (cx, cy) = ((left + right) / 2.0, (bottom + top) / 2.0);
                 let (hw, hh) = (((right - left) / 2.0) as f32, ((top - bottom) / 2.0) as f32);
                 let z_top = bounds.max[2] + r + 1.0;

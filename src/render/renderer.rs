@@ -198,8 +198,6 @@ impl Renderer {
         self.with_terrain(|t| Ok(t.stats()))
     }
 
-    /// The current terrain's options (spacing, exaggeration, colormap, ...).
-    /// (shadow, occlusion) passes computed so far for the terrain.
     /// Grid cells per side the terrain draws (see
     /// [`TerrainLayer::set_detail`]).
     pub fn set_terrain_detail(&self, cells: Option<u32>) -> Result<()> {
@@ -213,10 +211,12 @@ impl Renderer {
         self.with_terrain(|t| Ok(t.grid()))
     }
 
+    /// (shadow, occlusion) passes computed so far for the terrain.
     pub fn terrain_relief_runs(&self) -> Result<(u64, u64)> {
         self.with_terrain(|t| Ok(t.relief_runs()))
     }
 
+    /// The current terrain's options (spacing, exaggeration, colormap, ...).
     pub fn terrain_options(&self) -> Result<TerrainOptions> {
         self.with_terrain(|t| Ok(t.options().clone()))
     }

@@ -23,7 +23,7 @@ from golden import MAX_MEAN, MAX_OFF, compare, jacksboro  # noqa: E402
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-T = 64  # tile size in the tests: the Jacksboro DEM (344 x 403) spans 8 x 8 tiles at level 3
+T = 64  # tile size in the tests: the Jacksboro DEM (344 x 403) spans 6 x 7 tiles at level 3
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +115,9 @@ def test_pyramid_on_the_cluster_is_seamless_and_every_tile_a_valid_png(client, d
     assert res["path"] == os.fspath(out) and res["format"] == "png"
     files = [os.path.join(d, f) for d, _, fs in os.walk(out) for f in fs if f.endswith(".png")]
     assert len(files) == res["written"] == sum(v["written"] for v in res["levels"].values())
-    # Level 0 is one tile; each level doubles the tiles per side (the DEM
-    # is 403 columns: 7 of 8 tile columns hold data at level 3).
+    # Level 0 is one tile; each level doubles the tiles per side of the
+    # pyramid's square (8 x 8 at level 3), and only those over the DEM
+    # (344 x 403 cells: 6 x 7 tiles) exist.
     assert [res["levels"][z]["tiles"] for z in range(5)] == [(1, 1), (2, 2), (3, 4), (6, 7), (11, 13)]
     meta = json.loads((out / "tiles.json").read_text())
     assert meta["tile_size"] == T and sorted(meta["levels"]) == ["0", "1", "2", "3", "4"]
@@ -153,7 +154,8 @@ def test_without_halos_the_borders_show_and_arrays_come_back_lazily(dem):
     assert mean <= MAX_MEAN and off <= MAX_OFF, (mean, off)
     # The same blocks with no halo: shading and shadows break at every tile
     # border, far past the tolerance.
-    bare = forge3d.dask.render_tiles(chunked, halo=0, **kw)["levels"][3]["image"]
+    with pytest.warns(RuntimeWarning, match="halo=0"):
+        bare = forge3d.dask.render_tiles(chunked, halo=0, **kw)["levels"][3]["image"]
     mean0, off0 = compare(bare.compute(scheduler="threads"), want)
     assert off0 > 2 * MAX_OFF and mean0 > MAX_MEAN, (mean0, off0)
 
@@ -163,6 +165,9 @@ def test_holes_nodata_xarray_and_webp(dem, tmp_path):
     heights, spacing = dem
     h = heights.copy()
     h[:200, :] = -9999.0  # the northern part is nodata: its tiles are not written
+    h[:, :100] = -9999.0  # and so is a western strip
+    h[300, 300] = np.inf  # one infinite cell is a hole, not an error
+    before = h.copy()
     arr = xr.DataArray(
         da.from_array(h, chunks=(128, 128)), dims=("y", "x"),
         coords={"y": 1000.0 - spacing[1] * np.arange(h.shape[0]), "x": spacing[0] * np.arange(h.shape[1])},
@@ -170,15 +175,20 @@ def test_holes_nodata_xarray_and_webp(dem, tmp_path):
     res = forge3d.dask.render_tiles(arr, zoom_levels=[3], tile_size=T, out=tmp_path / "w",
                                     nodata=-9999.0, format="webp")
     assert res["levels"][3]["cell_size"] == pytest.approx(spacing)  # from the coordinates
-    files = sorted(os.listdir(tmp_path / "w" / "3" / "0"))
-    # Rows 0-2 of tiles cover cells 0..191, all nodata: not written.
-    assert files == ["3.webp", "4.webp", "5.webp"]
-    with Image.open(tmp_path / "w" / "3" / "0" / "3.webp") as im:
+    # Tile columns 0 (cells 0..63) and rows 0-2 (cells 0..191) hold only
+    # nodata: not written.
+    assert not (tmp_path / "w" / "3" / "0").exists()
+    assert sorted(os.listdir(tmp_path / "w" / "3" / "1")) == ["3.webp", "4.webp", "5.webp"]
+    with Image.open(tmp_path / "w" / "3" / "1" / "3.webp") as im:
         px = np.asarray(im.convert("RGBA"))
-    # Tile row 3 covers cells 192..255: rows 192..199 are holes (transparent).
-    assert px[:8, :, 3].max() == 0 and px[9:, :, 3].min() == 255
-    h[h == -9999.0] = np.nan
-    assert h is not heights and not np.isnan(heights).any()  # the caller's array untouched
+    # Tile (x=1, y=3) covers cells 192..255 by 64..127, one pixel per cell:
+    # pixel (i, j) is centred (just east and south of) cell (192 + i, 64 +
+    # j). Cells 192..199 and 64..99 are holes, so a pixel is drawn where its
+    # cell and the cells east and south of it are data: rows from 8 (cell
+    # 200), columns from 36 (cell 100).
+    assert px[:8, :, 3].max() == 0 and px[:, :36, 3].max() == 0
+    assert px[8:, 36:, 3].min() == 255
+    np.testing.assert_array_equal(h, before)  # the caller's array untouched
 
 
 def test_bad_arguments_name_the_argument(dem):
@@ -198,6 +208,11 @@ def test_bad_arguments_name_the_argument(dem):
         (dict(zoom_levels=[0], height_range=(5, 1)), ValueError, "height_range"),
         (dict(zoom_levels=[0], contours={"major_every": 2}), ValueError, "interval"),
         (dict(zoom_levels=[20], tile_size=16), ValueError, "zoom level 20"),
+        (dict(zoom_levels=[0], halo=2.5), TypeError, "halo"),
+        (dict(zoom_levels=[0], block_tiles=0), ValueError, "block_tiles"),
+        (dict(zoom_levels=[0], nodata="x"), TypeError, "nodata"),
+        (dict(zoom_levels=[0], contours={"interval": 5, "colour": (0, 0, 0)}), ValueError, "colour"),
+        (dict(zoom_levels=[0], contours={"interval": -5}), ValueError, "interval"),
     ]
     for kw, exc, words in cases:
         with pytest.raises(exc, match=words):
@@ -217,3 +232,41 @@ def test_a_low_sun_past_the_widest_halo_warns(dem):
         forge3d.dask.render_tiles(da.from_array(heights, chunks=128), zoom_levels=[3],
                                   tile_size=T, spacing=(1.0, 1.0), shadows=True, sun=(0, 2))
     assert any("shadows reach" in str(x.message) for x in w)
+
+
+def test_lighting_of_one_call_does_not_leak_into_the_next(dem):
+    heights, spacing = dem
+    d = da.from_array(heights, chunks=128)
+    kw = dict(zoom_levels=[1], tile_size=T, spacing=spacing)
+    first = forge3d.dask.render_tiles(d, **kw)["levels"][1]["image"].compute(scheduler="sync")
+    bright = forge3d.dask.render_tiles(d, ambient=1.0, sun=(90, 10), **kw)["levels"][1]["image"]
+    assert not np.array_equal(bright.compute(scheduler="sync"), first)
+    again = forge3d.dask.render_tiles(d, **kw)["levels"][1]["image"].compute(scheduler="sync")
+    np.testing.assert_array_equal(again, first)
+
+
+def test_a_memmap_is_read_by_chunk_and_xarray_orientation_is_followed(dem, tmp_path):
+    import pickle
+
+    xr = pytest.importorskip("xarray")
+    heights, spacing = dem
+    path = tmp_path / "dem.f32"
+    heights.tofile(path)
+    mm = np.memmap(path, dtype=np.float32, mode="r", shape=heights.shape)
+    kw = dict(zoom_levels=[2], tile_size=T, spacing=spacing)
+    res = forge3d.dask.render_tiles(mm, **kw)
+    image = res["levels"][2]["image"]
+    # The graph names the file; it does not carry its 554 KB of heights.
+    assert len(pickle.dumps(dict(image.__dask_graph__()))) < heights.nbytes / 4
+    want = forge3d.dask.render_tiles(da.from_array(heights, chunks=100), **kw)["levels"][2]["image"]
+    got = image.compute(scheduler="sync")
+    np.testing.assert_array_equal(got, want.compute(scheduler="sync"))
+    # A DataArray with y ascending (row 0 south) and dims (x, y) is turned
+    # north-up in (y, x) order: the same tiles.
+    south_up = xr.DataArray(
+        heights[::-1].T, dims=("x", "y"),
+        coords={"x": spacing[0] * np.arange(heights.shape[1]), "y": spacing[1] * np.arange(heights.shape[0])},
+    )
+    flipped = forge3d.dask.render_tiles(south_up, zoom_levels=[2], tile_size=T)["levels"][2]
+    assert flipped["cell_size"] == pytest.approx((spacing[0] * 2, spacing[1] * 2))
+    np.testing.assert_array_equal(flipped["image"].compute(scheduler="sync"), got)
