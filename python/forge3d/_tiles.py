@@ -420,6 +420,10 @@ def render_tiles(
             "reads; normals (and shadows, occlusion) will break at block borders",
             RuntimeWarning, stacklevel=2,
         )
+    from ._colormaps import BUILTIN, table
+
+    if not (isinstance(colormap, str) and colormap.removesuffix("_r") in BUILTIN):
+        table("colormap", colormap)  # checked here, before any work on the workers
     if contour_kw is not None:
         unknown = set(contour_kw) - {"interval", "major_every", "color", "width_px"}
         if unknown:

@@ -211,6 +211,8 @@ def test_bad_arguments_name_the_argument(dem):
         (dict(zoom_levels=[0], halo=2.5), TypeError, "halo"),
         (dict(zoom_levels=[0], block_tiles=0), ValueError, "block_tiles"),
         (dict(zoom_levels=[0], nodata="x"), TypeError, "nodata"),
+        (dict(zoom_levels=[0], colormap="no-such-map"), ValueError, "colormap"),
+        (dict(zoom_levels=[0], colormap=[[1, 2]]), ValueError, "colormap"),
         (dict(zoom_levels=[0], contours={"interval": 5, "colour": (0, 0, 0)}), ValueError, "colour"),
         (dict(zoom_levels=[0], contours={"interval": -5}), ValueError, "interval"),
     ]
