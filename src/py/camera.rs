@@ -1,11 +1,14 @@
-//! The orbit camera's parameters read from Python (`Renderer.set_camera_orbit`,
-//! `orbit_view`); the camera itself is `render::Orbit`.
+//! The renderer's camera methods (`set_camera`, `set_camera_orbit`,
+//! `set_camera_top_down`, `reset_camera`) and the orbit camera's parameters
+//! read from Python (also for `orbit_view`); the cameras themselves are
+//! `render::Camera` and `render::Orbit`.
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use super::args;
-use crate::render::{Bounds, Orbit};
+use super::renderer::PyRenderer;
+use crate::render::{Bounds, Camera, Orbit};
 use crate::Heightmap;
 
 type Any<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
@@ -212,4 +215,86 @@ pub fn geo_target(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(orbit_view, m)?)?;
     Ok(())
+}
+
+#[pymethods]
+impl PyRenderer {
+    /// Perspective look-at camera in world units: x east (columns * dx),
+    /// y north ((rows - 1 - row) * dy), z up (height * exaggeration).
+    #[pyo3(signature = (eye, target, up=None, fovy_deg=None, znear=None, zfar=None))]
+    fn set_camera(
+        &self,
+        eye: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        up: Option<&Bound<'_, PyAny>>,
+        fovy_deg: Option<&Bound<'_, PyAny>>,
+        znear: Option<&Bound<'_, PyAny>>,
+        zfar: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let up = match up {
+            Some(u) if !u.is_none() => args::vec3("up", u)?,
+            _ => [0.0, 0.0, 1.0],
+        };
+        let camera = Camera::Perspective {
+            eye: args::vec3("eye", eye)?,
+            target: args::vec3("target", target)?,
+            up,
+            fovy_deg: args::opt_real("fovy_deg", fovy_deg)?.unwrap_or(45.0) as f32,
+            znear: args::opt_real("znear", znear)?.map(|v| v as f32),
+            zfar: args::opt_real("zfar", zfar)?.map(|v| v as f32),
+        };
+        Ok(self.inner.set_camera(camera)?)
+    }
+
+    /// Perspective camera on a sphere around ``target``, z up: the eye at
+    /// ``target + distance * (sin(az) cos(el), cos(az) cos(el), sin(el))``,
+    /// azimuth in degrees clockwise from north (+y), elevation in degrees
+    /// above the horizon (clamped to [-89, 89]). ``distance=None`` fits the
+    /// scene box into 96 % of the image at each render, divided by ``zoom``;
+    /// ``target=None`` aims at the box, centred in the image. The defaults
+    /// are the automatic view (``reset_camera``). ``forge3d.orbit_view``
+    /// returns the eye and target this camera uses.
+    #[pyo3(signature = (azimuth_deg=None, elevation_deg=None, *, distance=None, target=None, fovy_deg=None, zoom=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_camera_orbit(
+        &self,
+        azimuth_deg: Option<&Bound<'_, PyAny>>,
+        elevation_deg: Option<&Bound<'_, PyAny>>,
+        distance: Option<&Bound<'_, PyAny>>,
+        target: Option<&Bound<'_, PyAny>>,
+        fovy_deg: Option<&Bound<'_, PyAny>>,
+        zoom: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let o = super::camera::orbit(azimuth_deg, elevation_deg, distance, target, fovy_deg, zoom)?;
+        Ok(self.inner.set_camera(Camera::Orbit(o))?)
+    }
+
+    /// Orthographic view straight down, +y (north) up. Without ``extent``
+    /// it frames the whole scene (aspect kept). ``extent`` is (left, right,
+    /// bottom, top) in world units (x east, y north, as ``set_camera``):
+    /// that box is mapped exactly onto the image, its edges on the image's
+    /// edges, so a box of ``width * p`` by ``height * p`` gives square
+    /// pixels of ``p`` world units, and neighbouring boxes render
+    /// neighbouring images that join without a seam (what
+    /// ``forge3d.dask.render_tiles`` does). ValueError for values that are
+    /// not finite or an empty or inverted box; TypeError for anything but 4
+    /// numbers.
+    #[pyo3(signature = (*, extent=None))]
+    fn set_camera_top_down(&self, extent: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let cam = match args::opt_extent("extent", extent)? {
+            None => Camera::TopDown,
+            Some([left, right, bottom, top]) => Camera::TopDownExtent {
+                left,
+                right,
+                bottom,
+                top,
+            },
+        };
+        Ok(self.inner.set_camera(cam)?)
+    }
+
+    /// The default oblique view that frames the whole terrain.
+    fn reset_camera(&self) -> PyResult<()> {
+        Ok(self.inner.set_camera(Camera::Auto)?)
+    }
 }

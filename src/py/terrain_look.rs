@@ -211,7 +211,8 @@ impl PyRenderer {
     /// other values.
     #[pyo3(signature = (cells=None))]
     fn set_terrain_detail(&self, cells: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let cells = args::opt_int_in("cells", cells, 1, i128::from(crate::render::GRID_LIMIT))?.map(|n| n as u32);
+        let cells = args::opt_int_in("cells", cells, 1, i128::from(crate::render::GRID_LIMIT))?
+            .map(|n| n as u32);
         Ok(self.inner.set_terrain_detail(cells)?)
     }
 

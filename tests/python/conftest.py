@@ -38,3 +38,21 @@ def engine():
     eng = Engine("test", width=W, height=H, fps=25)
     yield eng
     eng.close()
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A distributed client on a real LocalCluster: two worker processes of
+    one thread each, closed after the module."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=40,
+    )
+    c = Client(cluster, set_as_default=False)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()

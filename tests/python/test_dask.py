@@ -13,7 +13,6 @@ import cloudpickle  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
-from distributed import Client, LocalCluster  # noqa: E402
 
 import forge3d  # noqa: E402
 import forge3d.arrow  # noqa: E402
@@ -24,20 +23,6 @@ import forge3d.dask  # noqa: E402
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 AGGS = ["mean", "min", "max", "first", "last", "count"]
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-        silence_logs=40,
-    )
-    c = Client(cluster, set_as_default=False)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
 
 
 @pytest.fixture(scope="module")

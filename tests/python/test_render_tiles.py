@@ -12,7 +12,6 @@ import pytest
 
 import cloudpickle  # noqa: E402
 import dask.array as da  # noqa: E402
-from distributed import Client, LocalCluster  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import forge3d  # noqa: E402
@@ -24,20 +23,6 @@ from golden import MAX_MEAN, MAX_OFF, compare, jacksboro  # noqa: E402
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 T = 64  # tile size in the tests: the Jacksboro DEM (344 x 403) spans 6 x 7 tiles at level 3
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-        silence_logs=40,
-    )
-    c = Client(cluster, set_as_default=False)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
 
 
 @pytest.fixture(scope="module")
