@@ -122,8 +122,10 @@ def _coarsen_sums(s, n, f: int):
 
 
 def _mean(s, n):
+    """Block means in float64, stored as the float32 the GPU takes (the
+    blocks and their halos then travel at half the size)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, s / np.maximum(n, 1), np.nan)
+        return np.where(n > 0, s / np.maximum(n, 1), np.nan).astype(np.float32)
 
 
 def _render_block(block, *, plan, block_info=None):
@@ -418,10 +420,10 @@ def render_tiles(
         if z <= L:
             f, m = 2 ** (L - z), 1
             s, n = sums[z]
-            level = da.map_blocks(_mean, s, n, dtype=np.float64)
+            level = da.map_blocks(_mean, s, n, dtype=np.float32)
         else:
             f, m = 1, 2 ** (z - L)
-            level = heights
+            level = heights.astype(np.float32)
         c = T // m
         cell = (dx * f, dy * f)
         rows, cols = level.shape
