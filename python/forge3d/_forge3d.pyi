@@ -346,8 +346,10 @@ class Renderer:
         """Upload a 2-D height grid as this renderer's terrain (replacing any previous one).
 
         Args:
-            heights: (rows, cols) array, at least 2x2 and at most the device's
-                texture limit per side, a Heightmap (whose spacing and
+            heights: (rows, cols) array, at least 2x2 (larger than the device's
+                textures is fine: they are split into tiles of texture layers
+                and drawn as one surface; on a CPU adapter no larger than
+                the host memory available, MemoryError otherwise), a Heightmap (whose spacing and
                 nodata are the defaults; ``forge3d.open_dem`` reads one from
                 a GeoTIFF), or a 2-D ``xarray.DataArray`` (read by
                 ``Heightmap.from_xarray``). Row 0 is north (top in the
@@ -388,7 +390,11 @@ class Renderer:
     def terrain_info(self) -> dict[str, Any]:
         """spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
         heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on
-        CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), norm, levels, contours
+        CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), heights_tiles ((bands of rows, column
+        tiles) the heights are split into on the GPU: column tiles only when rows are wider
+        than the device's textures), relief_cells_per_texel (1, or more when the heights are
+        larger than a texture: shadows and occlusion are then computed per block of cells),
+        norm, levels, contours
         (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
         (strength, radius), water (level, color, depth_shading), base (depth, color); each
         None when off. relief_passes: (shadow, occlusion) passes computed so far (they run
@@ -949,8 +955,9 @@ def _copy_to_vertex_buffer(mesh: Mesh | Points, attribute: str, src: Any, *, cop
 
 def device_info() -> dict[str, Any]:
     """The adapter forge3d renders on: name, backend, device_type, driver,
-    driver_info, vendor, software, max_texture_dimension, max_buffer_size,
-    tiled_rendering, other_adapters. Raises GpuError when there is none."""
+    driver_info, vendor, software, max_texture_dimension (FORGE3D_MAX_TEXTURE_SIDE may
+    lower it), max_texture_array_layers, max_buffer_size, tiled_rendering, other_adapters.
+    Raises GpuError when there is none."""
 
 
 ExternalBuffer: TypeAlias = ExternalArray

@@ -112,6 +112,7 @@ pub struct DeviceInfo {
     pub vendor: u32,
     pub software: bool,
     pub max_texture_dimension: u32,
+    pub max_texture_array_layers: u32,
     pub max_buffer_size: u64,
     /// Other adapters that were found but not chosen (name, backend).
     pub alternatives: Vec<(String, String)>,

@@ -113,7 +113,20 @@ impl GpuContext {
             )));
         };
         let ainfo = chosen.get_info();
-        let limits = chosen.limits();
+        let mut limits = chosen.limits();
+        // A smaller texture side on request: how inputs larger than a
+        // texture are split can then be seen (and tested) with small data.
+        if let Some(side) =
+            crate::env::whole_number("FORGE3D_MAX_TEXTURE_SIDE", u32::MAX as u64, "texels")?
+        {
+            if side < 256 {
+                return Err(Error::InvalidArgument(format!(
+                    "FORGE3D_MAX_TEXTURE_SIDE={side} must be at least 256 texels (or unset for \
+                     the device's own limit)"
+                )));
+            }
+            limits.max_texture_dimension_2d = limits.max_texture_dimension_2d.min(side as u32);
+        }
         // Optional features asked for where the adapter has them: gridding
         // tables on the GPU needs float64 and 64-bit atomics.
         let features = chosen.features() & crate::grid::gpu::required_features();
@@ -162,6 +175,7 @@ impl GpuContext {
             vendor: ainfo.vendor,
             software: adapter::is_software(&ainfo),
             max_texture_dimension: limits.max_texture_dimension_2d,
+            max_texture_array_layers: limits.max_texture_array_layers,
             max_buffer_size: limits.max_buffer_size,
             alternatives: found
                 .into_iter()

@@ -54,6 +54,29 @@ fn memory_limit() -> Option<u64> {
     })
 }
 
+/// Host memory that can still be allocated without swapping or being
+/// killed (Linux: `MemAvailable` plus free swap, within the process's
+/// cgroup limit), read afresh each call; `None` where it is not known.
+pub fn host_memory_available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib = |key: &str| -> Option<u64> {
+        let line = text.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let mut available = (kib("MemAvailable:")? + kib("SwapFree:").unwrap_or(0)) * 1024;
+    let read = |f: &str| -> Option<u64> {
+        std::fs::read_to_string(format!("/sys/fs/cgroup/{f}"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    if let (Some(max), Some(current)) = (read("memory.max"), read("memory.current")) {
+        available = available.min(max.saturating_sub(current));
+    }
+    Some(available)
+}
+
 impl AlignedBlock {
     /// `count` elements of `item` bytes each, zeroed when `zero`. `what`
     /// names the data in the error (e.g. `"heights"`).
@@ -186,6 +209,14 @@ mod tests {
 #[cfg(test)]
 mod limit_tests {
     use super::*;
+
+    #[test]
+    fn available_memory_is_within_the_machine() {
+        let (Some(limit), Some(free)) = (memory_limit(), host_memory_available()) else {
+            return;
+        };
+        assert!(free > 0 && free <= limit, "{free} of {limit}");
+    }
 
     #[test]
     fn more_than_the_machine_holds_is_refused_before_asking() {

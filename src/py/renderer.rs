@@ -115,8 +115,10 @@ impl PyRenderer {
     /// Upload a 2-D height grid as this renderer's terrain (replacing any previous one).
     ///
     /// Args:
-    ///     heights: (rows, cols) array, at least 2x2 and at most the device's
-    ///         texture limit per side, a Heightmap (whose spacing and
+    ///     heights: (rows, cols) array, at least 2x2 (larger than the device's
+    ///         textures is fine: they are split into tiles of texture layers
+    ///         and drawn as one surface; on a CPU adapter no larger than
+    ///         the host memory available, MemoryError otherwise), a Heightmap (whose spacing and
     ///         nodata are the defaults; ``forge3d.open_dem`` reads one from
     ///         a GeoTIFF), or a 2-D ``xarray.DataArray`` (read by
     ///         ``Heightmap.from_xarray``). Row 0 is north (top in the
@@ -279,7 +281,11 @@ impl PyRenderer {
 
     /// spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
     /// heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on
-    /// CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), norm, levels, contours
+    /// CPU adapters; FORGE3D_TERRAIN_HEIGHTS chooses), heights_tiles ((bands of rows, column
+    /// tiles) the heights are split into on the GPU: column tiles only when rows are wider
+    /// than the device's textures), relief_cells_per_texel (1, or more when the heights are
+    /// larger than a texture: shadows and occlusion are then computed per block of cells),
+    /// norm, levels, contours
     /// (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
     /// (strength, radius), water (level, color, depth_shading), base (depth, color); each
     /// None when off. relief_passes: (shadow, occlusion) passes computed so far (they run
@@ -304,6 +310,9 @@ impl PyRenderer {
         d.set_item("holes", stats.holes)?;
         d.set_item("nodata", o.nodata)?;
         d.set_item("heights_memory", self.inner.terrain_heights_memory()?)?;
+        let (tiles, stride) = self.inner.terrain_tiling()?;
+        d.set_item("heights_tiles", tiles)?;
+        d.set_item("relief_cells_per_texel", stride)?;
         d.set_item("norm", o.norm.name())?;
         d.set_item("levels", o.levels.clone())?;
         d.set_item(

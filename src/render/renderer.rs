@@ -193,6 +193,11 @@ impl Renderer {
         self.with_terrain(|t| Ok(t.heights_memory()))
     }
 
+    /// The current terrain's heights tiling (see [`TerrainLayer::tiling`]).
+    pub fn terrain_tiling(&self) -> Result<((u32, u32), u32)> {
+        self.with_terrain(|t| Ok(t.tiling()))
+    }
+
     /// Statistics of the current terrain's heights.
     pub fn terrain_stats(&self) -> Result<HeightStats> {
         self.with_terrain(|t| Ok(t.stats()))

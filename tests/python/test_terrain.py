@@ -307,10 +307,25 @@ def test_bad_shapes_are_value_errors(heights, match):
         forge3d.Renderer(8, 8).add_terrain(heights)
 
 
-def test_heights_past_the_texture_limit_are_rejected(device):
+def test_rows_past_the_texture_limit_are_drawn_from_column_tiles(device, monkeypatch):
     limit = device["max_texture_dimension"]
-    with pytest.raises(ValueError, match=rf"exceeds this device's texture limit of {limit}"):
-        forge3d.Renderer(8, 8).add_terrain(np.zeros((2, limit + 1), np.float32))
+    h = np.zeros((2, limit + 1), np.float32)
+    h[:, ::2] = 1.0
+    monkeypatch.setenv("FORGE3D_TERRAIN_HEIGHTS", "texture")
+    r = forge3d.Renderer(8, 8)
+    r.add_terrain(h)
+    info = r.terrain_info()
+    assert info["heights_tiles"] == (1, 2) and info["relief_cells_per_texel"] == 2
+    assert info["data_range"] == (0.0, 1.0)
+    assert np.asarray(r.render()).shape == (8, 8, 4)
+
+
+def test_shapes_that_no_tiling_fits_are_rejected(device):
+    limit, layers = device["max_texture_dimension"], device["max_texture_array_layers"]
+    cols = limit * (layers + 1)  # more column tiles than layers
+    with pytest.raises(ValueError, match=rf"shape \(2, {cols}\) does not fit this device's "
+                       "textures even when tiled.*downsample"):
+        forge3d.Renderer(8, 8).add_terrain(np.broadcast_to(np.float32(0), (2, cols)))
 
 
 @pytest.mark.parametrize(

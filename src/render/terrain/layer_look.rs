@@ -50,7 +50,7 @@ impl TerrainLayer {
             band_rows: self.heights.band_rows(),
             log_norm: (o.norm == Norm::Log) as u32,
             level_count,
-            _pad: 0,
+            tile_cols: self.heights.tile_cols().unwrap_or(self.cols),
             levels,
             contour_color: o.contours.map_or([0.0; 4], |c| c.color),
             contour_interval: o.contours.map_or(0.0, |c| c.interval),
@@ -69,6 +69,7 @@ impl TerrainLayer {
             base_color: o.base.map_or([0.0; 4], |b| b.color),
             overlay_extent,
             overlay_params,
+            relief: self.relief.uniform(),
         }
     }
 

@@ -32,7 +32,7 @@ use scale::check_norm_range;
 pub use scale::{Contours, Norm, MAX_LEVELS};
 pub(crate) use source::Heights;
 pub use source::{FillBand, HeightsFill};
-use upload::upload_heights;
+use upload::{upload_heights, TextureLayout};
 
 /// This module's WGSL, as its pipelines compile it.
 pub(crate) const SHADERS: [(&str, &str); 5] = [
@@ -86,11 +86,11 @@ pub struct HeightStats {
 /// A terrain's heights on the GPU.
 enum GpuHeights {
     /// A texture array in GPU memory, filled by GPU copies out of upload
-    /// memory, one layer per band of `band_rows` rows.
+    /// memory, one layer per band of rows and column tile.
     Texture {
         texture: wgpu::Texture,
         view: wgpu::TextureView,
-        band_rows: u32,
+        layout: TextureLayout,
     },
     /// A storage buffer in host memory, written by the CPU copy itself.
     Buffer(HeightsBuffer),
@@ -125,8 +125,16 @@ impl GpuHeights {
     /// Rows per texture layer or per buffer binding.
     fn band_rows(&self) -> u32 {
         match self {
-            GpuHeights::Texture { band_rows, .. } => *band_rows,
+            GpuHeights::Texture { layout, .. } => layout.band_rows,
             GpuHeights::Buffer(b) => b.band_rows(),
+        }
+    }
+
+    /// Columns per texture layer (`None`: whole rows).
+    fn tile_cols(&self) -> Option<u32> {
+        match self {
+            GpuHeights::Texture { layout, .. } if layout.tiles_x > 1 => Some(layout.tile_cols),
+            _ => None,
         }
     }
 }
@@ -184,8 +192,11 @@ fn grid_indices(ctx: &GpuContext, gw: u32, gh: u32) -> Result<(wgpu::Buffer, u32
 }
 
 impl TerrainLayer {
-    /// The shapes a terrain can have on `ctx`: at least 2x2, at most the
-    /// device's texture limit per side. Callers check before converting.
+    /// The shapes a terrain can have on `ctx`: at least 2x2, tiled into
+    /// one texture array within the device's limits (rows wider than a
+    /// texture are split into column tiles), and on a CPU adapter, whose
+    /// GPU memory is host memory, no more than the host has available.
+    /// Callers check before converting.
     pub fn check_shape(ctx: &GpuContext, rows: usize, cols: usize) -> Result<()> {
         if ctx.info.backend == "gl" {
             // On wgpu's GL backend the terrain draws wrong (heights read
@@ -199,17 +210,28 @@ impl TerrainLayer {
                 ctx.info.name
             )));
         }
-        let max = ctx.limits.max_texture_dimension_2d as usize;
         if rows < 2 || cols < 2 {
             return Err(Error::InvalidArgument(format!(
                 "heights must be at least 2x2, got shape ({rows}, {cols})"
             )));
         }
-        if rows > max || cols > max {
-            return Err(Error::InvalidArgument(format!(
-                "heights shape ({rows}, {cols}) exceeds this device's texture limit of {max} per \
-                 side; downsample it (e.g. heights[::2, ::2])"
-            )));
+        let layout = TextureLayout::for_device(ctx, rows, cols)?;
+        if ctx.info.software {
+            if let Some(available) = crate::memory::alloc::host_memory_available() {
+                let need = layout.texture_bytes();
+                if need > available {
+                    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+                    return Err(Error::OutOfMemory(format!(
+                        "heights shape ({rows}, {cols}) needs {:.1} GiB of GPU memory, which on \
+                         this CPU adapter ({}) is host memory, and {:.1} GiB is available; \
+                         downsample it (e.g. heights[::2, ::2]), render it in pieces with \
+                         forge3d.dask.render_tiles, or use a machine with a GPU",
+                        gib(need),
+                        ctx.info.name,
+                        gib(available)
+                    )));
+                }
+            }
         }
         Ok(())
     }
@@ -245,7 +267,7 @@ impl TerrainLayer {
                 let reuse = previous
                     .filter(|_| !late_check)
                     .and_then(|p| p.heights.texture());
-                let (texture, band_rows, stats) =
+                let (texture, layout, stats) =
                     upload_heights(ctx, &mut heights, options.nodata, reuse)?;
                 let view = texture.create_view(&wgpu::TextureViewDescriptor {
                     dimension: Some(wgpu::TextureViewDimension::D2Array),
@@ -254,7 +276,7 @@ impl TerrainLayer {
                 let store = GpuHeights::Texture {
                     texture,
                     view,
-                    band_rows,
+                    layout,
                 };
                 (store, stats)
             }
@@ -370,6 +392,18 @@ impl TerrainLayer {
             HeightsBinding::Texture => "texture",
             HeightsBinding::Buffer => "buffer",
         }
+    }
+
+    /// How the heights are split on the GPU: (bands of rows, column tiles)
+    /// (one band per texture layer or storage binding; several column
+    /// tiles only for rows wider than a texture may be), and the cells per
+    /// relief texel per side.
+    pub fn tiling(&self) -> ((u32, u32), u32) {
+        let pieces = match &self.heights {
+            GpuHeights::Texture { layout, .. } => (layout.bands, layout.tiles_x),
+            GpuHeights::Buffer(b) => (self.rows.div_ceil(b.band_rows()), 1),
+        };
+        (pieces, self.relief.stride())
     }
 
     pub fn set_colormap(&mut self, ctx: &GpuContext, name: &str) -> Result<()> {

@@ -24,7 +24,8 @@ pub(crate) struct TerrainUniform {
     pub log_norm: u32,
     /// Bin boundaries in `levels` (0: continuous).
     pub level_count: u32,
-    pub _pad: u32,
+    /// Columns per texture layer (the heights' columns when not tiled).
+    pub tile_cols: u32,
     pub levels: [[f32; 4]; super::scale::MAX_LEVELS / 4],
     pub contour_color: [f32; 4],
     /// 0: no contour lines.
@@ -47,6 +48,9 @@ pub(crate) struct TerrainUniform {
     pub overlay_extent: [[f32; 4]; super::look::MAX_OVERLAYS],
     /// Per overlay: opacity, blend mode, image width and height in pixels.
     pub overlay_params: [[f32; 4]; super::look::MAX_OVERLAYS],
+    /// The relief textures: 1 / (texels x cells per texel) per axis, cells
+    /// per texel, unused.
+    pub relief: [f32; 4],
 }
 
 /// How the shader reads heights.

@@ -219,6 +219,12 @@ struct Pass {
 /// A terrain's relief textures (each made when first enabled).
 pub(crate) struct Relief {
     binding: HeightsBinding,
+    /// The heights' (cols, rows).
+    cells: (u32, u32),
+    /// Cells per relief texel per side: 1, unless the heights are larger
+    /// than a texture may be.
+    stride: u32,
+    /// The relief textures' (width, height).
     size: (u32, u32),
     /// Group 1 of the passes: the terrain uniform and the heights.
     heights_group: wgpu::BindGroup,
@@ -237,10 +243,13 @@ pub(crate) struct ReliefInputs {
 }
 
 impl Relief {
+    /// Relief for heights of `cells` (cols, rows): one texel per cell, or
+    /// per `stride` x `stride` cells when that is more than the device's
+    /// texture side allows (then still finer than any frame shows them).
     pub fn new(
         ctx: &GpuContext,
         binding: HeightsBinding,
-        size: (u32, u32),
+        cells: (u32, u32),
         heights_entries: Vec<wgpu::BindGroupEntry<'_>>,
         uniform: &wgpu::Buffer,
     ) -> Self {
@@ -256,17 +265,53 @@ impl Relief {
             layout: &p.heights_layout,
             entries: &entries,
         });
+        let max_side = ctx.limits.max_texture_dimension_2d.max(1);
+        let stride = cells.0.max(cells.1).div_ceil(max_side).max(1);
         Self {
             binding,
-            size,
+            cells,
+            stride,
+            size: (cells.0.div_ceil(stride), cells.1.div_ceil(stride)),
             heights_group,
             shadows: None,
             ao: None,
         }
     }
 
+    /// The terrain uniform's `relief` field.
+    pub fn uniform(&self) -> [f32; 4] {
+        let s = self.stride as f32;
+        [
+            1.0 / (self.size.0 as f32 * s),
+            1.0 / (self.size.1 as f32 * s),
+            s,
+            0.0,
+        ]
+    }
+
+    /// Cells per relief texel per side.
+    pub fn stride(&self) -> u32 {
+        self.stride
+    }
+
     fn make_pass(&self, ctx: &GpuContext) -> Result<Pass> {
         let (w, h) = self.size;
+        if ctx.info.software {
+            let need = w as u64 * h as u64 * 4;
+            if let Some(available) = crate::memory::alloc::host_memory_available() {
+                if need > available {
+                    return Err(Error::OutOfMemory(format!(
+                        "shadows and ambient occlusion of a ({}, {}) terrain need {} MiB each for \
+                         a {w}x{h} texture, which on this CPU adapter is host memory, and {} MiB \
+                         is available; turn them off or downsample the heights",
+                        self.cells.1,
+                        self.cells.0,
+                        need >> 20,
+                        available >> 20
+                    )));
+                }
+            }
+        }
         let texture = ctx.scoped("creating a relief texture", || {
             ctx.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some("forge3d relief"),
@@ -358,7 +403,7 @@ impl Relief {
                     az.sin() * cell / inp.spacing.0,
                     -az.cos() * cell / inp.spacing.1,
                 ];
-                let (w, h) = self.size;
+                let (w, h) = self.cells;
                 let u = ReliefUniform {
                     sun_step: step,
                     step_len: cell,

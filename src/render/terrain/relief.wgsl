@@ -41,19 +41,28 @@ fn inside(q: vec2<f32>) -> bool {
 // between over the sun's disc (`softness`): the horizon towards the sun is
 // the steepest rise from the texel to any height along the ray, searched
 // until no height could rise above it any more.
+// The cell a relief texel is computed at: the texel itself, or with
+// `t.relief.z` cells per texel, the cell nearest the texel's centre.
+fn cell_of(id: vec2<u32>) -> vec2<i32> {
+    let s = t.relief.z;
+    let c = round((vec2<f32>(id) + 0.5) * s - 0.5);
+    return clamp(vec2<i32>(c), vec2<i32>(0, 0), vec2<i32>(t.size) - vec2<i32>(1, 1));
+}
+
 @compute @workgroup_size(8, 8)
 fn shadow_main(@builtin(global_invocation_id) id: vec3<u32>) {
-    let size = vec2<u32>(t.size);
+    let size = textureDimensions(out);
     if (id.x >= size.x || id.y >= size.y) {
         return;
     }
-    let p = vec2<i32>(id.xy);
+    let texel = vec2<i32>(id.xy);
+    let p = cell_of(id.xy);
     let h0 = scaled(p);
     let lo = r.elevation - 0.5 * r.softness;
     let hi = r.elevation + 0.5 * r.softness;
     var vis = 1.0;
     if (h0 < -1.0e38) {
-        textureStore(out, p, vec4<f32>(1.0));
+        textureStore(out, texel, vec4<f32>(1.0));
         return;
     }
     if (hi <= 0.0) {
@@ -86,7 +95,7 @@ fn shadow_main(@builtin(global_invocation_id) id: vec3<u32>) {
             vis = select(0.0, 1.0, angle < r.elevation);
         }
     }
-    textureStore(out, p, vec4<f32>(vis, vis, vis, 1.0));
+    textureStore(out, texel, vec4<f32>(vis, vis, vis, 1.0));
 }
 
 // The open sky over the texel: over `ao_dirs` directions, the steepest
@@ -94,14 +103,15 @@ fn shadow_main(@builtin(global_invocation_id) id: vec3<u32>) {
 // direction contributing 1 - sin(horizon angle); flat ground gives 1.
 @compute @workgroup_size(8, 8)
 fn ao_main(@builtin(global_invocation_id) id: vec3<u32>) {
-    let size = vec2<u32>(t.size);
+    let size = textureDimensions(out);
     if (id.x >= size.x || id.y >= size.y) {
         return;
     }
-    let p = vec2<i32>(id.xy);
+    let texel = vec2<i32>(id.xy);
+    let p = cell_of(id.xy);
     let h0 = scaled(p);
     if (h0 < -1.0e38) {
-        textureStore(out, p, vec4<f32>(1.0));
+        textureStore(out, texel, vec4<f32>(1.0));
         return;
     }
     let cell = min(t.spacing.x, t.spacing.y);
@@ -127,5 +137,5 @@ fn ao_main(@builtin(global_invocation_id) id: vec3<u32>) {
         open = open + 1.0 - horizon * inverseSqrt(1.0 + horizon * horizon);
     }
     let ao = open / f32(r.ao_dirs);
-    textureStore(out, p, vec4<f32>(ao, ao, ao, 1.0));
+    textureStore(out, texel, vec4<f32>(ao, ao, ao, 1.0));
 }

@@ -204,9 +204,9 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     let dzdy = g.y;
     let n = normalize(vec3<f32>(-dzdx, -dzdy, 1.0));
     let lambert = max(dot(n, t.sun_dir.xyz), 0.0);
-    // Texel centres are at integer c: the relief textures' texel k covers
-    // [k, k + 1) in uv * size.
-    let uv = (c + vec2<f32>(0.5, 0.5)) / t.size;
+    // Cell centres are at integer c: the relief textures' texel k covers
+    // cells [k, k + 1) * (cells per texel).
+    let uv = (c + vec2<f32>(0.5, 0.5)) * t.relief.xy;
     var vis = 1.0;
     if (t.shadows == 1u) {
         vis = textureSampleLevel(sun_vis, linear, uv, 0.0).r;

@@ -24,7 +24,9 @@ struct Terrain {
     log_norm: u32,
     // Bin boundaries in `levels` (0: a continuous colormap).
     level_count: u32,
-    _pad: u32,
+    // Columns per texture array layer (>= size.x: whole rows, one layer
+    // per band; else each band is split into column tiles).
+    tile_cols: u32,
     levels: array<vec4<f32>, 16>,
     // Contour lines: colour (alpha = opacity), spacing in height units (0:
     // none), width in pixels, every how many lines one is major (0: none).
@@ -58,5 +60,9 @@ struct Terrain {
     // (a uniform, not a texture query: a switch over eight textures in
     // the fragment shader made every terrain draw 50 % slower on NVIDIA).
     overlay_params: array<vec4<f32>, 8>,
+    // The relief textures (sun visibility, occlusion): xy = 1 / (texels x
+    // cells per texel) per axis, z = cells per texel (1 unless the heights
+    // are larger than a texture may be), w unused.
+    relief: vec4<f32>,
 };
 @group(1) @binding(0) var<uniform> t: Terrain;

@@ -1,6 +1,8 @@
 //! The one CPU copy of a terrain: heights go from the caller's memory into
-//! pooled GPU upload memory in bands, one texture-array layer per band,
-//! with the statistics gathered on the way.
+//! pooled GPU upload memory in bands of rows, and from there by the GPU
+//! into texture-array layers (one per band, or per band and column tile
+//! when rows are wider than a texture may be), with the statistics
+//! gathered on the way.
 
 use super::{HeightStats, Heights, HOLE};
 use crate::error::{Error, Result};
@@ -11,6 +13,95 @@ use crate::memory::ledger;
 
 /// Upload band size: the upload pool's memory stays bounded for any input.
 const BAND_BYTES: u64 = 16 << 20;
+
+/// How heights of `rows` x `cols` are tiled into one texture array: bands
+/// of `band_rows` rows, each split into `tiles_x` tiles of `tile_cols`
+/// columns (one tile when a row fits the device's texture width). Layer
+/// `band * tiles_x + tile` holds band `band`'s columns from
+/// `tile * tile_cols`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TextureLayout {
+    pub tile_cols: u32,
+    pub tiles_x: u32,
+    pub band_rows: u32,
+    pub bands: u32,
+    /// Bytes from one row to the next in upload memory (whole rows).
+    pub pitch: u64,
+}
+
+impl TextureLayout {
+    /// The layout for a device whose textures are at most `max_side`
+    /// texels per side and `max_layers` layers deep, or an error naming
+    /// what does not fit.
+    pub fn new(rows: usize, cols: usize, max_side: u32, max_layers: u32) -> Result<Self> {
+        let too_big = |why: String| {
+            Err(Error::InvalidArgument(format!(
+                "heights shape ({rows}, {cols}) does not fit this device's textures even when \
+                 tiled ({why}); downsample it (e.g. heights[::2, ::2]) or render it in pieces \
+                 with forge3d.dask.render_tiles"
+            )))
+        };
+        let (max_side, max_layers) = (max_side.max(1) as u64, max_layers.max(1) as u64);
+        let (rows64, cols64) = (rows as u64, cols as u64);
+        let tiles_x = cols64.div_ceil(max_side);
+        if tiles_x > max_layers {
+            return too_big(format!(
+                "{tiles_x} column tiles, {max_layers} layers at most"
+            ));
+        }
+        let tile_cols = cols64.div_ceil(tiles_x);
+        // Rows in upload memory span whole tiles, so every copy fills a
+        // whole layer (a partial one would make the GPU clear it first).
+        let pitch =
+            (tiles_x * tile_cols * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64);
+        // Bands of about BAND_BYTES keep upload memory bounded; more rows
+        // per band only when the layers would otherwise run out.
+        let max_bands = max_layers / tiles_x;
+        let band_rows = (BAND_BYTES / pitch)
+            .min(max_side)
+            .max(rows64.div_ceil(max_bands))
+            .clamp(1, rows64);
+        if band_rows > max_side {
+            return too_big(format!(
+                "{band_rows} rows per layer, {max_side} at most, with {max_bands} bands of \
+                 {tiles_x} tile(s)"
+            ));
+        }
+        Ok(Self {
+            tile_cols: tile_cols as u32,
+            tiles_x: tiles_x as u32,
+            band_rows: band_rows as u32,
+            bands: rows64.div_ceil(band_rows) as u32,
+            pitch,
+        })
+    }
+
+    pub fn for_device(ctx: &GpuContext, rows: usize, cols: usize) -> Result<Self> {
+        Self::new(
+            rows,
+            cols,
+            ctx.limits.max_texture_dimension_2d,
+            ctx.limits.max_texture_array_layers,
+        )
+    }
+
+    /// Bytes of the texture this layout makes.
+    pub fn texture_bytes(&self) -> u64 {
+        self.tile_cols as u64 * self.band_rows as u64 * self.layers() as u64 * 4
+    }
+
+    pub fn layers(&self) -> u32 {
+        self.bands * self.tiles_x
+    }
+
+    fn extent(&self) -> wgpu::Extent3d {
+        wgpu::Extent3d {
+            width: self.tile_cols,
+            height: self.band_rows,
+            depth_or_array_layers: self.layers(),
+        }
+    }
+}
 
 /// Copies one row into upload memory, mapping holes to [`HOLE`], and
 /// gathers min/max/holes/infinities in the same pass.
@@ -127,33 +218,26 @@ pub(super) fn upload_heights(
     h: &mut Heights<'_>,
     nodata: Option<f32>,
     reuse: Option<&wgpu::Texture>,
-) -> Result<(wgpu::Texture, u32, HeightStats)> {
-    let (rows, cols) = (h.rows() as u32, h.cols() as u32);
-    let row_bytes = cols as u64 * 4;
-    let pitch = row_bytes.next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64);
-    let band_rows = (BAND_BYTES / pitch).clamp(1, rows as u64) as u32;
-    let layers = rows.div_ceil(band_rows);
-    if layers > ctx.limits.max_texture_array_layers {
-        return Err(Error::InvalidArgument(format!(
-            "heights shape ({rows}, {cols}) needs {layers} texture layers, more than this device's \
-             {}; downsample it (e.g. heights[::2, ::2])",
-            ctx.limits.max_texture_array_layers
-        )));
-    }
-    // One array layer per upload band: each band's copy covers a whole
-    // subresource, so the GPU never has to clear the texture first.
+) -> Result<(wgpu::Texture, TextureLayout, HeightStats)> {
+    let rows = h.rows() as u32;
+    let layout = TextureLayout::for_device(ctx, h.rows(), h.cols())?;
+    let TextureLayout {
+        tile_cols,
+        tiles_x,
+        band_rows,
+        pitch,
+        ..
+    } = layout;
+    // One array layer per upload band and column tile: each copy covers a
+    // whole subresource, so the GPU never has to clear the texture first.
     // A previous terrain's texture of the same shape is refilled instead of
     // allocating (and, on CPU adapters, paging in) new memory, but only when
     // all bands are submitted together: a failed upload must leave the
     // previous terrain intact.
-    let size = wgpu::Extent3d {
-        width: cols,
-        height: band_rows,
-        depth_or_array_layers: layers,
-    };
+    let size = layout.extent();
     let one_batch = ctx
         .upload_pool
-        .fits_in_one_batch(pitch * band_rows as u64 * layers as u64);
+        .fits_in_one_batch(pitch * band_rows as u64 * layout.bands as u64);
     let reusable = reuse.filter(|t| one_batch && t.size() == size).cloned();
     let reusing = reusable.is_some();
     let texture = match reusable {
@@ -161,11 +245,7 @@ pub(super) fn upload_heights(
         None => ctx.scoped("creating the height texture", || {
             ctx.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some("forge3d heights"),
-                size: wgpu::Extent3d {
-                    width: cols,
-                    height: band_rows,
-                    depth_or_array_layers: layers,
-                },
+                size,
                 mip_level_count: 1,
                 sample_count: 1,
                 dimension: wgpu::TextureDimension::D2,
@@ -185,34 +265,41 @@ pub(super) fn upload_heights(
     let mut pending: Vec<(u32, UploadChunk)> = Vec::new();
     let submit = |pending: &mut Vec<(u32, UploadChunk)>| {
         for (y0, chunk) in pending.drain(..) {
+            let band = y0 / band_rows;
             ctx.upload_pool.submit_copy(&ctx.queue, chunk, |enc, buf| {
-                enc.copy_buffer_to_texture(
-                    wgpu::TexelCopyBufferInfo {
-                        buffer: buf,
-                        layout: wgpu::TexelCopyBufferLayout {
-                            offset: 0,
-                            bytes_per_row: Some(pitch as u32),
-                            rows_per_image: Some(band_rows),
+                for tx in 0..tiles_x {
+                    let x0 = tx * tile_cols;
+                    enc.copy_buffer_to_texture(
+                        wgpu::TexelCopyBufferInfo {
+                            buffer: buf,
+                            layout: wgpu::TexelCopyBufferLayout {
+                                // The tile's first column of the band's
+                                // first row: whole rows stay `pitch` apart.
+                                offset: x0 as u64 * 4,
+                                bytes_per_row: Some(pitch as u32),
+                                rows_per_image: Some(band_rows),
+                            },
                         },
-                    },
-                    wgpu::TexelCopyTextureInfo {
-                        texture: &texture,
-                        mip_level: 0,
-                        origin: wgpu::Origin3d {
-                            x: 0,
-                            y: 0,
-                            z: y0 / band_rows,
+                        wgpu::TexelCopyTextureInfo {
+                            texture: &texture,
+                            mip_level: 0,
+                            origin: wgpu::Origin3d {
+                                x: 0,
+                                y: 0,
+                                z: band * tiles_x + tx,
+                            },
+                            aspect: wgpu::TextureAspect::All,
                         },
-                        aspect: wgpu::TextureAspect::All,
-                    },
-                    // The whole layer, also for a short last band (its
-                    // extra rows are never read).
-                    wgpu::Extent3d {
-                        width: cols,
-                        height: band_rows,
-                        depth_or_array_layers: 1,
-                    },
-                );
+                        // The whole layer, also for a short last band or
+                        // tile (its rows and columns past the heights are
+                        // never read).
+                        wgpu::Extent3d {
+                            width: tile_cols,
+                            height: band_rows,
+                            depth_or_array_layers: 1,
+                        },
+                    );
+                }
             });
         }
     };
@@ -254,7 +341,7 @@ pub(super) fn upload_heights(
         source,
         &format!("heights into GPU upload memory{how}"),
     );
-    Ok((texture, band_rows, stats))
+    Ok((texture, layout, stats))
 }
 
 /// The error for heights with `n` infinite values.
@@ -285,6 +372,49 @@ mod tests {
         assert_eq!((s.min, s.max, s.holes, s.infinite), (-2.0, 7.5, 2, 0));
         copy_row(&mut dst[..1], &[f32::INFINITY], f32::NAN, &mut s);
         assert_eq!(s.infinite, 1);
+    }
+
+    #[test]
+    fn rows_wider_than_a_texture_are_split_into_column_tiles() {
+        // Narrow enough: whole rows, bands of about BAND_BYTES.
+        let l = TextureLayout::new(3, 3, 16384, 2048).unwrap();
+        assert_eq!((l.tiles_x, l.tile_cols, l.band_rows, l.bands), (1, 3, 3, 1));
+        assert_eq!(l.pitch, 256);
+        // Narrow rows: bands no taller than a texture.
+        let l = TextureLayout::new(40000, 3, 16384, 2048).unwrap();
+        assert_eq!((l.tiles_x, l.band_rows, l.bands), (1, 16384, 3));
+        let l = TextureLayout::new(20000, 16384, 16384, 2048).unwrap();
+        assert_eq!((l.tiles_x, l.tile_cols, l.band_rows), (1, 16384, 256));
+        // 20000 columns on a 16384-texel device: two tiles of 10000.
+        let l = TextureLayout::new(20000, 20000, 16384, 2048).unwrap();
+        assert_eq!((l.tiles_x, l.tile_cols), (2, 10000));
+        assert_eq!(l.pitch, 80128); // 80000 bytes, rounded up to 256
+        assert_eq!(l.band_rows as u64, BAND_BYTES / 80128);
+        assert_eq!(l.bands, 20000u32.div_ceil(l.band_rows));
+        assert!(l.layers() <= 2048);
+        // Uneven: the last tile is part padding, which rows in upload
+        // memory include so every copy fills a whole layer.
+        let l = TextureLayout::new(5, 1001, 500, 2048).unwrap();
+        assert_eq!((l.tiles_x, l.tile_cols), (3, 334));
+        assert!(l.pitch >= 3 * 334 * 4);
+        // When bands of BAND_BYTES would need too many layers, bands grow.
+        let l = TextureLayout::new(100_000, 100_000, 16384, 2048).unwrap();
+        assert_eq!((l.tiles_x, l.tile_cols), (7, 14286));
+        assert!(l.layers() <= 2048 && l.band_rows as u64 * l.bands as u64 >= 100_000);
+        assert_eq!(l.band_rows, 100_000u32.div_ceil(2048 / 7));
+        assert_eq!(l.texture_bytes(), 14286 * 343 * 292 * 7 * 4);
+    }
+
+    #[test]
+    fn shapes_no_tiling_fits_are_refused_by_name() {
+        for (rows, cols) in [(2, 16384 * 2049), (16384 * 2048 + 1, 2)] {
+            let e = TextureLayout::new(rows, cols, 16384, 2048).unwrap_err();
+            let m = e.to_string();
+            assert!(
+                m.contains(&format!("heights shape ({rows}, {cols})")) && m.contains("downsample"),
+                "{m}"
+            );
+        }
     }
 
     #[test]
