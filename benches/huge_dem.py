@@ -15,7 +15,7 @@ With ``--check`` the same view is rendered from the heights downsampled 4x
 tiled render must show the same picture.
 
     python benches/huge_dem.py [--size 20000] [--width 1920] [--height 1080]
-                               [--no-shadows] [--check] [--png out.png]
+                               [--no-shadows] [--no-ao] [--check] [--png out.png]
                                [--quick] [--json out.json]
 """
 
@@ -65,6 +65,8 @@ def reset_peak() -> bool:
 def render(forge3d, h, spacing, args, shadows):
     r = forge3d.Renderer(args.width, args.height)
     r.add_terrain(h, spacing=spacing, colormap="terrain")
+    if args.no_ao:
+        r.set_ambient_occlusion(0)
     if shadows:
         r.set_shadows(softness=1.0)
     r.set_sun(135.0, 25.0)
@@ -79,6 +81,7 @@ def main() -> int:
     p.add_argument("--height", type=int, default=1080)
     p.add_argument("--spacing", type=float, default=10.0, help="metres per cell")
     p.add_argument("--no-shadows", action="store_true")
+    p.add_argument("--no-ao", action="store_true", help="ambient occlusion off (on by default)")
     p.add_argument("--check", action="store_true")
     p.add_argument("--png")
     p.add_argument("--quick", action="store_true", help="a 4096 DEM at 640x360, once")
@@ -116,6 +119,7 @@ def main() -> int:
         "frame": [args.width, args.height],
         "spacing": args.spacing,
         "shadows": shadows,
+        "ambient_occlusion": not args.no_ao,
         "heights_memory": ti["heights_memory"],
         "heights_tiles": ti["heights_tiles"],
         "relief_cells_per_texel": ti["relief_cells_per_texel"],

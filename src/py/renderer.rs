@@ -288,8 +288,9 @@ impl PyRenderer {
     /// norm, levels, contours
     /// (interval, major_every, color, width_px), shadows (softness), ambient_occlusion
     /// (strength, radius), water (level, color, depth_shading), base (depth, color); each
-    /// None when off. relief_passes: (shadow, occlusion) passes computed so far (they run
-    /// only when the sun or their settings change). grid: (columns, rows) of grid cells
+    /// None when off. relief_passes: (shadow, occlusion) passes computed since each was
+    /// turned on (they run only when the sun or their settings change; turned off, their
+    /// texture is freed). grid: (columns, rows) of grid cells
     /// drawn (``set_terrain_detail``). Look settings belong to the terrain:
     /// ``add_terrain`` starts afresh.
     fn terrain_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {

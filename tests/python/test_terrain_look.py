@@ -575,6 +575,13 @@ def test_relief_passes_run_only_when_their_inputs_change():
     r.render()
     r.render()
     assert r.terrain_info()["relief_passes"] == (2, 2)
+    # Turned off, occlusion's texture is freed; turned on, computed afresh.
+    r.set_ambient_occlusion(0)
+    assert r.terrain_info()["relief_passes"] == (2, 0)
+    r.render()
+    r.set_ambient_occlusion(0.6, radius=5.0)
+    r.render()
+    assert r.terrain_info()["relief_passes"] == (2, 1)
     r.add_terrain(np.zeros((8, 8), np.float32))  # a new terrain starts afresh
     assert r.terrain_info()["relief_passes"] == (0, 0)
 

@@ -80,8 +80,10 @@ impl TerrainLayer {
         }
         if shadows.is_some() {
             self.relief.enable(ctx, true, false)?;
-            self.rebind(ctx);
+        } else {
+            self.relief.disable(true, false);
         }
+        self.rebind(ctx);
         self.options.shadows = shadows;
         Ok(())
     }
@@ -97,8 +99,10 @@ impl TerrainLayer {
         }
         if ao.is_some() {
             self.relief.enable(ctx, false, true)?;
-            self.rebind(ctx);
+        } else {
+            self.relief.disable(false, true);
         }
+        self.rebind(ctx);
         self.options.ambient_occlusion = ao;
         Ok(())
     }

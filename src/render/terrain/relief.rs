@@ -379,6 +379,18 @@ impl Relief {
         Ok(())
     }
 
+    /// Frees the textures of passes turned off (a texel per cell each: on
+    /// large terrains the largest allocations after the heights). Turned
+    /// on again, they are made and computed afresh.
+    pub fn disable(&mut self, shadows: bool, ao: bool) {
+        if shadows {
+            self.shadows = None;
+        }
+        if ao {
+            self.ao = None;
+        }
+    }
+
     /// The views the draw binds (None: not made).
     pub fn views(&self) -> (Option<&wgpu::TextureView>, Option<&wgpu::TextureView>) {
         (
