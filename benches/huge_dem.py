@@ -84,11 +84,11 @@ def main() -> int:
     p.add_argument("--no-ao", action="store_true", help="ambient occlusion off (on by default)")
     p.add_argument("--check", action="store_true")
     p.add_argument("--png")
-    p.add_argument("--quick", action="store_true", help="a 4096 DEM at 640x360, once")
+    p.add_argument("--quick", action="store_true", help="a 2048 DEM at 320x180")
     p.add_argument("--json")
     args = p.parse_args()
     if args.quick:
-        args.size, args.width, args.height = 4096, 640, 360
+        args.size, args.width, args.height = 2048, 320, 180
     import forge3d
 
     info = forge3d.device_info()

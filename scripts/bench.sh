@@ -31,6 +31,8 @@ if [ "$QUICK" = 1 ]; then
     .venv/bin/python benches/peers/points.py --quick > /dev/null
     .venv/bin/python benches/peers/dask_grid.py --quick > /dev/null
     .venv/bin/python benches/tiles.py --quick > /dev/null
+    # Heights in a texture of a device asked for 1024-texel textures: the quick run draws column tiles.
+    FORGE3D_MAX_TEXTURE_SIDE=1024 FORGE3D_TERRAIN_HEIGHTS=texture .venv/bin/python benches/huge_dem.py --quick --check > /dev/null
     log=$(mktemp)
     .venv/bin/asv run --python=same --quick --show-stderr --set-commit-hash "$(git rev-parse HEAD)" 2>&1 | tee "$log"
     if grep -qE ' failed|Traceback' "$log"; then echo "bench: an asv benchmark failed" >&2; exit 1; fi
@@ -42,5 +44,6 @@ else
     .venv/bin/python benches/peers/points.py
     .venv/bin/python benches/peers/dask_grid.py
     .venv/bin/python benches/tiles.py
+    .venv/bin/python benches/huge_dem.py --size 20000 --check
     .venv/bin/asv run --python=same --show-stderr --set-commit-hash "$(git rev-parse HEAD)"
 fi
