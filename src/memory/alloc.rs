@@ -46,12 +46,21 @@ fn memory_limit() -> Option<u64> {
     static LIMIT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
     *LIMIT.get_or_init(|| {
         let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-        let kib = |key: &str| -> Option<u64> {
-            let line = text.lines().find(|l| l.starts_with(key))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        };
+        let kib = |key| meminfo_kib(&text, key);
         Some((kib("MemTotal:")? + kib("SwapTotal:").unwrap_or(0)) * 1024)
     })
+}
+
+/// The value in kiB of `key` (e.g. `"MemTotal:"`) in /proc/meminfo's text.
+fn meminfo_kib(text: &str, key: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The host memory available, when it is less than `need` bytes (`None`:
+/// `need` fits, or the available memory is not known).
+pub fn host_shortfall(need: u64) -> Option<u64> {
+    host_memory_available().filter(|&available| need > available)
 }
 
 /// Host memory that can still be allocated without swapping or being
@@ -59,10 +68,7 @@ fn memory_limit() -> Option<u64> {
 /// cgroup limit), read afresh each call; `None` where it is not known.
 pub fn host_memory_available() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib = |key: &str| -> Option<u64> {
-        let line = text.lines().find(|l| l.starts_with(key))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    };
+    let kib = |key| meminfo_kib(&text, key);
     let mut available = (kib("MemAvailable:")? + kib("SwapFree:").unwrap_or(0)) * 1024;
     let read = |f: &str| -> Option<u64> {
         std::fs::read_to_string(format!("/sys/fs/cgroup/{f}"))

@@ -216,22 +216,23 @@ impl TerrainLayer {
             )));
         }
         let layout = TextureLayout::for_device(ctx, rows, cols)?;
-        if ctx.info.software {
-            if let Some(available) = crate::memory::alloc::host_memory_available() {
-                let need = layout.texture_bytes();
-                if need > available {
-                    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
-                    return Err(Error::OutOfMemory(format!(
-                        "heights shape ({rows}, {cols}) needs {:.1} GiB of GPU memory, which on \
-                         this CPU adapter ({}) is host memory, and {:.1} GiB is available; \
-                         downsample it (e.g. heights[::2, ::2]), render it in pieces with \
-                         forge3d.dask.render_tiles, or use a machine with a GPU",
-                        gib(need),
-                        ctx.info.name,
-                        gib(available)
-                    )));
-                }
-            }
+        let need = layout.texture_bytes();
+        if let Some(available) = ctx
+            .info
+            .software
+            .then(|| crate::memory::alloc::host_shortfall(need))
+            .flatten()
+        {
+            let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+            return Err(Error::OutOfMemory(format!(
+                "heights shape ({rows}, {cols}) needs {:.1} GiB of GPU memory, which on this \
+                 CPU adapter ({}) is host memory, and {:.1} GiB is available; downsample it \
+                 (e.g. heights[::2, ::2]), render it in pieces with forge3d.dask.render_tiles, \
+                 or use a machine with a GPU",
+                gib(need),
+                ctx.info.name,
+                gib(available)
+            )));
         }
         Ok(())
     }

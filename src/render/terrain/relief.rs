@@ -296,21 +296,22 @@ impl Relief {
 
     fn make_pass(&self, ctx: &GpuContext) -> Result<Pass> {
         let (w, h) = self.size;
-        if ctx.info.software {
-            let need = w as u64 * h as u64 * 4;
-            if let Some(available) = crate::memory::alloc::host_memory_available() {
-                if need > available {
-                    return Err(Error::OutOfMemory(format!(
-                        "shadows and ambient occlusion of a ({}, {}) terrain need {} MiB each for \
-                         a {w}x{h} texture, which on this CPU adapter is host memory, and {} MiB \
-                         is available; turn them off or downsample the heights",
-                        self.cells.1,
-                        self.cells.0,
-                        need >> 20,
-                        available >> 20
-                    )));
-                }
-            }
+        let need = w as u64 * h as u64 * 4;
+        if let Some(available) = ctx
+            .info
+            .software
+            .then(|| crate::memory::alloc::host_shortfall(need))
+            .flatten()
+        {
+            return Err(Error::OutOfMemory(format!(
+                "shadows and ambient occlusion of a ({}, {}) terrain need {} MiB each for a \
+                 {w}x{h} texture, which on this CPU adapter is host memory, and {} MiB is \
+                 available; turn them off or downsample the heights",
+                self.cells.1,
+                self.cells.0,
+                need >> 20,
+                available >> 20
+            )));
         }
         let texture = ctx.scoped("creating a relief texture", || {
             ctx.device.create_texture(&wgpu::TextureDescriptor {
