@@ -11,11 +11,17 @@ view by the library's own camera, and hand the frame to NumPy:
   ``Points.set_vertices``; pygfx: write ``geometry.positions.data`` and
   ``update_full()``).
 
+forge3d runs as chosen by default (``FORGE3D_POINTS=auto``) and, as
+"forge3d-triangles" and "forge3d-compute", with each way of rasterising
+points forced (``--libs`` picks the runs).
+
 Reported per case: median milliseconds per frame of each library, the ratio
-pygfx / forge3d (above 1: forge3d faster), and the fraction of pixels each
-frame covers (a check that both draw the points).
+pygfx / forge3d (above 1: forge3d faster), how forge3d rasterised the points,
+and the fraction of pixels each frame covers (a check that all draw the
+points).
 
     python benches/peers/points.py [--sizes 1920x1080,4096x4096] [--counts 100000,1000000,4000000]
+                                   [--libs forge3d,forge3d-triangles,pygfx]
                                    [--reps 20] [--rounds 2] [--quick] [--json out.json]
 """
 
@@ -32,7 +38,9 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import _run  # noqa: E402
 
-LIBS = ("forge3d", "pygfx")
+LIBS = ("forge3d", "forge3d-triangles", "forge3d-compute", "pygfx")
+# FORGE3D_POINTS for each forge3d run.
+RASTER = {"forge3d": "auto", "forge3d-triangles": "triangles", "forge3d-compute": "compute"}
 SIZE_PX = 2.0
 
 
@@ -45,7 +53,11 @@ def child(args) -> None:
     n = args.count
     pos = positions(n, 0)
     moved = [positions(n, s) for s in (1, 2)]
-    if args.lib == "forge3d":
+    raster = None
+    if args.lib in RASTER:
+        import os
+
+        os.environ["FORGE3D_POINTS"] = RASTER[args.lib]
         import forge3d
 
         r = forge3d.Renderer(w, h)
@@ -55,7 +67,10 @@ def child(args) -> None:
             return r.render().to_numpy()
 
         empty = frame().copy()
-        r.add_mesh(pts, color=(1.0, 1.0, 1.0))
+        mesh_id = r.add_mesh(pts, color=(1.0, 1.0, 1.0))
+
+        def raster():
+            return r.points_raster(mesh_id)
 
         def set_positions(p):
             pts.set_vertices(p)
@@ -100,7 +115,7 @@ def child(args) -> None:
         frame()
         stream.append(1e3 * (time.perf_counter() - t))
     print(json.dumps({"static_ms": static, "stream_ms": stream, "coverage": coverage,
-                      "device": str(device)}))
+                      "device": str(device), "raster": raster() if raster else None}))
 
 
 def main() -> None:
@@ -109,12 +124,19 @@ def main() -> None:
     ap.add_argument("--counts", default="100000,1000000,4000000")
     ap.add_argument("--reps", type=int, default=20, help="timed frames per child and mode")
     ap.add_argument("--rounds", type=int, default=2, help="alternating child runs per library")
+    ap.add_argument("--libs", default="forge3d,forge3d-triangles,pygfx",
+                    help="comma-separated runs among " + ", ".join(LIBS))
     ap.add_argument("--quick", action="store_true", help="320x240, 10k and 100k points, 2 frames")
     ap.add_argument("--json", help="also write the report here")
     ap.add_argument("--lib"), ap.add_argument("--size"), ap.add_argument("--count", type=int)
     args = ap.parse_args()
     if args.lib:
         return child(args)
+    libs = [x for x in args.libs.split(",") if x]
+    unknown = sorted(set(libs) - set(LIBS))
+    if unknown or "pygfx" not in libs or not any(x in RASTER for x in libs):
+        raise SystemExit(f"--libs: pygfx and at least one of {', '.join(RASTER)} from "
+                         f"{', '.join(LIBS)}, got {args.libs!r}")
     if args.quick:
         args.sizes, args.counts, args.reps, args.rounds = "320x240", "10000,100000", 2, 1
     report = {"machine": _run.machine(), "date": _run.stamp(),
@@ -123,23 +145,36 @@ def main() -> None:
         for count in (int(c) for c in args.counts.split(",")):
             base = [_run.python(), __file__, "--size", size, "--count", str(count),
                     "--reps", str(args.reps)]
-            res = _run.alternate({lib: base + ["--lib", lib] for lib in LIBS}, args.rounds)
+            res = _run.alternate({lib: base + ["--lib", lib] for lib in libs}, args.rounds)
             row = {"size": size, "points": count}
             for lib, runs in res.items():
                 for mode in ("static", "stream"):
                     row[f"{lib}_{mode}_ms"] = _run.median([t for r in runs for t in r[0][f"{mode}_ms"]])
                 row[f"{lib}_coverage"] = min(r[0]["coverage"] for r in runs)
-            for mode in ("static", "stream"):
-                row[f"{mode}_ratio"] = row[f"pygfx_{mode}_ms"] / row[f"forge3d_{mode}_ms"]
+                if lib in RASTER:
+                    row[f"{lib}_raster"] = runs[0][0]["raster"]
+            for lib in libs:
+                for mode in ("static", "stream"):
+                    if lib in RASTER:
+                        row[f"{lib}_{mode}_ratio"] = row[f"pygfx_{mode}_ms"] / row[f"{lib}_{mode}_ms"]
             report["results"].append(row)
-            print(f"{size:>9} {count:>8} static forge3d {row['forge3d_static_ms']:7.2f} ms  pygfx "
-                  f"{row['pygfx_static_ms']:7.2f} ms ({row['static_ratio']:5.2f}x)   stream forge3d "
-                  f"{row['forge3d_stream_ms']:7.2f} ms  pygfx {row['pygfx_stream_ms']:7.2f} ms "
-                  f"({row['stream_ratio']:5.2f}x)   coverage {row['forge3d_coverage']:.3f} / "
-                  f"{row['pygfx_coverage']:.3f}", file=sys.stderr, flush=True)
-            for lib in LIBS:
+            for lib in libs:
+                if lib == "pygfx":
+                    continue
+                print(f"{size:>9} {count:>8} {lib:<17} ({row[f'{lib}_raster']:>9}) static "
+                      f"{row[f'{lib}_static_ms']:7.2f} ms vs pygfx {row['pygfx_static_ms']:7.2f} ms "
+                      f"({row[f'{lib}_static_ratio']:5.2f}x)   stream {row[f'{lib}_stream_ms']:7.2f} ms "
+                      f"vs {row['pygfx_stream_ms']:7.2f} ms ({row[f'{lib}_stream_ratio']:5.2f}x)   "
+                      f"coverage {row[f'{lib}_coverage']:.3f} / {row['pygfx_coverage']:.3f}",
+                      file=sys.stderr, flush=True)
+            for lib in libs:
                 if not row[f"{lib}_coverage"] > 0:
                     raise SystemExit(f"points: {lib} drew nothing at {size} with {count} points")
+            for lib in libs:
+                # A forced choice is honoured at these frame sizes.
+                want = RASTER.get(lib)
+                if want in ("triangles", "compute") and row[f"{lib}_raster"] != want:
+                    raise SystemExit(f"points: {lib} rasterised by {row[f'{lib}_raster']}")
     _run.emit(report, args.json)
 
 

@@ -650,6 +650,9 @@ class Renderer:
         size: float | None = None,
     ) -> None:
         """Change how mesh ``id`` is drawn (a MeshStyle, or keywords as in add_mesh)."""
+    def points_raster(self, id: int) -> str | None:
+        """How the last frame rasterised mesh ``id``'s points: "compute" or
+        "triangles" (None before a frame drew it as points). FORGE3D_POINTS chooses."""
     def remove_mesh(self, id: int) -> bool:
         """Remove mesh ``id`` from the scene; False when there was none."""
     def clear_meshes(self) -> None:

@@ -487,6 +487,13 @@ impl PyRenderer {
         Ok(self.inner.set_mesh_style(id, style)?)
     }
 
+    /// How the last frame rasterised mesh ``id``'s points: "compute" or
+    /// "triangles" (None before a frame drew it as points). FORGE3D_POINTS chooses.
+    fn points_raster(&self, id: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
+        let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;
+        Ok(self.inner.points_raster(id)?)
+    }
+
     /// Remove mesh ``id`` from the scene; False when there was none.
     fn remove_mesh(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
         let id = args::int_in("id", id, 0, u64::MAX as i128)? as u64;

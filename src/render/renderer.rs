@@ -349,7 +349,7 @@ impl Renderer {
             ));
         }
         style.validate()?;
-        Ok(self.scene().add(Box::new(MeshLayer { mesh, style })))
+        Ok(self.scene().add(Box::new(MeshLayer::new(mesh, style))))
     }
 
     /// Changes how mesh `id` is drawn.
@@ -358,9 +358,20 @@ impl Renderer {
         let mut scene = self.scene();
         match scene.get_mut::<MeshLayer>(id) {
             Some(layer) => {
-                layer.style = style;
+                layer.set_style(style);
                 Ok(())
             }
+            None => Err(Error::InvalidArgument(format!(
+                "no mesh with id {id} in this renderer"
+            ))),
+        }
+    }
+
+    /// How the last frame rasterised mesh `id`'s points ("compute" or
+    /// "triangles"; None before a frame drew it as points).
+    pub fn points_raster(&self, id: u64) -> Result<Option<&'static str>> {
+        match self.scene().get_mut::<MeshLayer>(id) {
+            Some(layer) => Ok(layer.points_raster()),
             None => Err(Error::InvalidArgument(format!(
                 "no mesh with id {id} in this renderer"
             ))),

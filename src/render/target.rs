@@ -29,6 +29,18 @@ pub const COLOR_TARGET: [Option<wgpu::ColorTargetState>; 1] = [Some(wgpu::ColorT
 })];
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 
+/// The depth state of a draw into a target: [`DEPTH_FORMAT`], `compare`,
+/// writing depth or not, no stencil or bias.
+pub fn depth_state(compare: wgpu::CompareFunction, write: bool) -> wgpu::DepthStencilState {
+    wgpu::DepthStencilState {
+        format: DEPTH_FORMAT,
+        depth_write_enabled: Some(write),
+        depth_compare: Some(compare),
+        stencil: Default::default(),
+        bias: Default::default(),
+    }
+}
+
 /// Host memory one tile may use on adapters that share host memory.
 const TILE_BYTES: u64 = 4 << 20;
 /// Stride of per-tile uniforms (WebGPU's largest min offset alignment).

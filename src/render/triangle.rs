@@ -8,7 +8,7 @@ use parking_lot::Mutex;
 
 use super::camera::Bounds;
 use super::scene::{DrawData, Layer, Prepare};
-use super::target::{TileLayout, COLOR_TARGET, DEPTH_FORMAT};
+use super::target::{depth_state, TileLayout, COLOR_TARGET};
 use crate::error::Result;
 use crate::gpu::{layout, GpuContext};
 
@@ -47,13 +47,7 @@ fn pipeline(ctx: &GpuContext, depth: bool, samples: u32) -> wgpu::RenderPipeline
         },
         primitive: wgpu::PrimitiveState::default(),
         // Drawn over whatever is there: no depth test, no depth write.
-        depth_stencil: depth.then(|| wgpu::DepthStencilState {
-            format: DEPTH_FORMAT,
-            depth_write_enabled: Some(false),
-            depth_compare: Some(wgpu::CompareFunction::Always),
-            stencil: Default::default(),
-            bias: Default::default(),
-        }),
+        depth_stencil: depth.then(|| depth_state(wgpu::CompareFunction::Always, false)),
         multisample: wgpu::MultisampleState {
             count: samples,
             ..Default::default()

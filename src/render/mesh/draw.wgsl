@@ -23,6 +23,8 @@ struct Draw {
     point_size: f32,
     // bit 0: color by scalars; bit 1: indexed (wireframe).
     flags: u32,
+    // Vertices (points) drawn.
+    count: u32,
 };
 @group(1) @binding(0) var<uniform> d: Draw;
 @group(1) @binding(1) var lut: texture_2d<f32>;

@@ -9,6 +9,7 @@ use parking_lot::Mutex;
 use wgpu::util::DeviceExt;
 
 use super::pipeline::{DrawUniform, Kind, MeshPipelines, PipelineKey, FLAG_INDEXED, FLAG_SCALARS};
+use super::raster::{ColorSource, PointsRaster, RasterPipelines, RasterTargets};
 use super::{Mesh, MeshStyle};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -21,6 +22,37 @@ use crate::render::scene::{DrawData, Layer, Prepare};
 pub struct MeshLayer {
     pub mesh: Arc<Mesh>,
     pub style: MeshStyle,
+    /// The compute rasteriser's per-pixel buffers (points drawn by compute).
+    raster: Mutex<Option<RasterTargets>>,
+    /// How the last frame drew this layer's points ("compute" or
+    /// "triangles"; None before its first frame as points).
+    last_raster: Mutex<Option<&'static str>>,
+}
+
+impl MeshLayer {
+    pub fn new(mesh: Arc<Mesh>, style: MeshStyle) -> Self {
+        Self {
+            mesh,
+            style,
+            raster: Mutex::new(None),
+            last_raster: Mutex::new(None),
+        }
+    }
+
+    /// How the last frame rasterised this layer's points: "compute" or
+    /// "triangles" (None before a frame drew it as points).
+    pub fn points_raster(&self) -> Option<&'static str> {
+        *self.last_raster.lock()
+    }
+
+    /// Changes the style; the per-pixel buffers go when no longer points.
+    pub fn set_style(&mut self, style: MeshStyle) {
+        if !matches!(style, MeshStyle::Points { .. }) {
+            *self.raster.get_mut() = None;
+            *self.last_raster.get_mut() = None;
+        }
+        self.style = style;
+    }
 }
 
 /// Colormap textures by name, made once per context.
@@ -93,19 +125,18 @@ impl Layer for MeshLayer {
             let staged = self.mesh.flush(frame.uploads());
             frame.keep(staged);
         }
-        Ok(match prepare_draw(frame, &self.mesh, &self.style)? {
+        Ok(match prepare_draw(frame, self)? {
             Some(d) => Box::new(d),
             None => Box::new(NoDraw),
         })
     }
 }
 
-/// Binds `mesh`'s buffers for `style`; None when there is nothing to draw.
-fn prepare_draw(
-    frame: &Prepare<'_>,
-    mesh: &Mesh,
-    style: &MeshStyle,
-) -> Result<Option<PreparedDraw>> {
+/// Binds the layer's mesh buffers for its style (and, for points drawn by
+/// compute, records the compute passes into the frame's upload encoder);
+/// None when there is nothing to draw.
+fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<PreparedDraw>> {
+    let (mesh, style) = (&*layer.mesh, &layer.style);
     let ctx = frame.ctx;
     let (view_proj, light, viewport, samples) =
         (frame.view_proj, frame.light, frame.viewport, frame.samples);
@@ -163,8 +194,33 @@ fn prepare_draw(
             point_size: size,
             flags: if use_scalars { FLAG_SCALARS } else { 0 }
                 | if indexed { FLAG_INDEXED } else { 0 },
+            count: n,
+            _pad: [0; 3],
         };
         let lut_view = lut(ctx, map_name.unwrap_or("viridis"))?;
+        let colors = match (&b.colors, use_scalars) {
+            (Some((c, _)), false) => c.clone(),
+            _ => pipelines.ones.clone(),
+        };
+        let scalars = match (&b.scalars, use_scalars) {
+            (Some(s), true) => s.clone(),
+            _ => pipelines.zeros.clone(),
+        };
+        if kind == Kind::Points {
+            let compute = PointsRaster::from_env()?.uses_compute(ctx, viewport, samples, size, n);
+            *layer.last_raster.lock() = Some(if compute { "compute" } else { "triangles" });
+            if compute {
+                let bound = Bound {
+                    uniform: &uniform,
+                    lut: &lut_view,
+                    positions: &positions,
+                    colors: &colors,
+                    scalars: &scalars,
+                };
+                let source = ColorSource::of(use_scalars, vertex_colors);
+                return prepare_compute(frame, layer, bound, source).map(Some);
+            }
+        }
         let key = PipelineKey {
             kind,
             normals: b.normals.is_some(),
@@ -185,14 +241,6 @@ fn prepare_draw(
                 .as_ref()
                 .map(|i| i.0.clone())
                 .unwrap_or_else(|| pipelines.zeros.clone());
-            let colors = match (&b.colors, use_scalars) {
-                (Some((c, _)), false) => c.clone(),
-                _ => pipelines.ones.clone(),
-            };
-            let scalars = match (&b.scalars, use_scalars) {
-                (Some(s), true) => s.clone(),
-                _ => pipelines.zeros.clone(),
-            };
             let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("forge3d mesh draw"),
                 layout: &pipelines.layout,
@@ -263,4 +311,77 @@ fn prepare_draw(
         })?;
         Ok(Some(prepared))
     }
+}
+
+/// What a compute-drawn point set binds.
+struct Bound<'a> {
+    uniform: &'a DrawUniform,
+    lut: &'a wgpu::TextureView,
+    positions: &'a wgpu::Buffer,
+    colors: &'a wgpu::Buffer,
+    scalars: &'a wgpu::Buffer,
+}
+
+/// Records the compute rasteriser's passes over the layer's points into the
+/// frame's upload encoder (submitted before the frame's passes) and returns
+/// the resolve draw (raster.rs).
+fn prepare_compute(
+    frame: &mut Prepare<'_>,
+    layer: &MeshLayer,
+    bound: Bound<'_>,
+    source: ColorSource,
+) -> Result<PreparedDraw> {
+    let ctx = frame.ctx;
+    let pipelines = ctx.cached(RasterPipelines::new);
+    let (keys, winners) = RasterTargets::for_viewport(ctx, &layer.raster, frame.viewport)?;
+    let (compute_group, draw) = ctx.scoped("preparing points drawn by compute", || {
+        fn entry(binding: u32, resource: wgpu::BindingResource<'_>) -> wgpu::BindGroupEntry<'_> {
+            wgpu::BindGroupEntry { binding, resource }
+        }
+        let uniform = ctx
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("forge3d points draw"),
+                contents: bytemuck::bytes_of(bound.uniform),
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+        let compute_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("forge3d points raster"),
+            layout: &pipelines.compute_layout,
+            entries: &[
+                entry(0, uniform.as_entire_binding()),
+                entry(2, bound.positions.as_entire_binding()),
+                entry(6, keys.as_entire_binding()),
+                entry(7, winners.as_entire_binding()),
+            ],
+        });
+        let resolve_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("forge3d points resolve"),
+            layout: &pipelines.resolve_layout,
+            entries: &[
+                entry(0, uniform.as_entire_binding()),
+                entry(1, wgpu::BindingResource::TextureView(bound.lut)),
+                entry(4, bound.colors.as_entire_binding()),
+                entry(5, bound.scalars.as_entire_binding()),
+                entry(6, keys.as_entire_binding()),
+                entry(7, winners.as_entire_binding()),
+            ],
+        });
+        let draw = PreparedDraw {
+            pipeline: pipelines.resolve(ctx, source, frame.samples),
+            bind_group: resolve_group,
+            vertex_buffers: vec![],
+            call: Call::Draw { vertices: 0..3 },
+        };
+        (compute_group, draw)
+    })?;
+    let max_groups = ctx.limits.max_compute_workgroups_per_dimension;
+    pipelines.record(
+        frame.uploads(),
+        (&keys, &winners),
+        &compute_group,
+        bound.uniform.count,
+        max_groups,
+    );
+    Ok(draw)
 }

@@ -11,6 +11,7 @@ mod layer;
 mod mapped;
 mod pipeline;
 pub mod primitives;
+mod raster;
 mod readback;
 mod staging;
 mod style;
@@ -33,10 +34,12 @@ pub use mapped::MappedWrite;
 pub use style::{check_point_size, MeshStyle, StyleParts};
 
 /// This module's WGSL, as its pipelines compile it.
-pub(crate) const SHADERS: [(&str, &str); 5] = [
+pub(crate) const SHADERS: [(&str, &str); 7] = [
     ("mesh", pipeline::MESH_WGSL),
     ("wireframe", pipeline::WIREFRAME_WGSL),
     ("points", pipeline::POINTS_WGSL),
+    ("points_raster", raster::RASTER_WGSL),
+    ("points_resolve", raster::RESOLVE_WGSL),
     ("bounds", bounds::BOUNDS_WGSL),
     ("interleave", interleave::INTERLEAVE_WGSL),
 ];

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::ColorFormat;
 use crate::gpu::{layout, GpuContext};
-use crate::render::target::{TileLayout, COLOR_TARGET, DEPTH_FORMAT};
+use crate::render::target::{depth_state, TileLayout, COLOR_TARGET};
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -21,6 +21,8 @@ pub(crate) struct DrawUniform {
     pub sun_intensity: f32,
     pub point_size: f32,
     pub flags: u32,
+    pub count: u32,
+    pub _pad: [u32; 3],
 }
 
 pub(crate) const FLAG_SCALARS: u32 = 1;
@@ -201,13 +203,7 @@ impl MeshPipelines {
                     cull_mode: None,
                     ..Default::default()
                 },
-                depth_stencil: Some(wgpu::DepthStencilState {
-                    format: DEPTH_FORMAT,
-                    depth_write_enabled: Some(true),
-                    depth_compare: Some(wgpu::CompareFunction::LessEqual),
-                    stencil: Default::default(),
-                    bias: Default::default(),
-                }),
+                depth_stencil: Some(depth_state(wgpu::CompareFunction::LessEqual, true)),
                 multisample: wgpu::MultisampleState {
                     count: key.samples,
                     ..Default::default()

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use super::heights::BAND_BINDINGS;
 use crate::gpu::{layout, GpuContext};
-use crate::render::target::{TileLayout, COLOR_TARGET, DEPTH_FORMAT};
+use crate::render::target::{depth_state, TileLayout, COLOR_TARGET};
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -237,13 +237,7 @@ impl TerrainPipelines {
                         cull_mode: None,
                         ..Default::default()
                     },
-                    depth_stencil: Some(wgpu::DepthStencilState {
-                        format: DEPTH_FORMAT,
-                        depth_write_enabled: Some(depth_write),
-                        depth_compare: Some(wgpu::CompareFunction::Less),
-                        stencil: Default::default(),
-                        bias: Default::default(),
-                    }),
+                    depth_stencil: Some(depth_state(wgpu::CompareFunction::Less, depth_write)),
                     multisample: wgpu::MultisampleState {
                         count: samples,
                         ..Default::default()
