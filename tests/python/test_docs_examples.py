@@ -39,8 +39,8 @@ def test_docs_meshes_example_runs(i, tmp_path, monkeypatch):
     _run_block("meshes.md", MESH_BLOCKS, i, tmp_path, monkeypatch)
 
 
-def test_meshes_doc_has_five_examples():
-    assert len(MESH_BLOCKS) == 5
+def test_meshes_doc_has_six_examples():
+    assert len(MESH_BLOCKS) == 6
 
 
 @pytest.mark.parametrize("i", range(len(GEO_BLOCKS)))

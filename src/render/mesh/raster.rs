@@ -69,8 +69,9 @@ impl PointsRaster {
 
     /// Whether `n` points of `size` pixels in a `viewport` frame of
     /// `samples` go through the compute rasteriser on `ctx`. Compute needs
-    /// two 4-byte words per pixel in one storage binding; frames larger than
-    /// that draw triangles whatever the choice.
+    /// a 4-byte word per pixel in one storage binding and storage buffers in
+    /// fragment shaders; frames larger than that, or devices without them,
+    /// draw triangles whatever the choice.
     pub fn uses_compute(
         self,
         ctx: &GpuContext,
@@ -81,8 +82,13 @@ impl PointsRaster {
     ) -> bool {
         let pixels = viewport.0 as u64 * viewport.1 as u64;
         let bytes = pixels * 4;
-        let fits = bytes <= ctx.limits.max_storage_buffer_binding_size
-            && bytes <= ctx.limits.max_buffer_size;
+        let l = &ctx.limits;
+        // The resolve reads four storage buffers in its fragment stage.
+        let fits = bytes <= l.max_storage_buffer_binding_size
+            && bytes <= l.max_buffer_size
+            && l.max_storage_buffers_per_shader_stage >= 4
+            && l.max_compute_invocations_per_workgroup >= WORKGROUP
+            && l.max_compute_workgroup_size_x >= WORKGROUP;
         fits && match self {
             Self::Triangles => false,
             Self::Compute => true,
