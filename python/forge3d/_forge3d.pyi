@@ -322,6 +322,18 @@ class Renderer:
     @property
     def layers(self) -> list[tuple[int, str]]:
         """(id, kind) of every layer in drawing order; kind is "terrain" or "mesh"."""
+    def profile(self, frames: int | None = 10, *, warmup: int | None = 1) -> dict[str, Any]:
+        """Render the scene ``warmup`` times untimed, then ``frames`` times timed,
+        and return where each frame's time went: medians in milliseconds.
+        On the CPU: ``cpu_prepare_ms`` (the layers' uploads and compute passes
+        recorded and submitted), ``cpu_record_ms`` (the frame's passes and
+        readback copy recorded and submitted), ``cpu_wait_ms`` (until the
+        frame is mapped for reading) and ``cpu_total_ms``. On the GPU, where
+        the device has timestamps (``gpu_timestamps``): ``gpu_prepare_ms``,
+        ``gpu_queue_ms`` (the gap between that submission and the frame's),
+        ``gpu_render_ms``, ``gpu_pack_ms`` (widths whose rows need packing),
+        ``gpu_copy_ms`` (the frame into readback memory) and ``gpu_total_ms``.
+        A step a frame did not run counts 0 in it."""
     def render_triangle_frame(self) -> Frame:
         """Render the test triangle alone (the scene is not drawn); returns the Frame."""
     def render_triangle_rgba(self) -> npt.NDArray[np.uint8]:

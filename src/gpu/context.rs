@@ -128,8 +128,10 @@ impl GpuContext {
             limits.max_texture_dimension_2d = limits.max_texture_dimension_2d.min(side as u32);
         }
         // Optional features asked for where the adapter has them: gridding
-        // tables on the GPU needs float64 and 64-bit atomics.
-        let features = chosen.features() & crate::grid::gpu::required_features();
+        // tables on the GPU needs float64 and 64-bit atomics; profiling,
+        // timestamps.
+        let features =
+            chosen.features() & (crate::grid::gpu::required_features() | super::timer::features());
         let (device, queue) = pollster::block_on(chosen.request_device(&wgpu::DeviceDescriptor {
             label: Some("forge3d"),
             required_features: features,

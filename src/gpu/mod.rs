@@ -5,6 +5,7 @@ mod adapter;
 pub mod alloc;
 mod context;
 pub(crate) mod layout;
+pub mod timer;
 
 pub use adapter::{AdapterFilter, DeviceInfo};
 pub use context::{device_scoped, GpuContext};

@@ -109,6 +109,78 @@ impl PyRenderer {
         Ok(PyTuple::new(py, items)?.into_any())
     }
 
+    /// Render the scene ``warmup`` times untimed, then ``frames`` times timed,
+    /// and return where each frame's time went: medians in milliseconds.
+    /// On the CPU: ``cpu_prepare_ms`` (the layers' uploads and compute passes
+    /// recorded and submitted), ``cpu_record_ms`` (the frame's passes and
+    /// readback copy recorded and submitted), ``cpu_wait_ms`` (until the
+    /// frame is mapped for reading) and ``cpu_total_ms``. On the GPU, where
+    /// the device has timestamps (``gpu_timestamps``): ``gpu_prepare_ms``,
+    /// ``gpu_queue_ms`` (the gap between that submission and the frame's),
+    /// ``gpu_render_ms``, ``gpu_pack_ms`` (widths whose rows need packing),
+    /// ``gpu_copy_ms`` (the frame into readback memory) and ``gpu_total_ms``.
+    /// A step a frame did not run counts 0 in it.
+    #[pyo3(signature = (frames=None, *, warmup=None))]
+    fn profile<'py>(
+        &self,
+        py: Python<'py>,
+        frames: Option<&Bound<'py, PyAny>>,
+        warmup: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let count = |name, v: Option<&Bound<'py, PyAny>>, default, min| match v {
+            Some(v) if !v.is_none() => Ok(args::int_in(name, v, min, 10_000)? as u32),
+            _ => PyResult::Ok(default),
+        };
+        let frames = count("frames", frames, 10, 1)?;
+        let warmup = count("warmup", warmup, 1, 0)?;
+        let r = self.inner.clone();
+        let times = py.detach(move || -> crate::error::Result<_> {
+            for _ in 0..warmup {
+                r.render()?;
+            }
+            r.profile(frames)
+        })?;
+        let d = PyDict::new(py);
+        d.set_item("frames", frames)?;
+        let timed = times.iter().any(|t| !t.gpu.is_empty());
+        d.set_item("gpu_timestamps", timed)?;
+        let mut keys: Vec<String> = Vec::new();
+        for t in &times {
+            let named = t
+                .cpu
+                .iter()
+                .map(|(k, _)| format!("cpu_{k}_ms"))
+                .chain(t.gpu.iter().map(|(k, _)| format!("gpu_{k}_ms")));
+            for k in named {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        for key in keys {
+            let mut values: Vec<f64> = times
+                .iter()
+                .map(|t| {
+                    t.cpu
+                        .iter()
+                        .map(|(k, v)| (format!("cpu_{k}_ms"), *v))
+                        .chain(t.gpu.iter().map(|(k, v)| (format!("gpu_{k}_ms"), *v)))
+                        .find(|(k, _)| *k == key)
+                        .map_or(0.0, |(_, v)| v)
+                })
+                .collect();
+            values.sort_by(f64::total_cmp);
+            let n = values.len();
+            let median = if n % 2 == 1 {
+                values[n / 2]
+            } else {
+                (values[n / 2 - 1] + values[n / 2]) / 2.0
+            };
+            d.set_item(key, median)?;
+        }
+        Ok(d)
+    }
+
     /// What is under pixel (``x``, ``y``) (column, row; row 0 is the top):
     /// ``{"x", "y", "z"}`` the world position of the surface seen there,
     /// ``"distance"`` from the camera, and ``"row"``/``"col"`` the terrain

@@ -15,11 +15,19 @@ use super::target::OffscreenTarget;
 use super::terrain::{HeightStats, Heights, HeightsFill, HeightsRef, TerrainLayer, TerrainOptions};
 use super::triangle::TriangleLayer;
 use crate::error::{Error, Result};
+use crate::gpu::timer::{GpuTimer, Profiling};
 use crate::gpu::GpuContext;
 use crate::memory::HostBuffer;
 
 /// A render's colour frame and the planes asked for (float32 (H, W) depth,
 /// (H, W, 3) xyz), each in its own mapped readback memory.
+/// One profiled frame ([`Renderer::profile`]): milliseconds per step.
+pub struct FrameTimes {
+    pub cpu: Vec<(&'static str, f64)>,
+    /// Empty where the device has no timestamps.
+    pub gpu: Vec<(&'static str, f64)>,
+}
+
 pub struct Rendered {
     pub frame: Frame,
     pub depth: Option<HostBuffer>,
@@ -106,9 +114,9 @@ impl Renderer {
             std::iter::once(layer),
             &Camera::Auto,
             &Lighting::default(),
-            (self.width, self.height),
-            1,
+            ((self.width, self.height), 1),
             false,
+            None,
         )?;
         prepared.background = background;
         self.render_prepared(&prepared)
@@ -439,6 +447,7 @@ impl Renderer {
             prepared.background,
             &|pass| prepared.draw(pass),
             planes.as_ref(),
+            None,
         )?;
         Ok(Rendered { frame, depth, xyz })
     }
@@ -484,8 +493,55 @@ impl Renderer {
                 prepared.background,
                 &|pass| prepared.draw(pass),
                 None,
+                None,
             )?
             .0)
+    }
+
+    /// Renders the scene `frames` times, timing each frame's steps: on the
+    /// CPU "prepare" (layers' uploads and compute recorded and submitted),
+    /// "record" (the frame's passes and copies recorded and submitted),
+    /// "wait" (until the frame is mapped) and "total"; on the GPU, where the
+    /// device has timestamps, "prepare", "render", "pack", "copy",
+    /// "unproject" (those that ran) and "total". Milliseconds per frame, in
+    /// that order, CPU steps first.
+    pub fn profile(&self, frames: u32) -> Result<Vec<FrameTimes>> {
+        let mut timer = GpuTimer::new(&self.ctx, 64)?;
+        let mut out = Vec::with_capacity(frames as usize);
+        for _ in 0..frames {
+            if let Some(t) = timer.as_mut() {
+                t.begin();
+            }
+            let t0 = std::time::Instant::now();
+            let prepared =
+                self.scene()
+                    .prepare_timed(&self.ctx, (self.width, self.height), timer.as_mut())?;
+            let prepare_ms = t0.elapsed().as_secs_f64() * 1e3;
+            let mut profiling = Profiling {
+                timer: timer.as_mut(),
+                ..Default::default()
+            };
+            let frame = self.render_with(
+                prepared.depth,
+                prepared.samples,
+                prepared.background,
+                &|pass| prepared.draw(pass),
+                None,
+                Some(&mut profiling),
+            )?;
+            let total_ms = t0.elapsed().as_secs_f64() * 1e3;
+            drop(frame);
+            out.push(FrameTimes {
+                cpu: vec![
+                    ("prepare", prepare_ms),
+                    ("record", profiling.record_ms),
+                    ("wait", profiling.wait_ms),
+                    ("total", total_ms),
+                ],
+                gpu: profiling.gpu,
+            });
+        }
+        Ok(out)
     }
 
     /// Renders with `draw` into this renderer's target (created on first use,
@@ -497,6 +553,7 @@ impl Renderer {
         background: [u8; 4],
         draw: &dyn Fn(&mut wgpu::RenderPass<'_>),
         planes: Option<&UnprojectUniform>,
+        profiling: Option<&mut Profiling<'_>>,
     ) -> Result<(Frame, Option<HostBuffer>, Option<HostBuffer>)> {
         let mut target = self.target.lock();
         if target
@@ -512,6 +569,6 @@ impl Renderer {
             )?);
         }
         let target = target.as_ref().expect("target was just created");
-        target.render_planes(&self.ctx, background, draw, planes)
+        target.render_planes(&self.ctx, background, draw, planes, profiling)
     }
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use super::camera::{Bounds, Camera, Mat4};
 use crate::error::{Error, Result};
 use crate::gpu::alloc::upload::StagedUpload;
+use crate::gpu::timer::GpuTimer;
 use crate::gpu::GpuContext;
 
 /// Sun and ambient light, shared by every layer that is lit.
@@ -95,17 +96,24 @@ pub struct Prepare<'a> {
     pub depth: bool,
     uploads: Option<wgpu::CommandEncoder>,
     keep: Vec<Arc<StagedUpload>>,
+    /// Marks the upload encoder's start and end when profiling.
+    timer: Option<&'a mut GpuTimer>,
 }
 
 impl Prepare<'_> {
     /// The frame's upload encoder (GPU copies out of upload memory).
     pub fn uploads(&mut self) -> &mut wgpu::CommandEncoder {
-        let ctx = self.ctx;
+        let (ctx, timer) = (self.ctx, &mut self.timer);
         self.uploads.get_or_insert_with(|| {
-            ctx.device
+            let mut encoder = ctx
+                .device
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("forge3d layer uploads"),
-                })
+                });
+            if let Some(t) = timer.as_deref_mut() {
+                t.mark(&mut encoder, "start");
+            }
+            encoder
         })
     }
 
@@ -268,14 +276,25 @@ impl Scene {
     /// Prepares every layer for a `viewport`-sized frame and submits their
     /// uploads in one submission.
     pub fn prepare(&self, ctx: &GpuContext, viewport: (u32, u32)) -> Result<PreparedFrame> {
+        self.prepare_timed(ctx, viewport, None)
+    }
+
+    /// [`Scene::prepare`], marking the upload submission's GPU time on
+    /// `timer` (its step "prepare": the layers' copies and compute passes).
+    pub fn prepare_timed(
+        &self,
+        ctx: &GpuContext,
+        viewport: (u32, u32),
+        timer: Option<&mut GpuTimer>,
+    ) -> Result<PreparedFrame> {
         let mut frame = prepare_layers(
             ctx,
             self.layers.iter().map(|(_, l)| l.as_ref()),
             &self.camera,
             &self.light,
-            viewport,
-            self.samples,
+            (viewport, self.samples),
             self.needs_depth(),
+            timer,
         )?;
         frame.background = self.background;
         Ok(frame)
@@ -304,9 +323,9 @@ pub(crate) fn prepare_layers<'l>(
     layers: impl Iterator<Item = &'l dyn Layer> + Clone,
     camera: &Camera,
     light: &Lighting,
-    viewport: (u32, u32),
-    samples: u32,
+    (viewport, samples): ((u32, u32), u32),
     depth: bool,
+    timer: Option<&mut GpuTimer>,
 ) -> Result<PreparedFrame> {
     let aspect = viewport.0 as f32 / viewport.1 as f32;
     let bounds = union(layers.clone().filter_map(|l| l.bounds()));
@@ -320,12 +339,16 @@ pub(crate) fn prepare_layers<'l>(
         depth,
         uploads: None,
         keep: Vec::new(),
+        timer,
     };
     let mut draws = Vec::new();
     for layer in layers {
         draws.push(layer.prepare(&mut frame)?);
     }
-    if let Some(encoder) = frame.uploads.take() {
+    if let Some(mut encoder) = frame.uploads.take() {
+        if let Some(t) = frame.timer.as_deref_mut() {
+            t.mark(&mut encoder, "prepare");
+        }
         ctx.scoped("uploading layer data", || {
             ctx.queue.submit([encoder.finish()]);
         })?;

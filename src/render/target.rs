@@ -16,6 +16,7 @@ use super::frame::Frame;
 use super::outputs::{TargetShape, Unproject, UnprojectUniform};
 use super::pack::{PackPipeline, WORKGROUP};
 use crate::error::{Error, Result};
+use crate::gpu::timer::Profiling;
 use crate::gpu::GpuContext;
 use crate::memory::{DType, HostBuffer, Origin};
 
@@ -279,7 +280,10 @@ impl OffscreenTarget {
         clear: [u8; 4],
         draw: &dyn Fn(&mut wgpu::RenderPass<'_>),
         planes: Option<&UnprojectUniform>,
+        mut profiling: Option<&mut Profiling<'_>>,
     ) -> Result<(Frame, Option<HostBuffer>, Option<HostBuffer>)> {
+        let started = std::time::Instant::now();
+        let mut timer = profiling.as_mut().and_then(|p| p.timer.as_deref_mut());
         let planes = match (planes, &self.depth_view) {
             (Some(_), None) => {
                 return Err(Error::InvalidArgument(
@@ -317,6 +321,13 @@ impl OffscreenTarget {
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("forge3d frame"),
                 });
+            // The time since the upload submission's last mark (if any).
+            let mut mark = |encoder: &mut wgpu::CommandEncoder, step| {
+                if let Some(t) = timer.as_deref_mut() {
+                    t.mark(encoder, step);
+                }
+            };
+            mark(&mut encoder, "queue");
             let clear = wgpu::Color {
                 r: clear[0] as f64 / 255.0,
                 g: clear[1] as f64 / 255.0,
@@ -368,8 +379,10 @@ impl OffscreenTarget {
                     );
                     draw(&mut pass);
                 }
+                mark(&mut encoder, "render");
                 if let Some(u) = &unproject {
                     u.record(&mut encoder, t, y0, rows);
+                    mark(&mut encoder, "unproject");
                 }
                 let dst_offset = y0 as u64 * row_bytes;
                 match &self.packed {
@@ -409,6 +422,7 @@ impl OffscreenTarget {
                                 1,
                             );
                         }
+                        mark(&mut encoder, "pack");
                         encoder.copy_buffer_to_buffer(
                             packed,
                             0,
@@ -418,9 +432,14 @@ impl OffscreenTarget {
                         );
                     }
                 }
+                mark(&mut encoder, "copy");
+            }
+            if let Some(t) = timer.as_deref() {
+                t.resolve(&mut encoder);
             }
             ctx.queue.submit([encoder.finish()])
         });
+        let recorded_ms = started.elapsed().as_secs_f64() * 1e3;
         let submission = match recorded {
             Ok(s) => s,
             Err(e) => {
@@ -432,6 +451,13 @@ impl OffscreenTarget {
             }
         };
         let bytes: Buffer = ctx.readback_pool.map(ctx, readback, submission.clone())?;
+        if let Some(p) = profiling {
+            p.record_ms = recorded_ms;
+            p.wait_ms = started.elapsed().as_secs_f64() * 1e3 - recorded_ms;
+            if let Some(t) = p.timer.as_deref() {
+                p.gpu = t.read(ctx, submission.clone())?;
+            }
+        }
         let frame = Frame::new(HostBuffer::new(
             bytes,
             vec![self.height as usize, self.width as usize, 4],
