@@ -207,19 +207,34 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
             _ => pipelines.zeros.clone(),
         };
         if kind == Kind::Points {
-            let compute = PointsRaster::from_env()?.uses_compute(ctx, viewport, samples, size, n);
-            *layer.last_raster.lock() = Some(if compute { "compute" } else { "triangles" });
-            if compute {
+            let choice = PointsRaster::from_env()?;
+            let targets = if choice.uses_compute(ctx, viewport, samples, size, n) {
+                match RasterTargets::for_viewport(ctx, &layer.raster, viewport) {
+                    Ok(t) => Some(t),
+                    // Chosen automatically, the per-pixel buffers are not
+                    // worth failing the frame for (the GPU may be out of
+                    // memory): triangles need none.
+                    Err(_) if choice == PointsRaster::Auto => None,
+                    Err(e) => return Err(e),
+                }
+            } else {
+                None
+            };
+            if let Some(targets) = targets {
                 let bound = Bound {
                     uniform: &uniform,
                     lut: &lut_view,
                     positions: &positions,
                     colors: &colors,
                     scalars: &scalars,
+                    targets: (&targets.0, &targets.1),
                 };
                 let source = ColorSource::of(use_scalars, vertex_colors);
-                return prepare_compute(frame, layer, bound, source).map(Some);
+                let draw = prepare_compute(frame, bound, source)?;
+                *layer.last_raster.lock() = Some("compute");
+                return Ok(Some(draw));
             }
+            *layer.last_raster.lock() = Some("triangles");
         }
         let key = PipelineKey {
             kind,
@@ -320,6 +335,8 @@ struct Bound<'a> {
     positions: &'a wgpu::Buffer,
     colors: &'a wgpu::Buffer,
     scalars: &'a wgpu::Buffer,
+    /// The per-pixel keys and owners.
+    targets: (&'a wgpu::Buffer, &'a wgpu::Buffer),
 }
 
 /// Records the compute rasteriser's passes over the layer's points into the
@@ -327,13 +344,12 @@ struct Bound<'a> {
 /// the resolve draw (raster.rs).
 fn prepare_compute(
     frame: &mut Prepare<'_>,
-    layer: &MeshLayer,
     bound: Bound<'_>,
     source: ColorSource,
 ) -> Result<PreparedDraw> {
     let ctx = frame.ctx;
     let pipelines = ctx.cached(RasterPipelines::new);
-    let (keys, winners) = RasterTargets::for_viewport(ctx, &layer.raster, frame.viewport)?;
+    let (keys, winners) = bound.targets;
     let (compute_group, draw) = ctx.scoped("preparing points drawn by compute", || {
         fn entry(binding: u32, resource: wgpu::BindingResource<'_>) -> wgpu::BindGroupEntry<'_> {
             wgpu::BindGroupEntry { binding, resource }
@@ -378,7 +394,7 @@ fn prepare_compute(
     let max_groups = ctx.limits.max_compute_workgroups_per_dimension;
     pipelines.record(
         frame.uploads(),
-        (&keys, &winners),
+        (keys, winners),
         &compute_group,
         bound.uniform.count,
         max_groups,
