@@ -159,8 +159,8 @@ def test_msaa_draws_compute_points_when_forced_and_auto_keeps_triangles(monkeypa
 
 def test_auto_chooses_compute_for_many_small_points_and_triangles_otherwise(monkeypatch):
     monkeypatch.setenv("FORGE3D_POINTS", "auto")
-    r = forge3d.Renderer(64, 64)  # 4096 pixels: compute from 256 points
-    few = r.add_mesh(random_points(100, 5), style="points", size=2)
+    r = forge3d.Renderer(64, 64)  # 4096 pixels: compute from 86 points
+    few = r.add_mesh(random_points(80, 5), style="points", size=2)
     many = r.add_mesh(random_points(300, 6), style="points", size=2)
     big = r.add_mesh(random_points(300, 7), style="points", size=20)
     surface = r.add_mesh(prim.cube(0.5))

@@ -43,8 +43,12 @@ const WORKGROUP: u32 = 256;
 /// thread loops over the pixels of its point's box.
 pub const AUTO_MAX_SIZE: f32 = 8.0;
 /// `auto` draws by compute when there is at least one point per this many
-/// pixels of the frame (the resolve costs a fragment per pixel).
-pub const AUTO_PIXELS_PER_POINT: u64 = 16;
+/// pixels of the frame: the resolve costs a fragment per pixel, a point
+/// drawn as a triangle its triangle. Measured (docs/benchmarks.md): on an
+/// H100, 5.5 ns per triangle-drawn point against 0.11 ns per resolved
+/// pixel (even near one point per 50 pixels); on lavapipe, about 1 us per
+/// point against 13 ns per pixel (even near one per 80).
+pub const AUTO_PIXELS_PER_POINT: u64 = 48;
 
 /// How point sets are rasterised, from `FORGE3D_POINTS`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
