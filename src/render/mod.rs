@@ -4,6 +4,7 @@
 mod camera;
 mod colormap;
 mod colormap_data;
+mod fill;
 mod frame;
 pub mod mesh;
 mod orbit;
@@ -43,6 +44,7 @@ pub fn shader_sources() -> Vec<(&'static str, &'static str)> {
     let mut all = vec![
         ("triangle", triangle::TRIANGLE_WGSL),
         ("pack_rows", pack::PACK_ROWS_WGSL),
+        ("fill", fill::FILL_WGSL),
         ("depth and xyz planes", outputs::OUTPUTS_WGSL),
         (
             "depth and xyz planes (multisampled)",

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use arrow_buffer::Buffer;
 
+use super::fill::{ClearBy, FillPipeline, WORKGROUP as FILL_WORKGROUP};
 use super::frame::Frame;
 use super::outputs::{TargetShape, Unproject, UnprojectUniform};
 use super::pack::{PackPipeline, WORKGROUP};
@@ -112,6 +113,9 @@ pub struct OffscreenTarget {
     tile_bind_group: wgpu::BindGroup,
     /// Present when `width * 4` is not a multiple of 256.
     packed: Option<(wgpu::Buffer, wgpu::BindGroup, Arc<PackPipeline>)>,
+    /// Present when the color target is cleared by compute (fill.rs): the
+    /// background uniform, its bind group and the pipeline.
+    fill: Option<(wgpu::Buffer, wgpu::BindGroup, Arc<FillPipeline>)>,
 }
 
 impl OffscreenTarget {
@@ -128,6 +132,7 @@ impl OffscreenTarget {
             None => height,
         };
         let tiles = height.div_ceil(tile_rows);
+        let fill = ClearBy::from_env()?.by_compute(ctx, samples);
         ctx.scoped("creating the render target", || {
             let device = &ctx.device;
             let color = device.create_texture(&wgpu::TextureDescriptor {
@@ -143,10 +148,39 @@ impl OffscreenTarget {
                 format: COLOR_FORMAT,
                 usage: wgpu::TextureUsages::RENDER_ATTACHMENT
                     | wgpu::TextureUsages::COPY_SRC
-                    | wgpu::TextureUsages::TEXTURE_BINDING,
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | if fill {
+                        wgpu::TextureUsages::STORAGE_BINDING
+                    } else {
+                        wgpu::TextureUsages::empty()
+                    },
                 view_formats: &[],
             });
             let color_view = color.create_view(&Default::default());
+            let fill = fill.then(|| {
+                let pipeline = ctx.cached(FillPipeline::new);
+                let background = device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("forge3d background"),
+                    size: 16,
+                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("forge3d fill"),
+                    layout: &pipeline.layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: wgpu::BindingResource::TextureView(&color_view),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: background.as_entire_binding(),
+                        },
+                    ],
+                });
+                (background, bind_group, pipeline)
+            });
             let msaa_view = (samples > 1).then(|| {
                 device
                     .create_texture(&wgpu::TextureDescriptor {
@@ -242,6 +276,7 @@ impl OffscreenTarget {
                 samples,
                 tile_bind_group,
                 packed,
+                fill,
             }
         })
     }
@@ -328,6 +363,12 @@ impl OffscreenTarget {
                 }
             };
             mark(&mut encoder, "queue");
+            if let Some((background, _, _)) = &self.fill {
+                // Written before the submission that reads it.
+                let rgba = clear.map(|c| c as f32 / 255.0);
+                ctx.queue
+                    .write_buffer(background, 0, bytemuck::cast_slice(&rgba));
+            }
             let clear = wgpu::Color {
                 r: clear[0] as f64 / 255.0,
                 g: clear[1] as f64 / 255.0,
@@ -337,6 +378,22 @@ impl OffscreenTarget {
             for t in 0..self.tiles {
                 let y0 = t * self.tile_rows;
                 let rows = self.tile_rows.min(self.height - y0);
+                if let Some((_, bind_group, pipeline)) = &self.fill {
+                    {
+                        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                            label: Some("forge3d fill"),
+                            timestamp_writes: None,
+                        });
+                        pass.set_pipeline(&pipeline.pipeline);
+                        pass.set_bind_group(0, bind_group, &[]);
+                        pass.dispatch_workgroups(
+                            self.width.div_ceil(FILL_WORKGROUP),
+                            self.tile_rows.div_ceil(FILL_WORKGROUP),
+                            1,
+                        );
+                    }
+                    mark(&mut encoder, "clear");
+                }
                 {
                     let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                         label: Some("forge3d tile"),
@@ -345,7 +402,10 @@ impl OffscreenTarget {
                             depth_slice: None,
                             resolve_target: self.msaa_view.as_ref().map(|_| &self.color_view),
                             ops: wgpu::Operations {
-                                load: wgpu::LoadOp::Clear(clear),
+                                load: match self.fill {
+                                    Some(_) => wgpu::LoadOp::Load,
+                                    None => wgpu::LoadOp::Clear(clear),
+                                },
                                 store: if self.msaa_view.is_some() {
                                     wgpu::StoreOp::Discard
                                 } else {
