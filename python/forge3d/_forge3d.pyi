@@ -331,6 +331,7 @@ class Renderer:
         frame is mapped for reading) and ``cpu_total_ms``. On the GPU, where
         the device has timestamps (``gpu_timestamps``): ``gpu_prepare_ms``,
         ``gpu_queue_ms`` (the gap between that submission and the frame's),
+        ``gpu_clear_ms`` (the background written by compute, FORGE3D_CLEAR),
         ``gpu_render_ms``, ``gpu_pack_ms`` (widths whose rows need packing),
         ``gpu_copy_ms`` (the frame into readback memory) and ``gpu_total_ms``.
         A step a frame did not run counts 0 in it."""

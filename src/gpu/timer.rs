@@ -22,16 +22,21 @@ pub struct GpuTimer {
     read: wgpu::Buffer,
     labels: Vec<&'static str>,
     capacity: u32,
+    /// Whether a mark of this frame found the timer full.
+    overflowed: bool,
 }
 
 impl GpuTimer {
     /// A timer for up to `steps` steps, or `None` where the device has no
     /// timestamps.
+    /// The most steps a timer holds (wgpu's largest query set, less one).
+    pub const MAX_STEPS: u32 = wgpu::QUERY_SET_MAX_QUERIES - 1;
+
     pub fn new(ctx: &GpuContext, steps: u32) -> Result<Option<Self>> {
         if !ctx.device.features().contains(features()) {
             return Ok(None);
         }
-        let capacity = steps + 1;
+        let capacity = steps.min(Self::MAX_STEPS) + 1;
         let bytes = capacity as u64 * 8;
         ctx.scoped("creating a GPU timer", || {
             let set = ctx.device.create_query_set(&wgpu::QuerySetDescriptor {
@@ -57,6 +62,7 @@ impl GpuTimer {
                 read,
                 labels: Vec::new(),
                 capacity,
+                overflowed: false,
             })
         })
     }
@@ -64,14 +70,18 @@ impl GpuTimer {
     /// Forgets the marks of the previous frame.
     pub fn begin(&mut self) {
         self.labels.clear();
+        self.overflowed = false;
     }
 
     /// Ends the step `label`, which began at the previous mark (steps of
     /// one label add up); the first mark after [`GpuTimer::begin`] is the
-    /// origin, whatever its label. Marks past the capacity are dropped.
+    /// origin, whatever its label. A mark past the capacity is dropped, and
+    /// [`GpuTimer::read`] then reports nothing for the frame rather than
+    /// steps that miss some of its time.
     pub fn mark(&mut self, encoder: &mut wgpu::CommandEncoder, label: &'static str) {
         let i = self.labels.len() as u32;
         if i >= self.capacity {
+            self.overflowed = true;
             return;
         }
         encoder.write_timestamp(&self.set, i);
@@ -98,7 +108,7 @@ impl GpuTimer {
         submission: wgpu::SubmissionIndex,
     ) -> Result<Vec<(&'static str, f64)>> {
         let n = self.labels.len();
-        if n < 2 {
+        if n < 2 || self.overflowed {
             return Ok(Vec::new());
         }
         let words = crate::gpu::alloc::readback::map_small(ctx, &self.read, submission)?;

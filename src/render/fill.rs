@@ -35,9 +35,18 @@ impl ClearBy {
     }
 
     /// Whether a target of `samples` on `ctx` is cleared by compute (never
-    /// with MSAA: a multisampled target cannot be a storage texture).
+    /// with MSAA: a multisampled target cannot be a storage texture; nor on
+    /// devices without storage textures in compute shaders). Read when a
+    /// renderer makes its target: at its first frame, and when MSAA or
+    /// the need for a depth buffer changes.
     pub fn by_compute(self, ctx: &GpuContext, samples: u32) -> bool {
+        let l = &ctx.limits;
+        let can = l.max_storage_textures_per_shader_stage >= 1
+            && l.max_compute_workgroup_size_x >= WORKGROUP
+            && l.max_compute_workgroup_size_y >= WORKGROUP
+            && l.max_compute_invocations_per_workgroup >= WORKGROUP * WORKGROUP;
         samples == 1
+            && can
             && match self {
                 Self::Pass => false,
                 Self::Compute => true,

@@ -19,15 +19,16 @@ use crate::gpu::timer::{GpuTimer, Profiling};
 use crate::gpu::GpuContext;
 use crate::memory::HostBuffer;
 
-/// A render's colour frame and the planes asked for (float32 (H, W) depth,
-/// (H, W, 3) xyz), each in its own mapped readback memory.
 /// One profiled frame ([`Renderer::profile`]): milliseconds per step.
 pub struct FrameTimes {
     pub cpu: Vec<(&'static str, f64)>,
-    /// Empty where the device has no timestamps.
+    /// Empty where the device has no timestamps (or a frame had more
+    /// steps than a timer holds).
     pub gpu: Vec<(&'static str, f64)>,
 }
 
+/// A render's colour frame and the planes asked for (float32 (H, W) depth,
+/// (H, W, 3) xyz), each in its own mapped readback memory.
 pub struct Rendered {
     pub frame: Frame,
     pub depth: Option<HostBuffer>,
@@ -422,8 +423,10 @@ impl Renderer {
     /// each read back into its own mapped memory.
     pub fn render_outputs(&self, outputs: Outputs) -> Result<Rendered> {
         let scene = self.scene();
+        // The scene stays locked until the frame is drawn: layers keep
+        // per-frame GPU state (the point rasteriser's per-pixel buffers)
+        // that another frame's preparation would overwrite.
         let prepared = scene.prepare(&self.ctx, (self.width, self.height))?;
-        drop(scene);
         let planes = if outputs.any() {
             if !prepared.depth {
                 return Err(Error::InvalidArgument(
@@ -502,20 +505,26 @@ impl Renderer {
     /// CPU "prepare" (layers' uploads and compute recorded and submitted),
     /// "record" (the frame's passes and copies recorded and submitted),
     /// "wait" (until the frame is mapped) and "total"; on the GPU, where the
-    /// device has timestamps, "prepare", "render", "pack", "copy",
-    /// "unproject" (those that ran) and "total". Milliseconds per frame, in
-    /// that order, CPU steps first.
+    /// device has timestamps, "prepare", "queue", "clear", "render",
+    /// "pack", "copy" (those that ran) and "total". Milliseconds per frame,
+    /// CPU steps first.
     pub fn profile(&self, frames: u32) -> Result<Vec<FrameTimes>> {
-        let mut timer = GpuTimer::new(&self.ctx, 64)?;
+        // Marks: the upload submission's two, then per frame one and per
+        // tile at most four (clear, render, pack, copy).
+        let tiles = OffscreenTarget::tiles(&self.ctx, self.width, self.height)?;
+        let marks = 3u64 + 4 * tiles as u64;
+        let steps = marks.min(GpuTimer::MAX_STEPS as u64) as u32;
+        let mut timer = GpuTimer::new(&self.ctx, steps)?;
         let mut out = Vec::with_capacity(frames as usize);
         for _ in 0..frames {
             if let Some(t) = timer.as_mut() {
                 t.begin();
             }
             let t0 = std::time::Instant::now();
+            // Locked until the frame is drawn (as in `render`).
+            let scene = self.scene();
             let prepared =
-                self.scene()
-                    .prepare_timed(&self.ctx, (self.width, self.height), timer.as_mut())?;
+                scene.prepare_timed(&self.ctx, (self.width, self.height), timer.as_mut())?;
             let prepare_ms = t0.elapsed().as_secs_f64() * 1e3;
             let mut profiling = Profiling {
                 timer: timer.as_mut(),
@@ -530,7 +539,7 @@ impl Renderer {
                 Some(&mut profiling),
             )?;
             let total_ms = t0.elapsed().as_secs_f64() * 1e3;
-            drop(frame);
+            drop((frame, scene));
             out.push(FrameTimes {
                 cpu: vec![
                     ("prepare", prepare_ms),

@@ -99,6 +99,15 @@ fn tile_budget(ctx: &GpuContext) -> Result<Option<u64>> {
     )
 }
 
+/// Rows per tile of a `width` x `height` target on `ctx`.
+fn tile_rows(ctx: &GpuContext, width: u32, height: u32) -> Result<u32> {
+    let row_bytes = width as u64 * 4;
+    Ok(match tile_budget(ctx)? {
+        Some(bytes) => (bytes / row_bytes).clamp(1, height as u64) as u32,
+        None => height,
+    })
+}
+
 pub struct OffscreenTarget {
     width: u32,
     height: u32,
@@ -127,10 +136,7 @@ impl OffscreenTarget {
         samples: u32,
     ) -> Result<Self> {
         let row_bytes = width as u64 * 4;
-        let tile_rows = match tile_budget(ctx)? {
-            Some(bytes) => (bytes / row_bytes).clamp(1, height as u64) as u32,
-            None => height,
-        };
+        let tile_rows = tile_rows(ctx, width, height)?;
         let tiles = height.div_ceil(tile_rows);
         let fill = ClearBy::from_env()?.by_compute(ctx, samples);
         ctx.scoped("creating the render target", || {
@@ -281,6 +287,11 @@ impl OffscreenTarget {
         })
     }
 
+    /// How many tiles a `width` x `height` target on `ctx` is drawn in.
+    pub fn tiles(ctx: &GpuContext, width: u32, height: u32) -> Result<u32> {
+        Ok(height.div_ceil(tile_rows(ctx, width, height)?))
+    }
+
     /// The target as the unproject pass reads it (it needs the depth).
     fn shape(&self) -> Result<TargetShape<'_>> {
         let depth_view = self.depth_view.as_ref().ok_or_else(|| {
@@ -388,7 +399,7 @@ impl OffscreenTarget {
                         pass.set_bind_group(0, bind_group, &[]);
                         pass.dispatch_workgroups(
                             self.width.div_ceil(FILL_WORKGROUP),
-                            self.tile_rows.div_ceil(FILL_WORKGROUP),
+                            rows.div_ceil(FILL_WORKGROUP),
                             1,
                         );
                     }

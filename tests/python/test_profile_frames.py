@@ -62,3 +62,16 @@ def test_bad_counts_name_the_argument(kwargs, match):
 def test_a_count_must_be_an_int():
     with pytest.raises(TypeError, match="frames"):
         forge3d.Renderer(16, 16).profile(2.5)
+
+
+def test_a_frame_of_many_tiles_is_timed_whole(monkeypatch):
+    # 1 MiB tiles of 1000-pixel rows: 262 rows each, 31 tiles of marks.
+    monkeypatch.setenv("FORGE3D_TILE_MIB", "1")
+    r = forge3d.Renderer(1000, 8000)
+    p = r.profile(2, warmup=0)
+    if not p["gpu_timestamps"]:
+        pytest.skip("GPU steps need timestamps (lavapipe has them)")
+    # Every tile's render and copy are in the GPU's total: it is most of the
+    # time the CPU waited, not a part of it.
+    assert p["gpu_total_ms"] >= 0.5 * p["cpu_wait_ms"], p
+    assert p["gpu_render_ms"] + p["gpu_copy_ms"] <= p["gpu_total_ms"] * 1.01 + 0.01

@@ -27,6 +27,8 @@ pub struct MeshLayer {
     /// How the last frame drew this layer's points ("compute" or
     /// "triangles"; None before its first frame as points).
     last_raster: Mutex<Option<&'static str>>,
+    /// A frame size whose per-pixel buffers could not be allocated.
+    refused: Mutex<Option<(u32, u32)>>,
 }
 
 impl MeshLayer {
@@ -36,6 +38,7 @@ impl MeshLayer {
             style,
             raster: Mutex::new(None),
             last_raster: Mutex::new(None),
+            refused: Mutex::new(None),
         }
     }
 
@@ -208,16 +211,25 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
         };
         if kind == Kind::Points {
             let choice = PointsRaster::from_env()?;
-            let targets = if choice.uses_compute(ctx, viewport, samples, size, n) {
+            let refused = *layer.refused.lock() == Some(viewport);
+            let wanted = choice.uses_compute(ctx, viewport, size, n)
+                && !(refused && choice == PointsRaster::Auto);
+            let targets = if wanted {
                 match RasterTargets::for_viewport(ctx, &layer.raster, viewport) {
                     Ok(t) => Some(t),
                     // Chosen automatically, the per-pixel buffers are not
                     // worth failing the frame for (the GPU may be out of
-                    // memory): triangles need none.
-                    Err(_) if choice == PointsRaster::Auto => None,
+                    // memory): triangles need none, and frames of this size
+                    // do not ask again.
+                    Err(_) if choice == PointsRaster::Auto => {
+                        *layer.refused.lock() = Some(viewport);
+                        None
+                    }
                     Err(e) => return Err(e),
                 }
             } else {
+                // Not kept while triangles draw the points.
+                *layer.raster.lock() = None;
                 None
             };
             if let Some(targets) = targets {

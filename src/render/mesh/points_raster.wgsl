@@ -56,7 +56,8 @@ fn cover(i: u32) -> Cover {
     c.y1 = i32(hi.y);
     c.center = center;
     c.r2 = r * r;
-    c.key = ~bitcast<u32>(clip.z / clip.w);
+    // Without the sign bit: -0.0 is as near as 0.0.
+    c.key = ~(bitcast<u32>(clip.z / clip.w) & 0x7fffffffu);
     return c;
 }
 

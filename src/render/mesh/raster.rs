@@ -13,9 +13,11 @@
 //! other layers' in the render pass.
 //!
 //! `FORGE3D_POINTS` chooses: `triangles`, `compute`, or `auto` (default),
-//! which takes compute without MSAA (the triangles' disc edges are
-//! antialiased) for points of at most [`AUTO_MAX_SIZE`] pixels when there
-//! is at least one point per [`AUTO_PIXELS_PER_POINT`] pixels of the frame.
+//! which takes compute for points of at most [`AUTO_MAX_SIZE`] pixels when
+//! there is at least one point per [`AUTO_PIXELS_PER_POINT`] pixels of the
+//! frame. With MSAA neither antialiases a disc's rim (the triangle path's
+//! disc test runs once per pixel, and its discard drops every sample); the
+//! resolve writes every sample of the pixels it keeps.
 //! Software rasterisers gain too: llvmpipe sets up each triangle on the CPU.
 
 use std::collections::HashMap;
@@ -71,19 +73,12 @@ impl PointsRaster {
         )
     }
 
-    /// Whether `n` points of `size` pixels in a `viewport` frame of
-    /// `samples` go through the compute rasteriser on `ctx`. Compute needs
+    /// Whether `n` points of `size` pixels in a `viewport` frame go
+    /// through the compute rasteriser on `ctx`. Compute needs
     /// a 4-byte word per pixel in one storage binding and storage buffers in
     /// fragment shaders; frames larger than that, or devices without them,
     /// draw triangles whatever the choice.
-    pub fn uses_compute(
-        self,
-        ctx: &GpuContext,
-        viewport: (u32, u32),
-        samples: u32,
-        size: f32,
-        n: u32,
-    ) -> bool {
+    pub fn uses_compute(self, ctx: &GpuContext, viewport: (u32, u32), size: f32, n: u32) -> bool {
         let pixels = viewport.0 as u64 * viewport.1 as u64;
         let bytes = pixels * 4;
         let l = &ctx.limits;
@@ -96,9 +91,7 @@ impl PointsRaster {
         fits && match self {
             Self::Triangles => false,
             Self::Compute => true,
-            Self::Auto => {
-                samples == 1 && size <= AUTO_MAX_SIZE && n as u64 * AUTO_PIXELS_PER_POINT >= pixels
-            }
+            Self::Auto => size <= AUTO_MAX_SIZE && n as u64 * AUTO_PIXELS_PER_POINT >= pixels,
         }
     }
 }
