@@ -181,6 +181,10 @@ def test_auto_chooses_compute_for_many_small_points_and_triangles_otherwise(monk
     r.set_mesh_style(many, style="surface")
     r.render()
     assert r.points_raster(many) is None
+    # An empty point set draws nothing, by neither way.
+    empty = r.add_mesh(forge3d.Points(np.zeros((0, 3), np.float32)), style="points")
+    r.render()
+    assert r.points_raster(empty) is None
     with pytest.raises(ValueError, match="no mesh with id 999"):
         r.points_raster(999)
 

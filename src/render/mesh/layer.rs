@@ -146,13 +146,12 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
     let pipelines = ctx.cached(MeshPipelines::new);
     {
         let b = mesh.buffers();
-        let Some(positions) = b.positions.clone() else {
+        let n = b.vertex_count;
+        let Some(positions) = b.positions.clone().filter(|_| n > 0) else {
+            // Nothing drawn: no way of drawing points to report.
+            *layer.last_raster.lock() = None;
             return Ok(None);
         };
-        let n = b.vertex_count;
-        if n == 0 {
-            return Ok(None);
-        }
         let (kind, color, size, map_name, range) = match style {
             MeshStyle::Surface { color } => (Kind::Surface, *color, 1.0, None, None),
             MeshStyle::Wireframe { color } => (Kind::Wireframe, *color, 1.0, None, None),
