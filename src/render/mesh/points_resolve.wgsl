@@ -43,7 +43,11 @@ fn hit(in: VsOut) -> Hit {
         return Hit(0u, 1.0);
     }
     let k = y * w + x;
-    return Hit(winners[k], bitcast<f32>(~keys[k]));
+    let owner = winners[k];
+    if (owner == 0u) {
+        return Hit(0u, 1.0);
+    }
+    return Hit(owner, bitcast<f32>(~keys[k]));
 }
 
 struct FsOut {
