@@ -973,8 +973,8 @@ def _copy_to_vertex_buffer(mesh: Mesh | Points, attribute: str, src: Any, *, cop
 def device_info() -> dict[str, Any]:
     """The adapter forge3d renders on: name, backend, device_type, driver,
     driver_info, vendor, software, max_texture_dimension (FORGE3D_MAX_TEXTURE_SIDE may
-    lower it), max_texture_array_layers, max_buffer_size, tiled_rendering, other_adapters.
-    Raises GpuError when there is none."""
+    lower it), max_texture_array_layers, max_buffer_size, max_storage_buffer_binding_size,
+    tiled_rendering, other_adapters. Raises GpuError when there is none."""
 
 
 ExternalBuffer: TypeAlias = ExternalArray

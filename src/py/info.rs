@@ -9,8 +9,8 @@ use crate::GpuContext;
 
 /// The adapter forge3d renders on: name, backend, device_type, driver,
 /// driver_info, vendor, software, max_texture_dimension (FORGE3D_MAX_TEXTURE_SIDE may
-/// lower it), max_texture_array_layers, max_buffer_size, tiled_rendering, other_adapters.
-/// Raises GpuError when there is none.
+/// lower it), max_texture_array_layers, max_buffer_size, max_storage_buffer_binding_size,
+/// tiled_rendering, other_adapters. Raises GpuError when there is none.
 #[pyfunction]
 fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     let ctx = py.detach(GpuContext::shared)?;
@@ -26,6 +26,10 @@ fn device_info<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("max_texture_dimension", i.max_texture_dimension)?;
     d.set_item("max_texture_array_layers", i.max_texture_array_layers)?;
     d.set_item("max_buffer_size", i.max_buffer_size)?;
+    d.set_item(
+        "max_storage_buffer_binding_size",
+        ctx.limits.max_storage_buffer_binding_size,
+    )?;
     d.set_item("tiled_rendering", ctx.shares_host_memory())?;
     let alts = PyList::empty(py);
     for (name, backend) in &i.alternatives {

@@ -211,3 +211,22 @@ def test_streaming_positions_redraws_them_each_frame(monkeypatch):
     # The discs moved to the other diagonal: none of the first frame's are left.
     yellow = lambda img: (img[..., 0] > 200) & (img[..., 2] < 50)  # noqa: E731
     assert not (yellow(first) & yellow(second)).any()
+
+
+def test_a_frame_too_large_for_one_storage_binding_draws_triangles_even_when_forced(monkeypatch):
+    # The per-pixel words of the frame must fit one storage binding (128 MiB
+    # on lavapipe); larger frames draw triangles, and say so.
+    limit = forge3d.device_info()["max_storage_buffer_binding_size"]
+    width = 8192
+    height = limit // (4 * width) + 1  # one row more than fits
+    if width * height * 4 > forge3d.device_info()["max_buffer_size"] or height > 16384:
+        pytest.skip(f"a frame past a {limit}-byte binding is larger than this device renders")
+    monkeypatch.setenv("FORGE3D_POINTS", "compute")
+    pts = random_points(1000, 8)
+    r, r2 = forge3d.Renderer(width, height), forge3d.Renderer(width, height - 1)
+    big, fits = r.add_mesh(pts, style="points"), r2.add_mesh(pts, style="points")
+    r.render()
+    assert r.points_raster(big) == "triangles"
+    del r  # its frame memory, before the next one's
+    r2.render()
+    assert r2.points_raster(fits) == "compute"
