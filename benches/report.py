@@ -111,6 +111,12 @@ def main() -> int:
             rr.add_terrain(terrain)
             rr.render_terrain_rgba()
             add(f"render_terrain_rgba {size}x{size} (2048^2 DEM)", 1e3 * median_time(rr.render_terrain_rgba, reps), "ms")
+            # Where that time goes (GPU timestamps where the device has them):
+            # tells a slower GPU from a longer wait when the figure above moves.
+            p = rr.profile(reps, warmup=0)
+            for key in ("gpu_render_ms", "gpu_copy_ms", "cpu_wait_ms"):
+                if key in p:
+                    add(f"  {key} {size}x{size} (Renderer.profile)", p[key], "ms")
 
         big = dem(8192)
         r8 = forge3d.Renderer(1024, 1024)
