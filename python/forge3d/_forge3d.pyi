@@ -1126,7 +1126,11 @@ def readback_pool_stats() -> dict[str, int | str]:
     ``pooled_bytes``. Uploads: ``upload_buffers_created``, of which
     ``upload_buffers_host_cached`` are in host-cached memory, and
     ``upload_memory``, the policy from ``FORGE3D_UPLOAD_MEMORY`` (``"auto"``,
-    ``"host"`` or ``"driver"``).
+    ``"host"`` or ``"driver"``). Uniforms: ``uniform_writes``, the layer
+    uniforms frames have written (a layer's is written only when it
+    changes, e.g. with the camera), and ``staging_belts``, the staging
+    memory they were written through (one per frame prepared at once,
+    reused).
     """
 
 def _arrow_heightmap_meta(obj: Any) -> str | None: ...

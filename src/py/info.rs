@@ -83,7 +83,11 @@ fn copy_totals() -> (u64, u64) {
 /// ``pooled_bytes``. Uploads: ``upload_buffers_created``, of which
 /// ``upload_buffers_host_cached`` are in host-cached memory, and
 /// ``upload_memory``, the policy from ``FORGE3D_UPLOAD_MEMORY`` (``"auto"``,
-/// ``"host"`` or ``"driver"``).
+/// ``"host"`` or ``"driver"``). Uniforms: ``uniform_writes``, the layer
+/// uniforms frames have written (a layer's is written only when it
+/// changes, e.g. with the camera), and ``staging_belts``, the staging
+/// memory they were written through (one per frame prepared at once,
+/// reused).
 #[pyfunction]
 fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     let ctx = py.detach(GpuContext::shared)?;
@@ -105,6 +109,9 @@ fn readback_pool_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         UploadMemory::Driver => "driver",
     };
     d.set_item("upload_memory", memory)?;
+    let (belts, writes) = ctx.cached(crate::gpu::alloc::belt::Belts::new).stats();
+    d.set_item("staging_belts", belts)?;
+    d.set_item("uniform_writes", writes)?;
     Ok(d)
 }
 

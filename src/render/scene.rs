@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::camera::{Bounds, Camera, Mat4};
 use crate::error::{Error, Result};
+use crate::gpu::alloc::belt::{Belts, Uniform};
 use crate::gpu::alloc::upload::StagedUpload;
 use crate::gpu::timer::GpuTimer;
 use crate::gpu::GpuContext;
@@ -96,6 +97,11 @@ pub struct Prepare<'a> {
     pub depth: bool,
     uploads: Option<wgpu::CommandEncoder>,
     keep: Vec<Arc<StagedUpload>>,
+    /// The staging belt of this frame's uniform writes (taken at the first).
+    belt: Option<wgpu::util::StagingBelt>,
+    /// Uniforms written this frame and their bytes, recorded as written
+    /// once the upload encoder is submitted.
+    written: Vec<(Arc<Uniform>, Vec<u8>)>,
     /// Marks the upload encoder's start and end when profiling.
     timer: Option<&'a mut GpuTimer>,
 }
@@ -115,6 +121,29 @@ impl Prepare<'_> {
             }
             encoder
         })
+    }
+
+    /// Writes `bytes` (a multiple of 4) into `uniform` through the frame's
+    /// upload encoder, unless the last submitted write put the same bytes
+    /// there: a frame of unchanged layers uploads nothing, and no frame
+    /// allocates staging memory (see `gpu::alloc::belt`).
+    pub fn write_uniform(&mut self, uniform: &Arc<Uniform>, bytes: &[u8]) {
+        let Some(size) = wgpu::BufferSize::new(bytes.len() as u64) else {
+            return;
+        };
+        if uniform.holds(bytes) {
+            return;
+        }
+        uniform.forget();
+        let ctx = self.ctx;
+        let mut belt = self
+            .belt
+            .take()
+            .unwrap_or_else(|| ctx.cached(Belts::new).take());
+        belt.write_buffer(self.uploads(), &uniform.buffer, 0, size)
+            .copy_from_slice(bytes);
+        self.belt = Some(belt);
+        self.written.push((uniform.clone(), bytes.to_vec()));
     }
 
     /// Keeps upload memory alive until the uploads are submitted; it goes
@@ -339,6 +368,8 @@ pub(crate) fn prepare_layers<'l>(
         depth,
         uploads: None,
         keep: Vec::new(),
+        belt: None,
+        written: Vec::new(),
         timer,
     };
     let mut draws = Vec::new();
@@ -349,9 +380,18 @@ pub(crate) fn prepare_layers<'l>(
         if let Some(t) = frame.timer.as_deref_mut() {
             t.mark(&mut encoder, "prepare");
         }
+        if let Some(belt) = frame.belt.as_mut() {
+            belt.finish();
+        }
         ctx.scoped("uploading layer data", || {
             ctx.queue.submit([encoder.finish()]);
         })?;
+        if let Some(belt) = frame.belt.take() {
+            ctx.cached(Belts::new).give(belt, frame.written.len());
+        }
+        for (uniform, bytes) in frame.written.drain(..) {
+            uniform.written(bytes);
+        }
     }
     // Dropped after the submission: each buffer goes back to its pool once
     // the GPU is done (or when a Python view over it dies).

@@ -125,6 +125,10 @@ pub struct OffscreenTarget {
     /// Present when the color target is cleared by compute (fill.rs): the
     /// background uniform, its bind group and the pipeline.
     fill: Option<(wgpu::Buffer, wgpu::BindGroup, Arc<FillPipeline>)>,
+    /// The background the fill uniform was last given: it is written only
+    /// when it changes (each `Queue::write_buffer` makes a staging buffer;
+    /// see `gpu::alloc::belt`).
+    filled: parking_lot::Mutex<Option<[u8; 4]>>,
 }
 
 impl OffscreenTarget {
@@ -283,6 +287,7 @@ impl OffscreenTarget {
                 tile_bind_group,
                 packed,
                 fill,
+                filled: parking_lot::Mutex::new(None),
             }
         })
     }
@@ -376,9 +381,13 @@ impl OffscreenTarget {
             mark(&mut encoder, "queue");
             if let Some((background, _, _)) = &self.fill {
                 // Written before the submission that reads it.
-                let rgba = clear.map(|c| c as f32 / 255.0);
-                ctx.queue
-                    .write_buffer(background, 0, bytemuck::cast_slice(&rgba));
+                let mut filled = self.filled.lock();
+                if *filled != Some(clear) {
+                    let rgba = clear.map(|c| c as f32 / 255.0);
+                    ctx.queue
+                        .write_buffer(background, 0, bytemuck::cast_slice(&rgba));
+                    *filled = Some(clear);
+                }
             }
             let clear = wgpu::Color {
                 r: clear[0] as f64 / 255.0,

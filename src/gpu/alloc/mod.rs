@@ -4,6 +4,7 @@
 //! copied into once, and host-cached buffers for adapters whose memory is
 //! host memory.
 
+pub mod belt;
 pub mod host_cached;
 pub mod readback;
 pub mod upload;

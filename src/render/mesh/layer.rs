@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use wgpu::util::DeviceExt;
-
 use super::pipeline::{DrawUniform, Kind, MeshPipelines, PipelineKey, FLAG_INDEXED, FLAG_SCALARS};
 use super::raster::{ColorSource, PointsRaster, RasterPipelines, RasterTargets};
 use super::{Mesh, MeshStyle};
 use crate::error::{Error, Result};
+use crate::gpu::alloc::belt::Uniform;
 use crate::gpu::GpuContext;
 use crate::render::camera::Bounds;
 use crate::render::colormap;
@@ -29,6 +28,9 @@ pub struct MeshLayer {
     last_raster: Mutex<Option<&'static str>>,
     /// A frame size whose per-pixel buffers could not be allocated.
     refused: Mutex<Option<(u32, u32)>>,
+    /// The draw's uniform (made at the first frame), rewritten only when
+    /// it changes.
+    uniform: Mutex<Option<Arc<Uniform>>>,
 }
 
 impl MeshLayer {
@@ -39,7 +41,22 @@ impl MeshLayer {
             raster: Mutex::new(None),
             last_raster: Mutex::new(None),
             refused: Mutex::new(None),
+            uniform: Mutex::new(None),
         }
+    }
+
+    /// The draw's uniform buffer, made at the first call.
+    fn uniform(&self, ctx: &GpuContext) -> Arc<Uniform> {
+        self.uniform
+            .lock()
+            .get_or_insert_with(|| {
+                Uniform::new(
+                    ctx,
+                    "forge3d mesh draw",
+                    std::mem::size_of::<DrawUniform>() as u64,
+                )
+            })
+            .clone()
     }
 
     /// How the last frame rasterised this layer's points: "compute" or
@@ -199,6 +216,8 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
             count: n,
             _pad: [0; 3],
         };
+        let uniform_buffer = layer.uniform(ctx);
+        frame.write_uniform(&uniform_buffer, bytemuck::bytes_of(&uniform));
         let lut_view = lut(ctx, map_name.unwrap_or("viridis"))?;
         let colors = match (&b.colors, use_scalars) {
             (Some((c, _)), false) => c.clone(),
@@ -234,6 +253,7 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
             if let Some(targets) = targets {
                 let bound = Bound {
                     uniform: &uniform,
+                    uniform_buffer: &uniform_buffer.buffer,
                     lut: &lut_view,
                     positions: &positions,
                     colors: &colors,
@@ -255,13 +275,6 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
             samples,
         };
         let prepared = ctx.scoped("preparing a mesh draw", || {
-            let uniform_buffer = ctx
-                .device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("forge3d mesh draw"),
-                    contents: bytemuck::bytes_of(&uniform),
-                    usage: wgpu::BufferUsages::UNIFORM,
-                });
             let index_binding = b
                 .indices
                 .as_ref()
@@ -273,7 +286,7 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
                 entries: &[
                     wgpu::BindGroupEntry {
                         binding: 0,
-                        resource: uniform_buffer.as_entire_binding(),
+                        resource: uniform_buffer.buffer.as_entire_binding(),
                     },
                     wgpu::BindGroupEntry {
                         binding: 1,
@@ -342,6 +355,8 @@ fn prepare_draw(frame: &mut Prepare<'_>, layer: &MeshLayer) -> Result<Option<Pre
 /// What a compute-drawn point set binds.
 struct Bound<'a> {
     uniform: &'a DrawUniform,
+    /// `uniform`, as the frame's upload encoder writes it.
+    uniform_buffer: &'a wgpu::Buffer,
     lut: &'a wgpu::TextureView,
     positions: &'a wgpu::Buffer,
     colors: &'a wgpu::Buffer,
@@ -365,13 +380,7 @@ fn prepare_compute(
         fn entry(binding: u32, resource: wgpu::BindingResource<'_>) -> wgpu::BindGroupEntry<'_> {
             wgpu::BindGroupEntry { binding, resource }
         }
-        let uniform = ctx
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("forge3d points draw"),
-                contents: bytemuck::bytes_of(bound.uniform),
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
+        let uniform = bound.uniform_buffer;
         let compute_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("forge3d points raster"),
             layout: &pipelines.compute_layout,

@@ -14,10 +14,13 @@ mod scale;
 mod source;
 mod upload;
 
+use std::sync::Arc;
+
 use super::camera::Bounds;
 use super::colormap;
 use super::scene::{DrawData, Layer, Prepare};
 use crate::error::{Error, Result};
+use crate::gpu::alloc::belt::Uniform;
 use crate::gpu::GpuContext;
 use heights::{HeightsBuffer, HeightsMemory};
 pub use layer_look::OverlayInfo;
@@ -147,7 +150,7 @@ pub(crate) struct TerrainLayer {
     grid: (u32, u32),
     options: TerrainOptions,
     stats: HeightStats,
-    uniform: wgpu::Buffer,
+    uniform: Arc<Uniform>,
     lut: wgpu::TextureView,
     relief: Relief,
     overlays: Vec<Overlay>,
@@ -287,26 +290,25 @@ impl TerrainLayer {
             options.height_range.unwrap_or((stats.min, stats.max)),
         )?;
         let lut = colormap::lut_texture(ctx, &options.colormap)?;
-        let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("forge3d terrain uniform"),
-            size: std::mem::size_of::<TerrainUniform>() as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
+        let uniform = Uniform::new(
+            ctx,
+            "forge3d terrain uniform",
+            std::mem::size_of::<TerrainUniform>() as u64,
+        );
         let binding = gpu_heights.binding();
         let mut relief = Relief::new(
             ctx,
             binding,
             (cols as u32, rows as u32),
             gpu_heights.entries(),
-            &uniform,
+            &uniform.buffer,
         );
         relief.enable(
             ctx,
             options.shadows.is_some(),
             options.ambient_occlusion.is_some(),
         )?;
-        let bind_group = bind_group(ctx, &gpu_heights, &uniform, &lut, &relief, &[]);
+        let bind_group = bind_group(ctx, &gpu_heights, &uniform.buffer, &lut, &relief, &[]);
         let side = auto_grid_side(frame_size);
         let grid = ((cols as u32 - 1).min(side), (rows as u32 - 1).min(side));
         let (indices, index_count) = grid_indices(ctx, grid.0, grid.1)?;
@@ -369,7 +371,7 @@ impl TerrainLayer {
         self.bind_group = bind_group(
             ctx,
             &self.heights,
-            &self.uniform,
+            &self.uniform.buffer,
             &self.lut,
             &self.relief,
             &self.overlays,
@@ -525,8 +527,7 @@ impl Layer for TerrainLayer {
     fn prepare(&self, frame: &mut Prepare<'_>) -> Result<Box<dyn DrawData>> {
         let ctx = frame.ctx;
         let u = self.uniform(frame.view_proj, frame.light);
-        ctx.queue
-            .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&u));
+        frame.write_uniform(&self.uniform, bytemuck::bytes_of(&u));
         let inputs = ReliefInputs {
             light: *frame.light,
             shadows: self.options.shadows,
