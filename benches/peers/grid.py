@@ -15,7 +15,11 @@ included in its time), and given the same box and shape as datashader
 "forge3d-1thread": the same on one thread, `threads=1`, the least CPU
 time; "forge3d-gpu": the same binned on the GPU, `device="gpu"`;
 "forge3d-gpu-render": that, then the terrain rendered at 1920x1080 and read
-back, the rows-to-rendered-terrain time; a renderer made before timing).
+back, the rows-to-rendered-terrain time; a renderer made before timing;
+"forge3d-gpu-terrain": the same rows to a rendered terrain in one call,
+`Renderer.add_terrain_from_table`, whose grid stays on the GPU: no readback
+and no second upload; its grid is checked through the frame, which must
+equal the one drawn from `terrain_from_table`'s heightmap).
 Reported per reduction:
 median wall time and median CPU time (all threads, `time.process_time`),
 and whether the two grids are equal cell for cell (NaN = NaN; mean on the
@@ -46,7 +50,9 @@ import _run  # noqa: E402
 
 AGGS = ("mean", "min", "max", "first", "last", "count")
 LIBS = ("forge3d", "forge3d-bounds", "forge3d-1thread", "forge3d-gpu", "forge3d-gpu-render",
-        "datashader")
+        "forge3d-gpu-terrain", "datashader")
+# Rendering is slow on a software renderer: these run for one reduction in quick mode.
+RENDERING = ("forge3d-gpu-render", "forge3d-gpu-terrain")
 
 
 def make_data(d: pathlib.Path, rows: int, seed: int = 0) -> dict:
@@ -96,16 +102,26 @@ def child(args) -> None:
         if args.lib == "forge3d-before":
             assert os.path.dirname(os.path.dirname(forge3d.__file__)) == args.baseline, (
                 f"forge3d-before imported {forge3d.__file__}, not the build in {args.baseline}")
-        if args.lib in ("forge3d-bounds", "forge3d-1thread", "forge3d-gpu", "forge3d-gpu-render"):
+        if args.lib in ("forge3d-bounds", "forge3d-1thread") or args.lib.startswith("forge3d-gpu"):
             (x0, x1), (y0, y1) = meta["x_range"], meta["y_range"]
             kw = {"shape": (rows, cols), "bounds": (x0, y0, x1, y1)}
         if args.lib == "forge3d-1thread":
             kw["threads"] = 1
         if args.lib.startswith("forge3d-gpu"):
             kw["device"] = "gpu"
-        renderer = forge3d.Renderer(1920, 1080) if args.lib == "forge3d-gpu-render" else None
+        renderer = forge3d.Renderer(1920, 1080) if args.lib in RENDERING else None
+
+        def run_terrain():
+            info = renderer.add_terrain_from_table(df, "x", "y", "z", agg=args.agg,
+                                                   height_range=(-1.0, 1.0), **kw)
+            assert info["shape"] == (rows, cols) and info["device"] == "gpu", info
+            frame = renderer.render()
+            assert frame.to_numpy()[540, 960, 3] == 255
+            return frame
 
         def run():
+            if args.lib == "forge3d-gpu-terrain":
+                return run_terrain()
             hm, info = forge3d.arrow.terrain_from_table(
                 df, "x", "y", "z", agg=args.agg, return_info=True, **kw)
             assert info["shape"] == (rows, cols), info
@@ -135,6 +151,16 @@ def child(args) -> None:
         out = run()
         cpu.append(1e3 * (time.process_time() - c))
         wall.append(1e3 * (time.perf_counter() - t))
+    if args.lib == "forge3d-gpu-terrain":
+        # The grid never left the GPU: it is checked through what it drew,
+        # against the frame of the same grid through a heightmap (whose
+        # cells are checked against datashader's below).
+        drawn = out.to_numpy().copy()
+        hm = forge3d.arrow.terrain_from_table(df, "x", "y", "z", agg=args.agg, **kw)
+        renderer.add_terrain(hm, height_range=(-1.0, 1.0))
+        if not np.array_equal(renderer.render().to_numpy(), drawn):
+            raise SystemExit("grid: the terrain drawn from the GPU's grid differs from its heightmap's")
+        out = hm.to_numpy()
     np.save(d / f"out_{args.workload}_{args.agg}_{args.lib}.npy", np.asarray(out, np.float32))
     print(json.dumps({"wall_ms": wall, "cpu_ms": cpu}))
 
@@ -170,7 +196,7 @@ def main() -> None:
                 libs = LIBS if not args.baseline else ("forge3d-before",) + LIBS
                 if args.quick and agg != args.aggs.split(",")[0]:
                     # Rendering is slow on a software renderer: once in quick mode.
-                    libs = tuple(lib for lib in libs if lib != "forge3d-gpu-render")
+                    libs = tuple(lib for lib in libs if lib not in RENDERING)
                 commands = {lib: base + ["--lib", lib] for lib in libs}
                 if args.baseline:
                     commands["forge3d-before"] += ["--baseline", os.path.abspath(args.baseline)]

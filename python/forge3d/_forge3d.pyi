@@ -400,6 +400,53 @@ class Renderer:
             r.add_terrain(dem, spacing=(30.0, 30.0), exaggeration=2.0, nodata=-32768)
             rgba = r.render_terrain_rgba()
         """
+    def add_terrain_from_table(
+        self,
+        table: Any,
+        x: str = "x",
+        y: str = "y",
+        z: str = "z",
+        *,
+        resolution: float | tuple[float, float] | None = None,
+        shape: tuple[int, int] | None = None,
+        bounds: tuple[float, float, float, float] | None = None,
+        agg: Literal["mean", "min", "max", "first", "last", "count"] = "mean",
+        fill: str | float | None = None,
+        threads: int | None = None,
+        device: Literal["auto", "cpu", "gpu"] = "auto",
+        exaggeration: float = 1.0,
+        colormap: str | Any = "viridis",
+        height_range: tuple[float, float] | None = None,
+        norm: Literal["linear", "log"] | None = None,
+        levels: Any = None,
+    ) -> dict[str, Any]:
+        """Grid the x, y, z points of a table into this renderer's terrain (replacing any previous one).
+
+        Args:
+            table, x, y, z, resolution, shape, bounds, agg, fill, threads, device:
+                as ``forge3d.arrow.terrain_from_table``, whose grid this is.
+            exaggeration, colormap, height_range, norm, levels: as ``add_terrain``.
+
+        Returns ``terrain_from_table``'s info dict (``device`` says where the
+        rows were binned).
+
+        Binned on the GPU, the grid stays there: the GPU copies it into the
+        height texture, with no readback and no CPU copy of the grid (the
+        rows' one copy into upload memory is all the copy ledger holds).
+        ``fill="nearest"`` grids with empty cells come back to be filled on
+        the CPU, then go up once more. Binned on the CPU, the grid is
+        uploaded as ``add_terrain`` uploads heights. The grid's cell size is
+        the terrain's spacing, and ``look_at_geo`` takes the table's x, y
+        (with ``z`` given when the grid stayed on the GPU). Bad arguments
+        raise as ``terrain_from_table`` and ``add_terrain`` do; a failed
+        call leaves the previous terrain in place.
+
+        Example::
+
+            r = forge3d.Renderer(1920, 1080)
+            info = r.add_terrain_from_table(df, shape=(4000, 4000), bounds=box, agg="max")
+            frame = r.render()
+        """
     def terrain_info(self) -> dict[str, Any]:
         """spacing, exaggeration, colormap, height_range (in effect), data_range, holes, nodata,
         heights_memory ("texture", or "buffer": a host-mapped storage buffer, the default on

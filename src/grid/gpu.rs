@@ -1,10 +1,10 @@
 //! Gridding on the GPU (`Device::Gpu`): the rows are copied once into
 //! mapped upload memory (x and y as float64, z as float32, or float64 for
-//! mean), kept on the GPU
-//! in chunks of [`CHUNK_ROWS`], and binned there by `gpu.wgsl` with atomics
-//! straight into the cells; the finished float32 grid is read back into
-//! mapped memory that the heightmap then wraps (no CPU copy on the way
-//! out). Cells are computed in float64 by the same operations as on the
+//! mean), kept on the GPU in chunks of [`CHUNK_ROWS`] ([`rows`]), and
+//! binned there by `gpu.wgsl` with atomics straight into the cells; the
+//! finished float32 grid is read back into mapped memory that the
+//! heightmap then wraps (no CPU copy on the way out), or kept on the GPU
+//! as a terrain's heights ([`keep`]). Cells are computed in float64 by the same operations as on the
 //! CPU, so every point lands in the same cell, and min, max, first, last
 //! and count equal the CPU's; mean sums exactly in fixed point and equals
 //! the CPU's within float32 rounding.
@@ -16,31 +16,19 @@ use parking_lot::Mutex;
 
 use super::passes::first_bad_z;
 use super::{
-    check_same_rows, geometry_with, none_inside, plan, read_xyz, Agg, Batches, Columns, Fill,
-    Geometry, GridOptions, GridResult, Planned,
+    check_same_rows, geometry_with, none_inside, plan, Agg, Batches, Columns, Fill, Geometry,
+    GridOptions, GridResult, Planned,
 };
 use crate::error::{Error, Result};
 use crate::gpu::{layout, GpuContext};
-use crate::memory::ledger;
 
-/// Rows per chunk kept on the GPU: 8 MiB of x, 8 of y, and 4 of z (8 for
-/// mean, which sums the heights as given).
-pub const CHUNK_ROWS: usize = 1 << 20;
-const Y_AT: u64 = (CHUNK_ROWS * 8) as u64;
-const Z_AT: u64 = (CHUNK_ROWS * 16) as u64;
+mod keep;
+mod rows;
 
-/// Bytes of one height on the GPU: float64 for mean, float32 otherwise.
-fn z_width(agg: Agg) -> usize {
-    if agg == Agg::Mean {
-        8
-    } else {
-        4
-    }
-}
-
-fn chunk_bytes(zw: usize) -> u64 {
-    Z_AT + (CHUNK_ROWS * zw) as u64
-}
+use keep::check_out;
+pub use keep::{GpuGrid, Keep, KeepFor, Values};
+pub use rows::CHUNK_ROWS;
+use rows::{bind_group, upload, z_width, Rows};
 
 /// Most rows one call grids on the GPU (rows are numbered in 32 bits, one
 /// value kept for "no point").
@@ -115,16 +103,9 @@ struct Params {
     fill: u32,
     lattice: u32,
     cell_stride: u32,
-    _pad: [u32; 4],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct ChunkParams {
-    count: u32,
-    first_row: u32,
-    stride: u32,
-    _pad: u32,
+    pitch: u32,
+    fill_is_value: u32,
+    _pad: [u32; 2],
 }
 
 fn agg_code(agg: Agg) -> u32 {
@@ -218,156 +199,6 @@ impl Pipelines {
     }
 }
 
-/// One chunk of rows on the GPU.
-struct RowChunk {
-    buffer: wgpu::Buffer,
-    params: wgpu::Buffer,
-    count: u32,
-}
-
-/// The table's rows on the GPU.
-struct Rows {
-    chunks: Vec<RowChunk>,
-    /// Rows the stream gave (valid or not).
-    rows: usize,
-}
-
-/// Copies `x`, `y` (float64) and `z` (float64 when `zw` is 8, else to
-/// float32) into a chunk's mapped bytes at row `at`, on up to `workers`
-/// threads.
-fn write_rows(dst: &mut [u8], at: usize, [x, y, z]: [&[f64]; 3], zw: usize, workers: usize) {
-    let n = x.len();
-    let (xs, rest) = dst.split_at_mut(Y_AT as usize);
-    let (ys, zs) = rest.split_at_mut((Z_AT - Y_AT) as usize);
-    let xd = &mut xs[at * 8..(at + n) * 8];
-    let yd = &mut ys[at * 8..(at + n) * 8];
-    let zd = &mut zs[at * zw..(at + n) * zw];
-    let part =
-        move |xd: &mut [u8], yd: &mut [u8], zd: &mut [u8], x: &[f64], y: &[f64], z: &[f64]| {
-            xd.copy_from_slice(bytemuck::cast_slice(x));
-            yd.copy_from_slice(bytemuck::cast_slice(y));
-            if zw == 8 {
-                zd.copy_from_slice(bytemuck::cast_slice(z));
-            } else {
-                for (d, &v) in zd.chunks_exact_mut(4).zip(z) {
-                    d.copy_from_slice(&(v as f32).to_ne_bytes());
-                }
-            }
-        };
-    let workers = workers.clamp(1, n.div_ceil(1 << 16).max(1));
-    if workers == 1 {
-        part(xd, yd, zd, x, y, z);
-        return;
-    }
-    let per = n.div_ceil(workers);
-    std::thread::scope(|s| {
-        let parts = xd
-            .chunks_mut(per * 8)
-            .zip(yd.chunks_mut(per * 8))
-            .zip(zd.chunks_mut(per * zw))
-            .zip(x.chunks(per).zip(y.chunks(per)).zip(z.chunks(per)));
-        for (((xd, yd), zd), ((x, y), z)) in parts {
-            s.spawn(move || part(xd, yd, zd, x, y, z));
-        }
-    });
-}
-
-/// Reads every batch once, copying its rows into mapped upload memory that
-/// the GPU copies into chunk buffers (the one CPU copy of the rows).
-fn upload(
-    ctx: &GpuContext,
-    batches: Batches<'_>,
-    c: &Columns<'_>,
-    zw: usize,
-    workers: usize,
-) -> Result<Rows> {
-    let chunk_size = chunk_bytes(zw);
-    let (mut sx, mut sy, mut sz) = (Vec::new(), Vec::new(), Vec::new());
-    let mut out = Rows {
-        chunks: Vec::new(),
-        rows: 0,
-    };
-    let mut open: Option<(crate::gpu::alloc::upload::UploadChunk, usize)> = None;
-    let flush = |chunk: crate::gpu::alloc::upload::UploadChunk,
-                 filled: usize,
-                 out: &mut Rows|
-     -> Result<()> {
-        let first_row = out.chunks.len() * CHUNK_ROWS;
-        let buffer = ctx.scoped("keeping the table's rows on the GPU", || {
-            ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("forge3d grid rows"),
-                size: chunk_size,
-                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            })
-        })?;
-        let groups = (filled as u32).div_ceil(WORKGROUP).clamp(1, MAX_GROUPS);
-        let params = ChunkParams {
-            count: filled as u32,
-            first_row: first_row as u32,
-            stride: groups * WORKGROUP,
-            _pad: 0,
-        };
-        let pbuf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("forge3d grid chunk"),
-            size: std::mem::size_of::<ChunkParams>() as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        ctx.queue
-            .write_buffer(&pbuf, 0, bytemuck::bytes_of(&params));
-        let f = filled as u64;
-        ctx.upload_pool.submit_copy(&ctx.queue, chunk, |enc, src| {
-            enc.copy_buffer_to_buffer(src, 0, &buffer, 0, f * 8);
-            enc.copy_buffer_to_buffer(src, Y_AT, &buffer, Y_AT, f * 8);
-            enc.copy_buffer_to_buffer(src, Z_AT, &buffer, Z_AT, f * zw as u64);
-        });
-        out.chunks.push(RowChunk {
-            buffer,
-            params: pbuf,
-            count: filled as u32,
-        });
-        Ok(())
-    };
-    for batch in batches {
-        let batch = batch?;
-        let [x, y, z] = read_xyz(&batch, c, &mut sx, &mut sy, &mut sz)?;
-        let n = x.len();
-        if out.rows + n > MAX_ROWS {
-            return Err(Error::InvalidArgument(format!(
-                "table: more than {MAX_ROWS} rows, which is the most device=\"gpu\" grids in one \
-                 call; pass device=\"cpu\" or grid the table in parts"
-            )));
-        }
-        out.rows += n;
-        let mut at = 0;
-        while at < n {
-            let (chunk, filled) = match open.as_mut() {
-                Some(o) => o,
-                None => open.insert((ctx.upload_pool.acquire(chunk_size)?, 0)),
-            };
-            let take = (CHUNK_ROWS - *filled).min(n - at);
-            let part = [&x[at..at + take], &y[at..at + take], &z[at..at + take]];
-            write_rows(chunk.as_mut_slice(), *filled, part, zw, workers);
-            let why = "terrain_from_table(device=\"gpu\"): the rows into mapped upload memory";
-            ledger::record("upload", take * 8, part[0].as_ptr().cast(), why);
-            ledger::record("upload", take * 8, part[1].as_ptr().cast(), why);
-            let z_op = if zw == 8 { "upload" } else { "convert" };
-            ledger::record(z_op, take * 8, part[2].as_ptr().cast(), why);
-            *filled += take;
-            at += take;
-            if *filled == CHUNK_ROWS {
-                let (chunk, filled) = open.take().expect("open chunk");
-                flush(chunk, filled, &mut out)?;
-            }
-        }
-    }
-    if let Some((chunk, filled)) = open.take() {
-        flush(chunk, filled, &mut out)?;
-    }
-    Ok(out)
-}
-
 /// The cells' buffers for one geometry.
 struct Cells {
     acc32: wgpu::Buffer,
@@ -418,12 +249,13 @@ fn storage(ctx: &GpuContext, label: &str, size: u64, copy_src: bool) -> wgpu::Bu
     })
 }
 
-fn params_for(g: &Geometry, o: &GridOptions) -> Params {
+fn params_for(g: &Geometry, o: &GridOptions, keep: Option<&Keep>) -> Params {
     let cells = (g.rows * g.cols) as u32;
     let (xlo, xhi, ylo, yhi) = g.clip_or_all();
-    let fill = match o.fill {
-        Fill::Value(v) => v,
-        Fill::Hole | Fill::Nearest => f32::NAN,
+    let fill = match (o.fill, keep) {
+        (Fill::Value(v), _) => v,
+        (Fill::Hole | Fill::Nearest, None) => f32::NAN,
+        (Fill::Hole | Fill::Nearest, Some(k)) => k.hole,
     };
     Params {
         x0: g.x0,
@@ -447,72 +279,10 @@ fn params_for(g: &Geometry, o: &GridOptions) -> Params {
         fill: fill.to_bits(),
         lattice: u32::from(g.lattice),
         cell_stride: cells.div_ceil(WORKGROUP).clamp(1, MAX_GROUPS) * WORKGROUP,
-        _pad: [0; 4],
+        pitch: keep.map_or(g.cols, |k| k.pitch) as u32,
+        fill_is_value: u32::from(matches!(o.fill, Fill::Value(_))),
+        _pad: [0; 2],
     }
-}
-
-fn bind_group(
-    ctx: &GpuContext,
-    pipes: &Pipelines,
-    cells: &Cells,
-    chunk: &RowChunk,
-) -> wgpu::BindGroup {
-    let part = |offset: u64, size: u64| {
-        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-            buffer: &chunk.buffer,
-            offset,
-            size: wgpu::BufferSize::new(size),
-        })
-    };
-    fn whole(b: &wgpu::Buffer) -> wgpu::BindingResource<'_> {
-        b.as_entire_binding()
-    }
-    ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some("forge3d grid"),
-        layout: &pipes.layout,
-        entries: &[
-            wgpu::BindGroupEntry {
-                binding: 0,
-                resource: whole(&cells.params),
-            },
-            wgpu::BindGroupEntry {
-                binding: 1,
-                resource: whole(&chunk.params),
-            },
-            wgpu::BindGroupEntry {
-                binding: 2,
-                resource: part(0, Y_AT),
-            },
-            wgpu::BindGroupEntry {
-                binding: 3,
-                resource: part(Y_AT, Z_AT - Y_AT),
-            },
-            wgpu::BindGroupEntry {
-                binding: 4,
-                resource: part(Z_AT, chunk.buffer.size() - Z_AT),
-            },
-            wgpu::BindGroupEntry {
-                binding: 5,
-                resource: whole(&cells.acc32),
-            },
-            wgpu::BindGroupEntry {
-                binding: 6,
-                resource: whole(&cells.acc64),
-            },
-            wgpu::BindGroupEntry {
-                binding: 7,
-                resource: whole(&cells.stats),
-            },
-            wgpu::BindGroupEntry {
-                binding: 8,
-                resource: whole(&cells.out),
-            },
-            wgpu::BindGroupEntry {
-                binding: 9,
-                resource: whole(&cells.amax),
-            },
-        ],
-    })
 }
 
 fn read_stats(ctx: &GpuContext, cells: &Cells, encoder: wgpu::CommandEncoder) -> Result<Vec<u32>> {
@@ -545,8 +315,8 @@ fn dispatch(
 
 /// What binning the resident rows over a geometry gave.
 enum Binned {
-    /// The grid (mapped readback memory), the rows' counts, the empty cells.
-    Done(arrow_buffer::Buffer, Placed, usize),
+    /// The grid, the rows' counts, the empty cells.
+    Done(Values, Placed, usize),
     /// The geometry is a lattice candidate and a point lies off its nodes.
     OffLattice,
     /// A valid row's height does not fit float32.
@@ -560,10 +330,12 @@ fn bin(
     rows: &Rows,
     g: &Geometry,
     o: &GridOptions,
+    keep: Option<&Keep>,
 ) -> Result<Binned> {
     let cells_n = g.rows * g.cols;
     let agg = pipes.for_agg(ctx, o.agg)?;
-    let params = params_for(g, o);
+    let params = params_for(g, o, keep);
+    let out_bytes = keep.map_or(cells_n as u64, |k| (k.pitch * k.rows) as u64) * 4;
     let wide = matches!(o.agg, Agg::First | Agg::Last | Agg::Mean);
     let narrow = matches!(o.agg, Agg::Min | Agg::Max | Agg::Count | Agg::Mean);
     let cells = ctx.scoped("allocating the grid on the GPU", || Cells {
@@ -580,7 +352,7 @@ fn bin(
             false,
         ),
         stats: storage(ctx, "forge3d grid stats", 32, true),
-        out: storage(ctx, "forge3d grid values", cells_n as u64 * 4, true),
+        out: storage(ctx, "forge3d grid values", out_bytes, true),
         amax: storage(
             ctx,
             "forge3d grid cell extremes",
@@ -643,9 +415,14 @@ fn bin(
         return Err(Error::Gpu("gridding on the GPU: no rows to bin".into()));
     };
     dispatch(&mut encoder, &agg.finish, bg, cell_groups);
-    let size = cells_n as u64 * 4;
-    let read = ctx.readback_pool.acquire(size)?;
-    encoder.copy_buffer_to_buffer(&cells.out, 0, &read, 0, size);
+    let read = match keep {
+        None => {
+            let read = ctx.readback_pool.acquire(out_bytes)?;
+            encoder.copy_buffer_to_buffer(&cells.out, 0, &read, 0, out_bytes);
+            Some(read)
+        }
+        Some(_) => None,
+    };
     let stats_read = ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("forge3d grid stats"),
         size: 32,
@@ -654,15 +431,38 @@ fn bin(
     });
     encoder.copy_buffer_to_buffer(&cells.stats, 0, &stats_read, 0, 32);
     let submission = ctx.queue.submit([encoder.finish()]);
-    let values = ctx.readback_pool.map(ctx, read, submission.clone())?;
+    let values = match read {
+        Some(read) => Values::Mapped(ctx.readback_pool.map(ctx, read, submission.clone())?),
+        None => Values::Gpu(GpuGrid {
+            buffer: cells.out,
+            pitch: params.pitch as usize,
+            range: None,
+        }),
+    };
     let stats = crate::gpu::alloc::readback::map_small(ctx, &stats_read, submission)?;
+    let values = match values {
+        Values::Gpu(mut kept) => {
+            // Keys of the extremes (gpu.wgsl's `key`), 0 when no value.
+            let unkey = |k: u32| {
+                f32::from_bits(if k & 0x8000_0000 != 0 {
+                    k & 0x7fff_ffff
+                } else {
+                    !k
+                })
+            };
+            kept.range =
+                (stats[4] != 0 && stats[5] != 0).then(|| (unkey(!stats[5]), unkey(stats[4])));
+            Values::Gpu(kept)
+        }
+        mapped => mapped,
+    };
     Ok(Binned::Done(values, placed, stats[6] as usize))
 }
 
 /// What the GPU path gave: the grid, or (`auto` only) the CPU's turn, with
 /// the extent pass and geometry already made when there are.
 pub(super) enum Gridded {
-    Done(GridResult<arrow_buffer::Buffer>),
+    Done(GridResult<Values>),
     Cpu(Option<Planned>),
 }
 
@@ -675,6 +475,7 @@ pub(super) fn grid<'a>(
     c: &Columns<'_>,
     o: &GridOptions,
     auto: bool,
+    keep_for: Option<&KeepFor<'_>>,
 ) -> Result<Gridded> {
     if let Some(why) = unsupported(ctx) {
         if auto {
@@ -698,6 +499,17 @@ pub(super) fn grid<'a>(
     if auto && (cells < AUTO_MIN_CELLS || too_many_rows) {
         return Ok(Gridded::Cpu(Some((s, g))));
     }
+    let mut keep = keep_for.map(|f| f(g.rows, g.cols)).transpose()?;
+    if let Some(k) = &keep {
+        if let Err(why) = check_out(ctx, k) {
+            if auto {
+                return Ok(Gridded::Cpu(Some((s, g))));
+            }
+            return Err(Error::InvalidArgument(format!(
+                "device=\"gpu\": {why}; pass device=\"cpu\", a coarser resolution or a smaller shape"
+            )));
+        }
+    }
     let pipes = ctx.cached(Pipelines::new);
     let workers = super::passes::workers(o);
     let uploaded = ctx.scoped("copying the rows to the GPU", || {
@@ -718,7 +530,9 @@ pub(super) fn grid<'a>(
         let bounds = o.bounds.unwrap_or_default();
         return Err(none_inside(bounds, 0, 0, 0));
     }
-    let mut binned = ctx.scoped("gridding on the GPU", || bin(ctx, &pipes, &rows, &g, o))??;
+    let mut binned = ctx.scoped("gridding on the GPU", || {
+        bin(ctx, &pipes, &rows, &g, o, keep.as_ref())
+    })??;
     if let Binned::OffLattice = binned {
         {
             // Not a lattice after all: bin instead (the rows are still on the GPU).
@@ -735,7 +549,19 @@ pub(super) fn grid<'a>(
                      smaller shape"
                 )));
             }
-            binned = ctx.scoped("gridding on the GPU", || bin(ctx, &pipes, &rows, &g, o))??;
+            keep = keep_for.map(|f| f(g.rows, g.cols)).transpose()?;
+            if let Some(Err(why)) = keep.as_ref().map(|k| check_out(ctx, k)) {
+                if auto {
+                    return Ok(Gridded::Cpu(None));
+                }
+                return Err(Error::InvalidArgument(format!(
+                    "device=\"gpu\": {why}; pass device=\"cpu\", a coarser resolution or a \
+                     smaller shape"
+                )));
+            }
+            binned = ctx.scoped("gridding on the GPU", || {
+                bin(ctx, &pipes, &rows, &g, o, keep.as_ref())
+            })??;
         }
     }
     let (values, placed, empty_cells) = match binned {

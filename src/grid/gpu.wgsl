@@ -48,7 +48,11 @@ struct Params {
     lattice: u32,
     // Invocations of a dispatch over cells (grid-stride loop).
     cell_stride: u32,
-    _pad: vec2<u32>,
+    // Values from one grid row to the next in `out` (cols, or more when
+    // the grid stays on the GPU as a terrain's heights: whole texture rows).
+    pitch: u32,
+    // 1 when `fill` is a value (counted in the extremes), 0 for a hole.
+    fill_is_value: u32,
 };
 
 struct Chunk {
@@ -69,7 +73,8 @@ struct Chunk {
 @group(0) @binding(5) var<storage, read_write> acc32: array<atomic<u32>>;
 @group(0) @binding(6) var<storage, read_write> acc64: array<atomic<u64>>;
 // 0 invalid rows, 1 rows outside bounds, 2 off the lattice, 3 a height past
-// float32, 6 empty cells.
+// float32, 4 the key of the largest value, 5 the inverted key of the
+// smallest (0: none), 6 empty cells.
 @group(0) @binding(7) var<storage, read_write> stats: array<atomic<u32>, 8>;
 @group(0) @binding(8) var<storage, read_write> out: array<u32>;
 // mean: the largest |z| of each cell (float32 bits).
@@ -201,15 +206,20 @@ fn sum(@builtin(global_invocation_id) id: vec3<u32>) {
     }
 }
 
-// Cell words to float32 bits (`fill` where no point fell), counting the
-// empty cells.
+// Cell words to float32 bits (`fill` where no point fell) at row pitch
+// `p.pitch`, counting the empty cells and keeping the extremes of the
+// values (holes left out).
 @compute @workgroup_size(256)
 fn finish(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     if (li == 0u) {
         atomicStore(&w_invalid, 0u);
+        atomicStore(&w_outside, 0u);
+        atomicStore(&w_flags, 0u);
     }
     workgroupBarrier();
     var empty = 0u;
+    var hi = 0u;
+    var lo = 0u;
     for (var k = id.x; k < p.cells; k = k + p.cell_stride) {
         var bits = p.fill;
         var hit = true;
@@ -238,11 +248,19 @@ fn finish(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocatio
             bits = bitcast<u32>(f32(n));
         }
         empty += select(1u, 0u, hit);
-        out[k] = bits;
+        if (hit || p.fill_is_value != 0u || AGG == 5u) {
+            hi = max(hi, key(bits));
+            lo = max(lo, ~key(bits));
+        }
+        out[(k / p.cols) * p.pitch + k % p.cols] = bits;
     }
     atomicAdd(&w_invalid, empty);
+    atomicMax(&w_outside, hi);
+    atomicMax(&w_flags, lo);
     workgroupBarrier();
     if (li == 0u) {
         atomicAdd(&stats[6], atomicLoad(&w_invalid));
+        atomicMax(&stats[4], atomicLoad(&w_outside));
+        atomicMax(&stats[5], atomicLoad(&w_flags));
     }
 }

@@ -358,29 +358,77 @@ fn check_options(o: &GridOptions) -> Result<()> {
 /// memory when the GPU binned. `Device::Gpu` fails with the reason when the
 /// GPU cannot; `Device::Auto` then takes the CPU.
 pub fn grid<'a>(
-    mut open: impl FnMut() -> Result<Batches<'a>>,
+    open: impl FnMut() -> Result<Batches<'a>>,
     c: &Columns<'_>,
     o: &GridOptions,
 ) -> Result<GridResult<arrow_buffer::Buffer>> {
+    match grid_on(None, open, c, o, None)? {
+        Grid::Host(r) => Ok(r),
+        Grid::Gpu(_) => Err(Error::Gpu(
+            "gridding on the GPU: a grid kept there unasked".into(),
+        )),
+    }
+}
+
+/// A grid as [`grid_on`] gives it.
+pub enum Grid {
+    /// On the host: the CPU's, or the GPU's read back.
+    Host(GridResult<arrow_buffer::Buffer>),
+    /// Kept on the GPU, laid out as asked.
+    Gpu(GridResult<gpu::GpuGrid>),
+}
+
+/// [`grid`] on `ctx` (None: the shared context). With `keep_for`, a grid
+/// binned on the GPU stays there, laid out as `keep_for(rows, cols)` says,
+/// unless `fill="nearest"` (filled on the CPU) has empty cells to fill.
+pub fn grid_on<'a>(
+    ctx: Option<std::sync::Arc<crate::gpu::GpuContext>>,
+    mut open: impl FnMut() -> Result<Batches<'a>>,
+    c: &Columns<'_>,
+    o: &GridOptions,
+    keep_for: Option<&gpu::KeepFor<'_>>,
+) -> Result<Grid> {
     check_options(o)?;
+    let context = || match ctx.clone() {
+        Some(ctx) => Ok(ctx),
+        None => crate::gpu::GpuContext::shared(),
+    };
     let on_gpu = match o.device {
         Device::Cpu => None,
-        Device::Gpu => Some(crate::gpu::GpuContext::shared()?),
+        Device::Gpu => Some(context()?),
         // A software renderer is the CPU already, and slower at this.
-        Device::Auto => crate::gpu::GpuContext::shared()
-            .ok()
-            .filter(|ctx| !ctx.info.software),
+        Device::Auto => context().ok().filter(|ctx| !ctx.info.software),
     };
+    let nearest = o.agg != Agg::Count && o.fill == Fill::Nearest;
     if let Some(ctx) = on_gpu {
         let auto = o.device == Device::Auto;
-        let planned = match gpu::grid(&ctx, &mut open, c, o, auto) {
+        let planned = match gpu::grid(&ctx, &mut open, c, o, auto, keep_for) {
             // The GPU ran out of memory (or failed otherwise): the CPU
             // grids in about the memory of the grid.
             Err(Error::Gpu(_)) if auto => None,
             Err(e) => return Err(e),
             Ok(gpu::Gridded::Cpu(planned)) => planned,
-            Ok(gpu::Gridded::Done(mut r)) => {
-                if o.agg != Agg::Count && o.fill == Fill::Nearest && r.empty_cells > 0 {
+            Ok(gpu::Gridded::Done(r)) => {
+                let mut kept = None;
+                let mut r = r.map_values(|v| match v {
+                    gpu::Values::Mapped(b) => b,
+                    gpu::Values::Gpu(k) => {
+                        kept = Some(k);
+                        arrow_buffer::Buffer::from_vec(Vec::<f32>::new())
+                    }
+                });
+                if let Some(k) = kept {
+                    if !(nearest && r.empty_cells > 0) {
+                        return Ok(Grid::Gpu(r.map_values(|_| k)));
+                    }
+                    // Nearest fills on the CPU: the grid comes back.
+                    let mut values = k.read_back(&ctx, r.rows, r.cols)?;
+                    let filled: Vec<bool> = values.iter().map(|v| !v.is_nan()).collect();
+                    fill::nearest(&mut values, &filled, r.rows, r.cols);
+                    r.values = arrow_buffer::Buffer::from_vec(values);
+                    return Ok(Grid::Host(r));
+                }
+                if nearest && r.empty_cells > 0 {
                     // Filled in place: the mapped grid is copied out first.
                     let src: &[f32] = r.values.typed_data();
                     let mut values = vec![0f32; src.len()];
@@ -394,13 +442,32 @@ pub fn grid<'a>(
                     fill::nearest(&mut values, &filled, r.rows, r.cols);
                     r.values = arrow_buffer::Buffer::from_vec(values);
                 }
-                return Ok(r);
+                return Ok(Grid::Host(r));
             }
         };
         let r = grid_cpu(open, c, o, planned)?;
-        return Ok(on_cpu(r));
+        return Ok(Grid::Host(on_cpu(r)));
     }
-    Ok(on_cpu(grid_cpu(open, c, o, None)?))
+    Ok(Grid::Host(on_cpu(grid_cpu(open, c, o, None)?)))
+}
+
+impl<V> GridResult<V> {
+    /// This result with `f` of its values.
+    pub fn map_values<W>(self, f: impl FnOnce(V) -> W) -> GridResult<W> {
+        GridResult {
+            values: f(self.values),
+            rows: self.rows,
+            cols: self.cols,
+            spacing: self.spacing,
+            origin: self.origin,
+            lattice: self.lattice,
+            rows_read: self.rows_read,
+            rows_skipped: self.rows_skipped,
+            rows_outside: self.rows_outside,
+            empty_cells: self.empty_cells,
+            gpu: self.gpu,
+        }
+    }
 }
 
 /// The CPU's grid as [`grid`] returns it.

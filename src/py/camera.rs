@@ -186,7 +186,8 @@ pub fn geo_target(
     let Some(map) = &geo.map else {
         return Err(PyValueError::new_err(
             "z is needed: this terrain's heights were written straight to the GPU (a \
-             dask-backed DataArray), so none are kept to read the height at (x, y)",
+             dask-backed DataArray, or a table gridded there by add_terrain_from_table), so \
+             none are kept to read the height at (x, y)",
         ));
     };
     let (dx, dy) = geo.crs_spacing;

@@ -35,6 +35,7 @@ mod table;
 mod table_parts;
 mod terrain_fill;
 mod terrain_look;
+mod terrain_table;
 
 use pyo3::prelude::*;
 

@@ -30,9 +30,9 @@ pub use renderer::{Pick, Rendered, Renderer};
 pub use scene::{Layer, LayerId, Lighting, Scene};
 pub use target::{TileLayout, COLOR_FORMAT, COLOR_TARGET, DEPTH_FORMAT};
 pub use terrain::{
-    AmbientOcclusion, Base, Blend, Contours, Extent, FillBand, HeightStats, HeightsFill,
-    HeightsRef, ImageRef, Norm, OverlayInfo, Shadows, TerrainOptions, Water, GRID_LIMIT,
-    MAX_LEVELS, MAX_OVERLAYS,
+    gpu_layout, AmbientOcclusion, Base, Blend, Contours, Extent, FillBand, HeightStats,
+    HeightsFill, HeightsGpu, HeightsRef, ImageRef, Norm, OverlayInfo, Shadows, TerrainOptions,
+    Water, GPU_HOLE, GRID_LIMIT, MAX_LEVELS, MAX_OVERLAYS,
 };
 pub use triangle::TriangleLayer;
 

@@ -34,7 +34,7 @@ use relief::{Relief, ReliefInputs};
 use scale::check_norm_range;
 pub use scale::{Contours, Norm, MAX_LEVELS};
 pub(crate) use source::Heights;
-pub use source::{FillBand, HeightsFill};
+pub use source::{FillBand, HeightsFill, HeightsGpu};
 use upload::{upload_heights, TextureLayout};
 
 /// This module's WGSL, as its pipelines compile it.
@@ -194,6 +194,22 @@ fn grid_indices(ctx: &GpuContext, gw: u32, gh: u32) -> Result<(wgpu::Buffer, u32
     Ok((buffer, count))
 }
 
+/// How heights of `rows` x `cols` are laid out for the GPU's copy into the
+/// height texture: (values from one row to the next, rows in all, padded
+/// to whole bands), after checking the shape as [`TerrainLayer::check_shape`]
+/// does. A [`HeightsGpu`] buffer has this layout.
+pub fn gpu_layout(ctx: &GpuContext, rows: usize, cols: usize) -> Result<(usize, usize)> {
+    TerrainLayer::check_shape(ctx, rows, cols)?;
+    let layout = TextureLayout::for_device(ctx, rows, cols)?;
+    Ok((
+        (layout.pitch / 4) as usize,
+        (layout.bands * layout.band_rows) as usize,
+    ))
+}
+
+/// The value holes hold on the GPU.
+pub const GPU_HOLE: f32 = HOLE;
+
 impl TerrainLayer {
     /// The shapes a terrain can have on `ctx`: at least 2x2, tiled into
     /// one texture array within the device's limits (rows wider than a
@@ -260,7 +276,9 @@ impl TerrainLayer {
         // then the previous terrain's texture must not be refilled.
         let late_check = options.norm == Norm::Log && options.height_range.is_none();
         let memory = HeightsMemory::from_env()?;
-        let in_buffer = if memory.wants_buffer(ctx) {
+        // Heights on the GPU already stay there: into the texture.
+        let on_gpu = matches!(heights, Heights::Gpu(_));
+        let in_buffer = if memory.wants_buffer(ctx) && !on_gpu {
             heights::upload(ctx, &mut heights, options.nodata)?
         } else {
             None

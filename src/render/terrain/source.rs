@@ -1,7 +1,8 @@
 //! Where a terrain's heights come from: a borrowed float32 grid, copied
-//! into upload memory with the copy-and-check kernel, or a producer that
+//! into upload memory with the copy-and-check kernel, a producer that
 //! writes each band straight into upload memory (a dask array computed
-//! chunk by chunk), checked there in place.
+//! chunk by chunk), checked there in place, or a grid already on the GPU
+//! (a table binned there), copied by the GPU alone.
 
 use super::upload::{copy_band, RowStats};
 use super::{HeightsRef, HOLE};
@@ -21,9 +22,24 @@ pub struct HeightsFill<'a> {
     pub what: &'a str,
 }
 
+/// Heights already on the GPU, in a buffer laid out as upload memory
+/// would be ([`super::gpu_layout`]: rows `pitch` values apart, whole
+/// bands), holes as the terrain's hole value, with their extremes known.
+pub struct HeightsGpu<'a> {
+    pub rows: usize,
+    pub cols: usize,
+    pub buffer: &'a wgpu::Buffer,
+    /// Values from one row to the next.
+    pub pitch: usize,
+    /// The smallest and largest height, holes left out (None: all holes).
+    pub range: Option<(f32, f32)>,
+    pub holes: usize,
+}
+
 pub(crate) enum Heights<'a> {
     Ref(HeightsRef<'a>),
     Fill(HeightsFill<'a>),
+    Gpu(HeightsGpu<'a>),
 }
 
 impl Heights<'_> {
@@ -31,12 +47,14 @@ impl Heights<'_> {
         match self {
             Heights::Ref(h) => h.rows,
             Heights::Fill(f) => f.rows,
+            Heights::Gpu(g) => g.rows,
         }
     }
     pub(super) fn cols(&self) -> usize {
         match self {
             Heights::Ref(h) => h.cols,
             Heights::Fill(f) => f.cols,
+            Heights::Gpu(g) => g.cols,
         }
     }
 
@@ -78,6 +96,9 @@ impl Heights<'_> {
                 }
                 Ok(s)
             }
+            Heights::Gpu(_) => Err(crate::Error::Gpu(
+                "heights on the GPU have no upload band".into(),
+            )),
         }
     }
 
@@ -94,6 +115,7 @@ impl Heights<'_> {
                 std::ptr::null(),
                 format!(" ({} written in place)", f.what),
             ),
+            Heights::Gpu(_) => (0, std::ptr::null(), String::new()),
         }
     }
 }

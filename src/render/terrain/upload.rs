@@ -4,6 +4,7 @@
 //! when rows are wider than a texture may be), with the statistics
 //! gathered on the way.
 
+use super::source::HeightsGpu;
 use super::{HeightStats, Heights, HOLE};
 use crate::error::{Error, Result};
 use crate::gpu::alloc::upload::UploadChunk;
@@ -222,11 +223,7 @@ pub(super) fn upload_heights(
     let rows = h.rows() as u32;
     let layout = TextureLayout::for_device(ctx, h.rows(), h.cols())?;
     let TextureLayout {
-        tile_cols,
-        tiles_x,
-        band_rows,
-        pitch,
-        ..
+        band_rows, pitch, ..
     } = layout;
     // One array layer per upload band and column tile: each copy covers a
     // whole subresource, so the GPU never has to clear the texture first.
@@ -234,6 +231,9 @@ pub(super) fn upload_heights(
     // allocating (and, on CPU adapters, paging in) new memory, but only when
     // all bands are submitted together: a failed upload must leave the
     // previous terrain intact.
+    if let Heights::Gpu(g) = h {
+        return copy_from_gpu(ctx, g, layout, reuse);
+    }
     let size = layout.extent();
     let one_batch = ctx
         .upload_pool
@@ -242,18 +242,7 @@ pub(super) fn upload_heights(
     let reusing = reusable.is_some();
     let texture = match reusable {
         Some(t) => t,
-        None => ctx.scoped("creating the height texture", || {
-            ctx.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("forge3d heights"),
-                size,
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::R32Float,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                view_formats: &[],
-            })
-        })?,
+        None => height_texture(ctx, size)?,
     };
     let mut stats = RowStats::new();
     let nodata_bits = nodata.unwrap_or(f32::NAN);
@@ -267,39 +256,7 @@ pub(super) fn upload_heights(
         for (y0, chunk) in pending.drain(..) {
             let band = y0 / band_rows;
             ctx.upload_pool.submit_copy(&ctx.queue, chunk, |enc, buf| {
-                for tx in 0..tiles_x {
-                    let x0 = tx * tile_cols;
-                    enc.copy_buffer_to_texture(
-                        wgpu::TexelCopyBufferInfo {
-                            buffer: buf,
-                            layout: wgpu::TexelCopyBufferLayout {
-                                // The tile's first column of the band's
-                                // first row: whole rows stay `pitch` apart.
-                                offset: x0 as u64 * 4,
-                                bytes_per_row: Some(pitch as u32),
-                                rows_per_image: Some(band_rows),
-                            },
-                        },
-                        wgpu::TexelCopyTextureInfo {
-                            texture: &texture,
-                            mip_level: 0,
-                            origin: wgpu::Origin3d {
-                                x: 0,
-                                y: 0,
-                                z: band * tiles_x + tx,
-                            },
-                            aspect: wgpu::TextureAspect::All,
-                        },
-                        // The whole layer, also for a short last band or
-                        // tile (its rows and columns past the heights are
-                        // never read).
-                        wgpu::Extent3d {
-                            width: tile_cols,
-                            height: band_rows,
-                            depth_or_array_layers: 1,
-                        },
-                    );
-                }
+                copy_band_layers(enc, buf, 0, band, &layout, &texture);
             });
         }
     };
@@ -341,6 +298,127 @@ pub(super) fn upload_heights(
         source,
         &format!("heights into GPU upload memory{how}"),
     );
+    Ok((texture, layout, stats))
+}
+
+/// A new height texture of `size` (layers of R32Float).
+fn height_texture(ctx: &GpuContext, size: wgpu::Extent3d) -> Result<wgpu::Texture> {
+    ctx.scoped("creating the height texture", || {
+        ctx.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("forge3d heights"),
+            size,
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::R32Float,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        })
+    })
+}
+
+/// Encodes the copies of band `band` (starting `offset` bytes into `buf`,
+/// rows `layout.pitch` apart) into its layers of `texture`.
+fn copy_band_layers(
+    enc: &mut wgpu::CommandEncoder,
+    buf: &wgpu::Buffer,
+    offset: u64,
+    band: u32,
+    layout: &TextureLayout,
+    texture: &wgpu::Texture,
+) {
+    for tx in 0..layout.tiles_x {
+        let x0 = tx * layout.tile_cols;
+        enc.copy_buffer_to_texture(
+            wgpu::TexelCopyBufferInfo {
+                buffer: buf,
+                layout: wgpu::TexelCopyBufferLayout {
+                    // The tile's first column of the band's first row:
+                    // whole rows stay `pitch` apart.
+                    offset: offset + x0 as u64 * 4,
+                    bytes_per_row: Some(layout.pitch as u32),
+                    rows_per_image: Some(layout.band_rows),
+                },
+            },
+            wgpu::TexelCopyTextureInfo {
+                texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d {
+                    x: 0,
+                    y: 0,
+                    z: band * layout.tiles_x + tx,
+                },
+                aspect: wgpu::TextureAspect::All,
+            },
+            // The whole layer, also for a short last band or tile (its
+            // rows and columns past the heights are never read).
+            wgpu::Extent3d {
+                width: layout.tile_cols,
+                height: layout.band_rows,
+                depth_or_array_layers: 1,
+            },
+        );
+    }
+}
+
+/// The height texture filled by the GPU alone from heights already on it
+/// (no CPU copy, no upload memory): one submission of every band's copy.
+fn copy_from_gpu(
+    ctx: &GpuContext,
+    g: &HeightsGpu<'_>,
+    layout: TextureLayout,
+    reuse: Option<&wgpu::Texture>,
+) -> Result<(wgpu::Texture, TextureLayout, HeightStats)> {
+    let rows_alloc = (layout.bands * layout.band_rows) as u64;
+    if (g.pitch * 4) as u64 != layout.pitch || g.buffer.size() < rows_alloc * layout.pitch {
+        return Err(Error::Gpu(format!(
+            "heights on the GPU: a buffer of {} bytes with rows {} values apart, not the \
+             layout of this device's height texture ({} rows {} bytes apart)",
+            g.buffer.size(),
+            g.pitch,
+            rows_alloc,
+            layout.pitch
+        )));
+    }
+    let (min, max) = g.range.unwrap_or((f32::INFINITY, f32::NEG_INFINITY));
+    if g.range.is_some() && (min.is_infinite() || max.is_infinite()) {
+        return Err(Error::InvalidArgument(format!(
+            "heights reach {min} .. {max}: infinite heights cannot be drawn"
+        )));
+    }
+    // Checked before anything reaches the GPU (a reused texture is the
+    // previous terrain's).
+    let stats = RowStats {
+        min,
+        max,
+        holes: g.holes,
+        infinite: 0,
+    }
+    .finish(g.rows * g.cols)?;
+    let size = layout.extent();
+    let texture = match reuse.filter(|t| t.size() == size) {
+        Some(t) => t.clone(),
+        None => height_texture(ctx, size)?,
+    };
+    ctx.scoped("copying heights on the GPU", || {
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("forge3d heights from the GPU"),
+            });
+        let band_bytes = layout.band_rows as u64 * layout.pitch;
+        for band in 0..layout.bands {
+            copy_band_layers(
+                &mut enc,
+                g.buffer,
+                band as u64 * band_bytes,
+                band,
+                &layout,
+                &texture,
+            );
+        }
+        ctx.queue.submit([enc.finish()]);
+    })?;
     Ok((texture, layout, stats))
 }
 
