@@ -561,8 +561,13 @@ impl Layer for TerrainLayer {
         let pipelines = set.get(ctx, self.heights.binding());
         let samples = frame.samples;
         let part = |p: Part| pipelines.get(ctx, p, samples).clone();
+        let (depth, surface) = match Prepass::from_env()?.wanted(ctx) {
+            true => (Some(part(Part::SurfaceDepth)), part(Part::SurfaceShaded)),
+            false => (None, part(Part::Surface)),
+        };
         Ok(Box::new(PreparedTerrain {
-            pipeline: part(Part::Surface),
+            depth,
+            pipeline: surface,
             water: self.options.water.map(|_| part(Part::Water)),
             base: self.options.base.map(|_| (part(Part::Base), self.grid)),
             bind_group: self.bind_group.clone(),
@@ -572,8 +577,41 @@ impl Layer for TerrainLayer {
     }
 }
 
+/// Whether the surface is drawn twice, depth first (`FORGE3D_TERRAIN_PREPASS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prepass {
+    /// On GPUs, off on CPU adapters (where the shading is not what costs).
+    Auto,
+    On,
+    Off,
+}
+
+impl Prepass {
+    /// Parses `FORGE3D_TERRAIN_PREPASS` (`auto`, `on` or `off`; unset or
+    /// empty is `auto`), read each frame.
+    fn from_env() -> Result<Self> {
+        Ok(
+            match crate::env::choice("FORGE3D_TERRAIN_PREPASS", &["auto", "on", "off"], "auto")? {
+                "on" => Self::On,
+                "off" => Self::Off,
+                _ => Self::Auto,
+            },
+        )
+    }
+
+    fn wanted(self, ctx: &GpuContext) -> bool {
+        match self {
+            Self::Auto => !ctx.info.software,
+            Self::On => true,
+            Self::Off => false,
+        }
+    }
+}
+
 /// Everything one terrain draw binds.
 struct PreparedTerrain {
+    /// The depth pre-pass's pipeline, when the surface is drawn twice.
+    depth: Option<wgpu::RenderPipeline>,
     pipeline: wgpu::RenderPipeline,
     /// The water surface's pipeline, when there is water.
     water: Option<wgpu::RenderPipeline>,
@@ -586,9 +624,13 @@ struct PreparedTerrain {
 
 impl DrawData for PreparedTerrain {
     fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
-        pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(1, &self.bind_group, &[]);
         pass.set_index_buffer(self.indices.slice(..), wgpu::IndexFormat::Uint32);
+        if let Some(depth) = &self.depth {
+            pass.set_pipeline(depth);
+            pass.draw_indexed(0..self.index_count, 0, 0..1);
+        }
+        pass.set_pipeline(&self.pipeline);
         pass.draw_indexed(0..self.index_count, 0, 0..1);
         if let Some((base, (gw, gh))) = &self.base {
             pass.set_pipeline(base);

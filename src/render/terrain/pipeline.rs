@@ -65,8 +65,12 @@ pub(crate) enum HeightsBinding {
 /// What a terrain pipeline draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Part {
-    /// The heightfield itself.
+    /// The heightfield itself, shaded in one pass.
     Surface,
+    /// The heightfield's depth alone (the pre-pass).
+    SurfaceDepth,
+    /// The heightfield shaded where its depth equals the pre-pass's.
+    SurfaceShaded,
     /// The water surface, blended over it.
     Water,
     /// The side walls of the solid base.
@@ -79,7 +83,7 @@ pub(crate) struct TerrainPipelines {
     pipeline_layout: wgpu::PipelineLayout,
     module: wgpu::ShaderModule,
     /// Per [`Part`], one per sample count (1 and 4).
-    pipelines: [[OnceLock<wgpu::RenderPipeline>; 2]; 3],
+    pipelines: [[OnceLock<wgpu::RenderPipeline>; 2]; 5],
 }
 
 /// Both variants, each built when first asked for.
@@ -178,15 +182,18 @@ impl TerrainPipelines {
     pub fn get(&self, ctx: &GpuContext, part: Part, samples: u32) -> &wgpu::RenderPipeline {
         let slot = &self.pipelines[part as usize][usize::from(samples > 1)];
         slot.get_or_init(|| {
+            let strip = wgpu::PrimitiveTopology::TriangleStrip;
+            let indexed = Some(wgpu::IndexFormat::Uint32);
             let (vs, fs, topology, strip_index_format, blend, depth_write) = match part {
-                Part::Surface => (
+                Part::Surface | Part::SurfaceShaded => (
                     "vs_main",
                     "fs_main",
-                    wgpu::PrimitiveTopology::TriangleStrip,
-                    Some(wgpu::IndexFormat::Uint32),
+                    strip,
+                    indexed,
                     None,
-                    true,
+                    part == Part::Surface,
                 ),
+                Part::SurfaceDepth => ("vs_main", "fs_depth", strip, indexed, None, true),
                 // Blended over what is below it; writes no depth, so what is
                 // under the water stays what depth and picking see.
                 Part::Water => (
@@ -217,10 +224,22 @@ impl TerrainPipelines {
                     true,
                 ),
             };
+            let color = COLOR_TARGET[0].clone().expect("one colour target");
+            let write_mask = if part == Part::SurfaceDepth {
+                wgpu::ColorWrites::empty()
+            } else {
+                color.write_mask
+            };
             let targets = [Some(wgpu::ColorTargetState {
                 blend,
-                ..COLOR_TARGET[0].clone().expect("one colour target")
+                write_mask,
+                ..color
             })];
+            let compare = if part == Part::SurfaceShaded {
+                wgpu::CompareFunction::Equal
+            } else {
+                wgpu::CompareFunction::Less
+            };
             ctx.device
                 .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                     label: Some("forge3d terrain"),
@@ -237,7 +256,7 @@ impl TerrainPipelines {
                         cull_mode: None,
                         ..Default::default()
                     },
-                    depth_stencil: Some(depth_state(wgpu::CompareFunction::Less, depth_write)),
+                    depth_stencil: Some(depth_state(compare, depth_write)),
                     multisample: wgpu::MultisampleState {
                         count: samples,
                         ..Default::default()

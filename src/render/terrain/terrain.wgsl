@@ -27,7 +27,9 @@ struct Tile {
 @group(1) @binding(16) var overlay7: texture_2d<f32>;
 
 struct VsOut {
-    @builtin(position) pos: vec4<f32>,
+    // Invariant: the depth pre-pass and the shaded pass must compute the
+    // same depth for their equal test.
+    @builtin(position) @invariant pos: vec4<f32>,
     // Continuous (col, row) texel coordinates.
     @location(0) texel: vec2<f32>,
     @location(1) hole: f32,
@@ -143,6 +145,23 @@ fn drape(i: u32, c: vec2<f32>, dc_dx: vec2<f32>, dc_dy: vec2<f32>, albedo: vec3<
         blended = 1.0 - (1.0 - albedo) * (1.0 - o.rgb);
     }
     return mix(albedo, blended, a);
+}
+
+// The depth pre-pass (FORGE3D_TERRAIN_PREPASS): the surface's depth alone,
+// holes discarded exactly as fs_main discards them, so that fs_main then
+// runs once per pixel (depth equal, no depth write, early depth test)
+// however many folds of a rough surface overlap there. Writes no colour
+// (the pipeline masks it).
+@fragment
+fn fs_depth(in: VsOut) -> @location(0) vec4<f32> {
+    if (in.hole > 0.0) {
+        discard;
+    }
+    let c = clamp(in.texel, vec2<f32>(0.0, 0.0), t.size - vec2<f32>(1.0, 1.0));
+    if (height_at(vec2<i32>(round(c))) <= t.hole_below) {
+        discard;
+    }
+    return vec4<f32>(0.0);
 }
 
 @fragment
