@@ -14,6 +14,7 @@ pub mod grid;
 pub mod heightmap;
 pub mod memory;
 pub mod render;
+pub mod table_terrain;
 
 #[cfg(feature = "python")]
 mod py;

@@ -1,6 +1,6 @@
 //! `Renderer.add_terrain_from_table`: a table's x, y, z rows gridded into
 //! the renderer's terrain in one call. Binned on the GPU, the grid never
-//! leaves it (see `Renderer::add_terrain_from_table`).
+//! leaves it (see `table_terrain.rs`).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -102,7 +102,7 @@ impl PyRenderer {
         };
         let r = self.inner.clone();
         let result = with_batches(table, |open| {
-            r.add_terrain_from_table(open, &cols, &o, options)
+            crate::table_terrain::add_terrain_from_table(&r, open, &cols, &o, options)
         })?;
         let info = grid_info(py, &result)?;
         // The host's grid (when it came there) answers look_at_geo's

@@ -166,62 +166,15 @@ impl Renderer {
         self.add_terrain_from(Heights::Fill(heights), options)
     }
 
-    /// Grids a table's rows as [`crate::grid::grid_on`] does (on this
-    /// renderer's device) into its terrain, replacing any previous one. A
-    /// grid binned on the GPU stays there: the GPU copies it into the
-    /// height texture (no readback, no CPU copy of the grid). The grid's
-    /// spacing replaces `options.spacing`. Returns the grid's facts, with
-    /// its values when they came to the host (binned on the CPU, or filled
-    /// there).
-    pub fn add_terrain_from_table<'a>(
+    /// As [`Renderer::add_terrain`], with heights already on this
+    /// renderer's GPU, laid out as [`super::terrain::gpu_layout`] says: the
+    /// GPU alone copies them into the height texture (no CPU copy).
+    pub fn add_terrain_on_gpu(
         &self,
-        open: impl FnMut() -> Result<crate::grid::Batches<'a>>,
-        c: &crate::grid::Columns<'_>,
-        o: &crate::grid::GridOptions,
-        mut options: TerrainOptions,
-    ) -> Result<crate::grid::GridResult<Option<arrow_buffer::Buffer>>> {
-        use crate::grid::{gpu::Keep, Agg, Fill, Grid};
-        let ctx = self.ctx.clone();
-        let keep = move |rows: usize, cols: usize| -> Result<Keep> {
-            let (pitch, rows) = super::terrain::gpu_layout(&ctx, rows, cols)?;
-            Ok(Keep {
-                pitch,
-                rows,
-                hole: super::terrain::GPU_HOLE,
-            })
-        };
-        match crate::grid::grid_on(Some(self.ctx.clone()), open, c, o, Some(&keep))? {
-            Grid::Gpu(r) => {
-                options.spacing = (r.spacing.0 as f32, r.spacing.1 as f32);
-                // Empty cells are holes unless filled (count's hold 0).
-                let holes = if matches!(o.fill, Fill::Value(_)) || o.agg == Agg::Count {
-                    0
-                } else {
-                    r.empty_cells
-                };
-                let heights = super::terrain::HeightsGpu {
-                    rows: r.rows,
-                    cols: r.cols,
-                    buffer: &r.values.buffer,
-                    pitch: r.values.pitch,
-                    range: r.values.range,
-                    holes,
-                };
-                self.add_terrain_from(Heights::Gpu(heights), options)?;
-                Ok(r.map_values(|_| None))
-            }
-            Grid::Host(r) => {
-                options.spacing = (r.spacing.0 as f32, r.spacing.1 as f32);
-                TerrainLayer::check_shape(&self.ctx, r.rows, r.cols)?;
-                let heights = HeightsRef {
-                    data: r.values.typed_data(),
-                    rows: r.rows,
-                    cols: r.cols,
-                };
-                self.add_terrain(heights, options)?;
-                Ok(r.map_values(Some))
-            }
-        }
+        heights: super::terrain::HeightsGpu<'_>,
+        options: TerrainOptions,
+    ) -> Result<HeightStats> {
+        self.add_terrain_from(Heights::Gpu(heights), options)
     }
 
     fn add_terrain_from(

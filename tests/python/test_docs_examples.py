@@ -19,8 +19,8 @@ def test_docs_arrow_example_runs(i, tmp_path, monkeypatch):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_there_are_three_examples():
-    assert len(BLOCKS) == 3
+def test_there_are_four_examples():
+    assert len(BLOCKS) == 4
 
 
 def _run_block(doc: str, blocks: list[str], i: int, tmp_path, monkeypatch) -> None:
