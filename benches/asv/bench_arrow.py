@@ -34,9 +34,14 @@ class TerrainFromTable:
 
     def setup(self, side):
         self.df = lattice_frame(side)
+        self.r = forge3d.Renderer(512, 512)
 
     def time_terrain_from_table(self, side):
         fa.terrain_from_table(self.df)
+
+    def time_add_terrain_from_table(self, side):
+        """Rows to the renderer's terrain (kept on the GPU when binned there)."""
+        self.r.add_terrain_from_table(self.df)
 
     def time_pandas_pivot(self, side):
         self.df.pivot(index="y", columns="x", values="z")

@@ -71,6 +71,31 @@ class RenderTerrain:
         self.r.render_terrain_rgba()
 
 
+class RenderRoughTerrain:
+    """A noise terrain, whose folds overlap many times per pixel, rendered
+    with and without the depth pre-pass (FORGE3D_TERRAIN_PREPASS)."""
+
+    params = ["off", "on"]
+    param_names = ["prepass"]
+
+    def setup(self, prepass):
+        import os
+
+        os.environ["FORGE3D_TERRAIN_PREPASS"] = prepass
+        rng = np.random.default_rng(0)
+        self.r = forge3d.Renderer(512, 512)
+        self.r.add_terrain(rng.normal(100, 30, (512, 512)).astype(np.float32))
+        self.r.render()
+
+    def teardown(self, prepass):
+        import os
+
+        os.environ.pop("FORGE3D_TERRAIN_PREPASS", None)
+
+    def time_render_rough_terrain(self, prepass):
+        self.r.render()
+
+
 class Terrain8192:
     """An 8192^2 heightmap (256 MiB) added and rendered at 1024^2."""
 
