@@ -435,6 +435,7 @@ fn bin(
         Some(read) => Values::Mapped(ctx.readback_pool.map(ctx, read, submission.clone())?),
         None => Values::Gpu(GpuGrid {
             buffer: cells.out,
+            hole: keep.map_or(f32::NAN, |k| k.hole),
             pitch: params.pitch as usize,
             range: None,
         }),

@@ -252,7 +252,11 @@ fn finish(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocatio
             hi = max(hi, key(bits));
             lo = max(lo, ~key(bits));
         }
-        out[(k / p.cols) * p.pitch + k % p.cols] = bits;
+        var o = k;
+        if (p.pitch != p.cols) {
+            o = (k / p.cols) * p.pitch + k % p.cols;
+        }
+        out[o] = bits;
     }
     atomicAdd(&w_invalid, empty);
     atomicMax(&w_outside, hi);

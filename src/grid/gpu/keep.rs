@@ -1,6 +1,6 @@
 //! A grid kept on the GPU (a terrain's heights): its layout and where it is.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 
 /// Where a finished grid is.
@@ -16,6 +16,8 @@ pub enum Values {
 pub struct GpuGrid {
     pub buffer: wgpu::Buffer,
     pub pitch: usize,
+    /// What empty cells hold where no value fills them ([`Keep::hole`]).
+    pub hole: f32,
     /// The extremes of the values, holes left out (None: all holes).
     pub range: Option<(f32, f32)>,
 }
@@ -44,7 +46,8 @@ pub(super) fn check_out(ctx: &GpuContext, k: &Keep) -> std::result::Result<(), S
         .min(ctx.limits.max_buffer_size);
     if bytes > limit || k.pitch > u32::MAX as usize {
         return Err(format!(
-            "the grid laid out as a terrain's heights ({} rows of {} values) needs a              {bytes}-byte buffer, more than the {limit} bytes {:?} binds",
+            "the grid laid out as a terrain's heights ({} rows of {} values) needs a \
+             {bytes}-byte buffer, more than the {limit} bytes {:?} binds",
             k.rows, k.pitch, ctx.info.name
         ));
     }
@@ -53,8 +56,17 @@ pub(super) fn check_out(ctx: &GpuContext, k: &Keep) -> std::result::Result<(), S
 
 impl GpuGrid {
     /// The grid read back and copied into host memory, `cols` values per
-    /// row, holes as NaN (for the CPU's nearest fill).
+    /// row, the holes (`self.hole`) as NaN, for the CPU's nearest fill.
+    /// A value as low as the hole would be taken for one: such heights (at
+    /// or below -1e38) cannot be drawn, and are an error here already.
     pub fn read_back(&self, ctx: &GpuContext, rows: usize, cols: usize) -> Result<Vec<f32>> {
+        let hole = self.hole;
+        if let Some((lo, hi)) = self.range.filter(|&(lo, _)| lo <= HOLE_BELOW) {
+            return Err(Error::InvalidArgument(format!(
+                "heights reach {lo} .. {hi}: magnitudes of 1e38 or more cannot be drawn (the GPU \
+                 marks holes below -1e38); rescale the heights (e.g. z / 1000) or drop such rows"
+            )));
+        }
         let size = (rows * self.pitch * 4) as u64;
         let read = ctx.readback_pool.acquire(size)?;
         let mut encoder = ctx
@@ -68,11 +80,13 @@ impl GpuGrid {
         let src: &[f32] = mapped.typed_data();
         let mut values: Vec<f32> = crate::memory::alloc::try_vec("the grid", rows * cols)?;
         for row in src.chunks_exact(self.pitch).take(rows) {
-            values.extend(
-                row[..cols]
-                    .iter()
-                    .map(|&v| if v <= HOLE_BELOW { f32::NAN } else { v }),
-            );
+            values.extend(row[..cols].iter().map(|&v| {
+                if v.to_bits() == hole.to_bits() {
+                    f32::NAN
+                } else {
+                    v
+                }
+            }));
         }
         crate::memory::ledger::record(
             "copy",
@@ -84,5 +98,5 @@ impl GpuGrid {
     }
 }
 
-/// Values at or below this are the kept grid's holes.
+/// Heights at or below this cannot be told from holes by a terrain.
 const HOLE_BELOW: f32 = -1.0e38;
