@@ -55,7 +55,7 @@ def test_a_bad_prepass_value_names_the_choices(monkeypatch):
     r = forge3d.Renderer(32, 32)
     r.add_terrain(rough())
     monkeypatch.setenv("FORGE3D_TERRAIN_PREPASS", "sometimes")
-    with pytest.raises(ValueError, match="FORGE3D_TERRAIN_PREPASS.*auto.*on.*off"):
+    with pytest.raises(ValueError, match="FORGE3D_TERRAIN_PREPASS.*off.*on"):
         r.render()
-    monkeypatch.setenv("FORGE3D_TERRAIN_PREPASS", "auto")
+    monkeypatch.setenv("FORGE3D_TERRAIN_PREPASS", "")
     r.render()

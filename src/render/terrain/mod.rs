@@ -561,9 +561,9 @@ impl Layer for TerrainLayer {
         let pipelines = set.get(ctx, self.heights.binding());
         let samples = frame.samples;
         let part = |p: Part| pipelines.get(ctx, p, samples).clone();
-        let (depth, surface) = match Prepass::from_env()?.wanted(ctx) {
-            true => (Some(part(Part::SurfaceDepth)), part(Part::SurfaceShaded)),
-            false => (None, part(Part::Surface)),
+        let (depth, surface) = match Prepass::from_env()? {
+            Prepass::On => (Some(part(Part::SurfaceDepth)), part(Part::SurfaceShaded)),
+            Prepass::Off => (None, part(Part::Surface)),
         };
         Ok(Box::new(PreparedTerrain {
             depth,
@@ -578,33 +578,25 @@ impl Layer for TerrainLayer {
 }
 
 /// Whether the surface is drawn twice, depth first (`FORGE3D_TERRAIN_PREPASS`).
+/// Off by default: a smooth surface (most DEMs) pays for its geometry
+/// twice and gains nothing; a rough one is shaded once per pixel instead
+/// of once per fold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Prepass {
-    /// On GPUs, off on CPU adapters (where the shading is not what costs).
-    Auto,
     On,
     Off,
 }
 
 impl Prepass {
-    /// Parses `FORGE3D_TERRAIN_PREPASS` (`auto`, `on` or `off`; unset or
-    /// empty is `auto`), read each frame.
+    /// Parses `FORGE3D_TERRAIN_PREPASS` (`off` or `on`; unset or empty is
+    /// `off`), read each frame.
     fn from_env() -> Result<Self> {
         Ok(
-            match crate::env::choice("FORGE3D_TERRAIN_PREPASS", &["auto", "on", "off"], "auto")? {
+            match crate::env::choice("FORGE3D_TERRAIN_PREPASS", &["off", "on"], "off")? {
                 "on" => Self::On,
-                "off" => Self::Off,
-                _ => Self::Auto,
+                _ => Self::Off,
             },
         )
-    }
-
-    fn wanted(self, ctx: &GpuContext) -> bool {
-        match self {
-            Self::Auto => !ctx.info.software,
-            Self::On => true,
-            Self::Off => false,
-        }
     }
 }
 
