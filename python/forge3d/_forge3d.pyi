@@ -437,7 +437,7 @@ class Renderer:
         the CPU, then go up once more. Binned on the CPU, the grid is
         uploaded as ``add_terrain`` uploads heights. The grid's cell size is
         the terrain's spacing, and ``look_at_geo`` takes the table's x, y
-        (with ``z`` given when the grid stayed on the GPU). Bad arguments
+        (a grid kept on the GPU gives it heights back one cell at a time). Bad arguments
         raise as ``terrain_from_table`` and ``add_terrain`` do; a failed
         call leaves the previous terrain in place.
 
@@ -649,9 +649,11 @@ class Renderer:
     ) -> tuple[float, float, float]:
         """Aims the orbit camera (``set_camera_orbit``) at the point (x, y)
         given in the terrain heightmap's CRS (the terrain must come from a
-        Heightmap, ``open_dem`` or a DataArray), computed in float64 so that
-        projected coordinates in the millions keep their precision. ``z``
-        (height units) defaults to the nearest cell's height; the world
+        Heightmap, ``open_dem``, a DataArray or ``add_terrain_from_table``),
+        computed in float64 so that projected coordinates in the millions
+        keep their precision. ``z`` (height units) defaults to the nearest
+        cell's height (copied back from the GPU, one cell, where the host
+        keeps no heights: dask-backed DataArrays, grids kept on the GPU); the world
         target (x, y, z * exaggeration) is returned. A point outside the
         terrain or over a hole needs ``z``."""
     def set_camera_top_down(self, *, extent: tuple[float, float, float, float] | None = None) -> None:

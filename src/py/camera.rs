@@ -152,6 +152,7 @@ pub fn from_xarray<'py>(
 /// float64; z defaults to the height of the nearest cell (times the
 /// exaggeration), as drawn.
 pub fn geo_target(
+    renderer: &crate::Renderer,
     geo: Option<&Geo>,
     exaggeration: Option<f32>,
     x: &Bound<'_, PyAny>,
@@ -183,15 +184,13 @@ pub fn geo_target(
     if let Some(z) = z {
         return Ok([wx, wy, z * exaggeration]);
     }
-    let Some(map) = &geo.map else {
-        return Err(PyValueError::new_err(
-            "z is needed: this terrain's heights were written straight to the GPU (a \
-             dask-backed DataArray, or a table gridded there by add_terrain_from_table), so \
-             none are kept to read the height at (x, y)",
-        ));
-    };
     let (dx, dy) = geo.crs_spacing;
-    let (rows, cols) = (map.rows(), map.cols());
+    // Heights written straight to the GPU (a dask-backed DataArray, a
+    // table gridded there) are read back from it, one cell.
+    let (rows, cols) = match &geo.map {
+        Some(map) => (map.rows(), map.cols()),
+        None => renderer.terrain_shape()?,
+    };
     let col = col.round();
     let row = rows as f64 - 1.0 - up.round();
     if !(0.0..cols as f64).contains(&col) || !(0.0..rows as f64).contains(&row) {
@@ -203,13 +202,19 @@ pub fn geo_target(
             bottom + rows as f64 * dy
         )));
     }
-    let values: &[f32] = bytemuck::cast_slice(map.values().as_slice());
-    let h = values[row as usize * cols + col as usize];
-    if h.is_nan() || Some(h) == map.nodata {
+    let h = match &geo.map {
+        Some(map) => {
+            let values: &[f32] = bytemuck::cast_slice(map.values().as_slice());
+            let h = values[row as usize * cols + col as usize];
+            (!(h.is_nan() || Some(h) == map.nodata)).then_some(h)
+        }
+        None => renderer.terrain_height_at(row as usize, col as usize)?,
+    };
+    let Some(h) = h else {
         return Err(PyValueError::new_err(format!(
             "({x}, {y}) is over a hole of the terrain; pass z"
         )));
-    }
+    };
     Ok([wx, wy, h as f64 * exaggeration])
 }
 

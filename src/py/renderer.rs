@@ -244,9 +244,11 @@ impl PyRenderer {
 
     /// Aims the orbit camera (``set_camera_orbit``) at the point (x, y)
     /// given in the terrain heightmap's CRS (the terrain must come from a
-    /// Heightmap, ``open_dem`` or a DataArray), computed in float64 so that
-    /// projected coordinates in the millions keep their precision. ``z``
-    /// (height units) defaults to the nearest cell's height; the world
+    /// Heightmap, ``open_dem``, a DataArray or ``add_terrain_from_table``),
+    /// computed in float64 so that projected coordinates in the millions
+    /// keep their precision. ``z`` (height units) defaults to the nearest
+    /// cell's height (copied back from the GPU, one cell, where the host
+    /// keeps no heights: dask-backed DataArrays, grids kept on the GPU); the world
     /// target (x, y, z * exaggeration) is returned. A point outside the
     /// terrain or over a hole needs ``z``.
     #[pyo3(signature = (x, y, z=None, *, azimuth_deg=None, elevation_deg=None, distance=None, fovy_deg=None, zoom=None))]
@@ -264,7 +266,7 @@ impl PyRenderer {
     ) -> PyResult<(f64, f64, f64)> {
         let geo = self.geo.lock().clone();
         let exaggeration = self.inner.terrain_options().map(|o| o.exaggeration).ok();
-        let target = super::camera::geo_target(geo.as_ref(), exaggeration, x, y, z)?;
+        let target = super::camera::geo_target(&self.inner, geo.as_ref(), exaggeration, x, y, z)?;
         let t = (target[0], target[1], target[2]);
         let t = pyo3::types::PyTuple::new(x.py(), [t.0, t.1, t.2])?;
         let o = super::camera::orbit(

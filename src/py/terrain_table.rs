@@ -34,7 +34,7 @@ impl PyRenderer {
     /// the CPU, then go up once more. Binned on the CPU, the grid is
     /// uploaded as ``add_terrain`` uploads heights. The grid's cell size is
     /// the terrain's spacing, and ``look_at_geo`` takes the table's x, y
-    /// (with ``z`` given when the grid stayed on the GPU). Bad arguments
+    /// (a grid kept on the GPU gives it heights back one cell at a time). Bad arguments
     /// raise as ``terrain_from_table`` and ``add_terrain`` do; a failed
     /// call leaves the previous terrain in place.
     ///
@@ -106,7 +106,7 @@ impl PyRenderer {
         })?;
         let info = grid_info(py, &result)?;
         // The host's grid (when it came there) answers look_at_geo's
-        // heights; a grid kept on the GPU needs z given.
+        // heights; a grid kept on the GPU gives them back one cell at a time.
         let filled_copy = o.agg != Agg::Count && o.fill == Fill::Nearest && result.empty_cells > 0;
         let origin = if result.gpu && !filled_copy {
             Origin::MappedReadback

@@ -219,6 +219,19 @@ impl Renderer {
     }
 
     /// Statistics of the current terrain's heights.
+    /// The terrain's (rows, cols).
+    pub fn terrain_shape(&self) -> Result<(usize, usize)> {
+        self.with_terrain(|t| Ok(t.shape()))
+    }
+
+    /// The terrain's height at (`row`, `col`) (before exaggeration; None
+    /// over a hole), read from its heights on the GPU: one cell copied
+    /// back (or read in place from a host-mapped store).
+    pub fn terrain_height_at(&self, row: usize, col: usize) -> Result<Option<f32>> {
+        let ctx = self.ctx.clone();
+        self.with_terrain(|t| t.height_at(&ctx, row, col))
+    }
+
     pub fn terrain_stats(&self) -> Result<HeightStats> {
         self.with_terrain(|t| Ok(t.stats()))
     }

@@ -275,12 +275,20 @@ def test_a_failing_dask_computation_raises_itself_and_leaves_the_renderer_as_it_
     with pytest.raises(ZeroDivisionError, match="chunk 3 failed"):
         r.add_terrain(bad)
     assert np.array_equal(np.array(r.render()), before)
-    # look_at_geo of a dask terrain: no heights on the CPU, so z is needed.
-    lazy = good.copy(data=dsa.from_array(good.values, chunks=32))
+    # look_at_geo of a dask terrain: no heights on the CPU, so the height
+    # is read back from the GPU's copy (one cell).
+    values = np.arange(64 * 64, dtype=np.float32).reshape(64, 64)
+    values[3, 10] = np.nan
+    lazy = good.copy(data=dsa.from_array(values, chunks=32))
     r.add_terrain(lazy)
-    with pytest.raises(ValueError, match="z is needed"):
+    with pytest.raises(ValueError, match="outside the terrain"):
         r.look_at_geo(10.0, 10.0)
-    assert r.look_at_geo(10.0, -10.0, 1.0) == (10.0, 53.0, 1.0)  # origin (0, -63)
+    # Row 0 is y = 0 (north), row 63 is y = -63 (origin (0, -63)).
+    assert r.look_at_geo(10.0, -10.0) == (10.0, 53.0, float(values[10, 10]))
+    assert r.look_at_geo(63.0, -63.0) == (63.0, 0.0, float(values[63, 63]))
+    with pytest.raises(ValueError, match="over a hole"):
+        r.look_at_geo(10.0, -3.0)
+    assert r.look_at_geo(10.0, -10.0, 1.0) == (10.0, 53.0, 1.0)
 
 
 def test_georeferencing_survives_parquet_and_ipc(tmp_path, jacksboro):

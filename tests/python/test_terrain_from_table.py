@@ -126,10 +126,11 @@ def test_a_shuffled_lattice_is_placed_exactly_and_an_off_lattice_point_rebins():
     z32 = z.astype(np.float32)
     assert ti["data_range"] == (float(z32.min()), float(z32.max())) and ti["holes"] == 0
     assert ti["spacing"] == (5.0, 5.0)
-    # Aimed by the table's own coordinates (z given: the grid stayed on the GPU).
+    # Aimed by the table's own coordinates; the height at the point is read
+    # back from the grid on the GPU (node (row 59, col 10) is x 150, y 250).
     assert r.look_at_geo(100.0 + 20 * 5.0, 200.0, z=1.0) == (100.0, 0.0, 1.0)
-    with pytest.raises(ValueError, match="z is needed.*add_terrain_from_table"):
-        r.look_at_geo(150.0, 250.0)
+    assert r.look_at_geo(150.0, 250.0) == (50.0, 50.0, float(z32[rows - 1 - 10, 10]))
+    assert r.look_at_geo(100.0 + 109 * 5.0, 200.0 + 69 * 5.0)[2] == float(z32[0, 109])
     # One point between the nodes: binned instead, as terrain_from_table bins.
     t2 = pa.table({"x": np.append(t["x"].to_numpy(), 107.3), "y": np.append(t["y"].to_numpy(), 207.3),
                    "z": np.append(t["z"].to_numpy(), 0.0)})
@@ -233,15 +234,26 @@ def test_a_grid_wider_than_the_devices_textures_is_tiled_on_the_gpu(tmp_path):
                                    agg="max", device="cpu")
         ti2, _, rgba2, xyz2 = draw(lambda r: r.add_terrain(hm))
         np.savez({str(out)!r}, rgba=rgba, xyz=xyz, rgba2=rgba2, xyz2=xyz2)
+        # Heights read back from the tiled texture, one cell each, in every
+        # band and column tile (cell centres from the grid's origin).
+        r = forge3d.Renderer(64, 64)
+        r.add_terrain_from_table(t, shape=(rows, cols),
+                                 bounds=(0.0, 0.0, (cols - 1) * 2.0, (rows - 1) * 2.0),
+                                 agg="max", device="gpu")
+        cells = [(0, 0), (699, 1299), (600, 1000), (300, 520), (511, 511), (512, 434)]
+        (x0, y0), (dx, dy) = hm.origin, hm.spacing
+        got = [r.look_at_geo(x0 + c * dx, y0 + (rows - 1 - w) * dy)[2] for w, c in cells]
+        want = [float(np.asarray(hm)[w, c]) for w, c in cells]
         print(json.dumps([ti["heights_tiles"], ti["holes"], ti2["holes"], info["device"],
-                          ti["data_range"], ti2["data_range"]]))
+                          ti["data_range"], ti2["data_range"], got, want]))
     """)
     env = dict(os.environ, FORGE3D_MAX_TEXTURE_SIDE=str(SIDE), FORGE3D_TERRAIN_HEIGHTS="texture")
     p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        timeout=300)
     assert p.returncode == 0, p.stderr[-3000:]
-    tiles, holes, holes2, device, dr, dr2 = json.loads(p.stdout.strip().splitlines()[-1])
+    tiles, holes, holes2, device, dr, dr2, got, want = json.loads(p.stdout.strip().splitlines()[-1])
     assert tuple(tiles) == (2, 3) and device == "gpu"
+    assert got == want
     assert holes == holes2 == 40 * 60 and dr == dr2
     z = np.load(out)
     np.testing.assert_array_equal(z["rgba"], z["rgba2"])

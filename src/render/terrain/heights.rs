@@ -172,6 +172,25 @@ impl HeightsBuffer {
         self.layout.band_rows as u32
     }
 
+    /// The stored height at (`row`, `col`), holes as stored; None past the
+    /// heights.
+    pub fn value_at(&self, row: usize, col: usize) -> Option<f32> {
+        let m = self.mapped.as_ref()?;
+        if col >= self.cols || row >= self.layout.band_rows * self.layout.bands {
+            return None;
+        }
+        let (band, r) = (row / self.layout.band_rows, row % self.layout.band_rows);
+        let at = band as u64 * self.layout.stride + ((r * self.cols + col) * 4) as u64;
+        if at + 4 > self.layout.size() {
+            return None;
+        }
+        // SAFETY: `at + 4` lies within the mapping of `layout.size()` bytes
+        // (checked above), 4-aligned (stride and the mapping are); it was
+        // written by the upload before this buffer was handed out, and the
+        // GPU only reads it.
+        Some(unsafe { m.ptr.as_ptr().add(at as usize).cast::<f32>().read() })
+    }
+
     /// The bind group entries of the bands; bindings past the last band
     /// repeat it (the shader never reads them).
     pub fn bindings(&self) -> Vec<wgpu::BindGroupEntry<'_>> {

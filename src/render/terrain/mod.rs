@@ -100,6 +100,66 @@ enum GpuHeights {
 }
 
 impl GpuHeights {
+    /// The stored height at (`row`, `col`) (holes as stored): read in place
+    /// from a host-mapped buffer, or copied back from the texture (4 bytes).
+    fn value_at(&self, ctx: &GpuContext, row: usize, col: usize) -> Result<f32> {
+        match self {
+            GpuHeights::Buffer(b) => b
+                .value_at(row, col)
+                .ok_or_else(|| Error::Gpu(format!("no stored height at ({row}, {col})"))),
+            GpuHeights::Texture {
+                texture, layout, ..
+            } => {
+                let (band_rows, tile_cols) = (layout.band_rows as usize, layout.tile_cols as usize);
+                let layer = (row / band_rows) as u32 * layout.tiles_x + (col / tile_cols) as u32;
+                let read = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("forge3d height at a cell"),
+                    size: 4,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                let submission = ctx.scoped("reading a height back", || {
+                    let mut enc =
+                        ctx.device
+                            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                                label: Some("forge3d height at a cell"),
+                            });
+                    enc.copy_texture_to_buffer(
+                        wgpu::TexelCopyTextureInfo {
+                            texture,
+                            mip_level: 0,
+                            origin: wgpu::Origin3d {
+                                x: (col % tile_cols) as u32,
+                                y: (row % band_rows) as u32,
+                                z: layer,
+                            },
+                            aspect: wgpu::TextureAspect::All,
+                        },
+                        wgpu::TexelCopyBufferInfo {
+                            buffer: &read,
+                            layout: wgpu::TexelCopyBufferLayout {
+                                offset: 0,
+                                bytes_per_row: None,
+                                rows_per_image: None,
+                            },
+                        },
+                        wgpu::Extent3d {
+                            width: 1,
+                            height: 1,
+                            depth_or_array_layers: 1,
+                        },
+                    );
+                    ctx.queue.submit([enc.finish()])
+                })?;
+                let words = crate::gpu::alloc::readback::map_small(ctx, &read, submission)?;
+                let word = words
+                    .first()
+                    .ok_or_else(|| Error::Gpu("reading a height back: no value".into()))?;
+                Ok(f32::from_bits(*word))
+            }
+        }
+    }
+
     fn binding(&self) -> HeightsBinding {
         match self {
             GpuHeights::Texture { .. } => HeightsBinding::Texture,
@@ -394,6 +454,25 @@ impl TerrainLayer {
             &self.relief,
             &self.overlays,
         );
+    }
+
+    /// (rows, cols) of the heights.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.rows as usize, self.cols as usize)
+    }
+
+    /// The height at (`row`, `col`) as drawn (before exaggeration), None
+    /// over a hole, read from the GPU's copy of the heights (for terrains
+    /// whose heights the host does not keep). Out of range is an error.
+    pub fn height_at(&self, ctx: &GpuContext, row: usize, col: usize) -> Result<Option<f32>> {
+        if row >= self.rows as usize || col >= self.cols as usize {
+            return Err(Error::InvalidArgument(format!(
+                "cell ({row}, {col}) is outside the terrain's {} x {} cells",
+                self.rows, self.cols
+            )));
+        }
+        let h = self.heights.value_at(ctx, row, col)?;
+        Ok((h > HOLE_BELOW).then_some(h))
     }
 
     pub fn stats(&self) -> HeightStats {
