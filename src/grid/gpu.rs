@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::passes::first_bad_z;
+use super::kernel::first_bad_z;
 use super::{
     check_same_rows, geometry_with, none_inside, plan, Agg, Batches, Columns, Fill, Geometry,
     GridOptions, GridResult, Planned,
@@ -270,7 +270,7 @@ fn params_for(g: &Geometry, o: &GridOptions, keep: Option<&Keep>) -> Params {
         xhi,
         ylo,
         yhi,
-        tolerance: super::passes::LATTICE_TOLERANCE,
+        tolerance: super::kernel::LATTICE_TOLERANCE,
         f32_overflow: 2f64.powi(128) - 2f64.powi(103),
         _pad64: 0.0,
         cols: g.cols as u32,

@@ -10,6 +10,7 @@ pub mod columns;
 mod fill;
 mod geometry;
 pub mod gpu;
+mod kernel;
 pub mod partial;
 mod passes;
 mod scatter;
