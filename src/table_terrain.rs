@@ -54,7 +54,6 @@ pub fn add_terrain_from_table<'a>(
         }
         Grid::Host(r) => {
             options.spacing = (r.spacing.0 as f32, r.spacing.1 as f32);
-            renderer.check_terrain_shape(r.rows, r.cols)?;
             let heights = HeightsRef {
                 data: r.values.typed_data(),
                 rows: r.rows,

@@ -171,7 +171,7 @@ impl PyRenderer {
         norm: Option<&Bound<'_, PyAny>>,
         levels: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let (norm, levels) = super::style::color_scale(norm, levels)?;
+        let look = super::style::terrain_look(exaggeration, colormap, height_range, norm, levels)?;
         let copy = args::opt_flag("copy", copy)?;
         let converted;
         let heights = match super::camera::from_xarray(heights, copy)? {
@@ -183,9 +183,6 @@ impl PyRenderer {
         };
         // A dask-backed DataArray: its chunks are written into upload memory.
         let filled = heights.cast::<PyHeightmap>().is_err() && heights.hasattr("_forge3d_fill")?;
-        let colormap = colormap_arg("colormap", colormap)?.unwrap_or_else(|| "viridis".into());
-        let exaggeration = args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0);
-        let height_range = args::opt_real_pair("height_range", height_range)?;
         let nodata = args::opt_real("nodata", nodata)?;
         let shape = args::opt_shape("shape", shape)?;
         let geo = match heights.cast::<PyHeightmap>() {
@@ -206,11 +203,7 @@ impl PyRenderer {
                 g.spacing = (dx, dy);
             }
         }
-        options.exaggeration = exaggeration as f32;
-        options.colormap = colormap;
-        options.height_range = height_range.map(|(a, b)| (a as f32, b as f32));
-        options.norm = norm;
-        options.levels = levels;
+        look.apply(&mut options);
         if nodata.is_some() {
             options.nodata = nodata_value(nodata)?;
         }

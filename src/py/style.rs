@@ -26,6 +26,47 @@ pub(super) fn color_scale(
     ))
 }
 
+/// The look arguments of `add_terrain` and `add_terrain_from_table`,
+/// checked.
+pub(super) struct TerrainLook {
+    exaggeration: f32,
+    colormap: String,
+    height_range: Option<(f32, f32)>,
+    norm: crate::render::Norm,
+    levels: Vec<f32>,
+}
+
+/// Checks `exaggeration`, `colormap`, `height_range`, `norm` and `levels`
+/// (defaults 1, viridis, the data's range, linear, continuous).
+pub(super) fn terrain_look(
+    exaggeration: Option<&Bound<'_, PyAny>>,
+    colormap: Option<&Bound<'_, PyAny>>,
+    height_range: Option<&Bound<'_, PyAny>>,
+    norm: Option<&Bound<'_, PyAny>>,
+    levels: Option<&Bound<'_, PyAny>>,
+) -> PyResult<TerrainLook> {
+    let (norm, levels) = color_scale(norm, levels)?;
+    Ok(TerrainLook {
+        colormap: colormap_arg("colormap", colormap)?.unwrap_or_else(|| "viridis".into()),
+        exaggeration: args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0) as f32,
+        height_range: args::opt_real_pair("height_range", height_range)?
+            .map(|(a, b)| (a as f32, b as f32)),
+        norm,
+        levels,
+    })
+}
+
+impl TerrainLook {
+    /// Sets these into `o`.
+    pub(super) fn apply(self, o: &mut crate::render::TerrainOptions) {
+        o.exaggeration = self.exaggeration;
+        o.colormap = self.colormap;
+        o.height_range = self.height_range;
+        o.norm = self.norm;
+        o.levels = self.levels;
+    }
+}
+
 /// A colormap argument: a built-in name as given; a matplotlib colormap
 /// (name or object) or an array of colours made into a table by
 /// `forge3d._colormaps.table` and registered under its `table:` name.

@@ -5,10 +5,8 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use super::args;
 use super::camera::Geo;
 use super::renderer::PyRenderer;
-use super::style::colormap_arg;
 use super::table::{column_names, grid_info, grid_options, with_batches};
 use crate::grid::{Agg, Columns, Fill};
 use crate::memory::{DType, HostBuffer, Origin};
@@ -79,16 +77,9 @@ impl PyRenderer {
             threads,
             device,
         )?;
-        let (norm, levels) = super::style::color_scale(norm, levels)?;
-        let options = TerrainOptions {
-            exaggeration: args::opt_real("exaggeration", exaggeration)?.unwrap_or(1.0) as f32,
-            colormap: colormap_arg("colormap", colormap)?.unwrap_or_else(|| "viridis".into()),
-            height_range: args::opt_real_pair("height_range", height_range)?
-                .map(|(a, b)| (a as f32, b as f32)),
-            norm,
-            levels,
-            ..TerrainOptions::default()
-        };
+        let mut options = TerrainOptions::default();
+        super::style::terrain_look(exaggeration, colormap, height_range, norm, levels)?
+            .apply(&mut options);
         // pandas' NumPy columns are read in place (forge3d.arrow).
         let fast = py
             .import("forge3d.arrow")?

@@ -3,6 +3,7 @@
 //! generated from the vertex index (no per-texel vertex or index buffers),
 //! colored by a colormap and lit per pixel from the full-resolution heights.
 
+mod draw;
 mod heights;
 mod layer_look;
 mod look;
@@ -12,6 +13,7 @@ mod pipeline;
 mod relief;
 mod scale;
 mod source;
+mod store;
 mod upload;
 
 use std::sync::Arc;
@@ -22,7 +24,8 @@ use super::scene::{DrawData, Layer, Prepare};
 use crate::error::{Error, Result};
 use crate::gpu::alloc::belt::Uniform;
 use crate::gpu::GpuContext;
-use heights::{HeightsBuffer, HeightsMemory};
+use draw::{PreparedTerrain, Prepass};
+use heights::HeightsMemory;
 pub use layer_look::OverlayInfo;
 pub use look::{Base, Blend, Extent, ImageRef, Water, MAX_OVERLAYS};
 use look::{Linear, Overlay, White};
@@ -35,6 +38,7 @@ use scale::check_norm_range;
 pub use scale::{Contours, Norm, MAX_LEVELS};
 pub(crate) use source::Heights;
 pub use source::{FillBand, HeightsFill, HeightsGpu};
+use store::GpuHeights;
 use upload::{upload_heights, TextureLayout};
 
 /// This module's WGSL, as its pipelines compile it.
@@ -84,122 +88,6 @@ pub struct HeightStats {
     pub max: f32,
     /// Cells that are NaN or equal to `nodata`.
     pub holes: usize,
-}
-
-/// A terrain's heights on the GPU.
-enum GpuHeights {
-    /// A texture array in GPU memory, filled by GPU copies out of upload
-    /// memory, one layer per band of rows and column tile.
-    Texture {
-        texture: wgpu::Texture,
-        view: wgpu::TextureView,
-        layout: TextureLayout,
-    },
-    /// A storage buffer in host memory, written by the CPU copy itself.
-    Buffer(HeightsBuffer),
-}
-
-impl GpuHeights {
-    /// The stored height at (`row`, `col`) (holes as stored): read in place
-    /// from a host-mapped buffer, or copied back from the texture (4 bytes).
-    fn value_at(&self, ctx: &GpuContext, row: usize, col: usize) -> Result<f32> {
-        match self {
-            GpuHeights::Buffer(b) => b
-                .value_at(row, col)
-                .ok_or_else(|| Error::Gpu(format!("no stored height at ({row}, {col})"))),
-            GpuHeights::Texture {
-                texture, layout, ..
-            } => {
-                let (band_rows, tile_cols) = (layout.band_rows as usize, layout.tile_cols as usize);
-                let layer = (row / band_rows) as u32 * layout.tiles_x + (col / tile_cols) as u32;
-                let read = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("forge3d height at a cell"),
-                    size: 4,
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                let submission = ctx.scoped("reading a height back", || {
-                    let mut enc =
-                        ctx.device
-                            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                                label: Some("forge3d height at a cell"),
-                            });
-                    enc.copy_texture_to_buffer(
-                        wgpu::TexelCopyTextureInfo {
-                            texture,
-                            mip_level: 0,
-                            origin: wgpu::Origin3d {
-                                x: (col % tile_cols) as u32,
-                                y: (row % band_rows) as u32,
-                                z: layer,
-                            },
-                            aspect: wgpu::TextureAspect::All,
-                        },
-                        wgpu::TexelCopyBufferInfo {
-                            buffer: &read,
-                            layout: wgpu::TexelCopyBufferLayout {
-                                offset: 0,
-                                bytes_per_row: None,
-                                rows_per_image: None,
-                            },
-                        },
-                        wgpu::Extent3d {
-                            width: 1,
-                            height: 1,
-                            depth_or_array_layers: 1,
-                        },
-                    );
-                    ctx.queue.submit([enc.finish()])
-                })?;
-                let words = crate::gpu::alloc::readback::map_small(ctx, &read, submission)?;
-                let word = words
-                    .first()
-                    .ok_or_else(|| Error::Gpu("reading a height back: no value".into()))?;
-                Ok(f32::from_bits(*word))
-            }
-        }
-    }
-
-    fn binding(&self) -> HeightsBinding {
-        match self {
-            GpuHeights::Texture { .. } => HeightsBinding::Texture,
-            GpuHeights::Buffer(_) => HeightsBinding::Buffer,
-        }
-    }
-
-    /// The heights' bind group entries (binding 1, or the bands).
-    fn entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
-        match self {
-            GpuHeights::Texture { view, .. } => vec![wgpu::BindGroupEntry {
-                binding: 1,
-                resource: wgpu::BindingResource::TextureView(view),
-            }],
-            GpuHeights::Buffer(b) => b.bindings(),
-        }
-    }
-
-    fn texture(&self) -> Option<&wgpu::Texture> {
-        match self {
-            GpuHeights::Texture { texture, .. } => Some(texture),
-            GpuHeights::Buffer(_) => None,
-        }
-    }
-
-    /// Rows per texture layer or per buffer binding.
-    fn band_rows(&self) -> u32 {
-        match self {
-            GpuHeights::Texture { layout, .. } => layout.band_rows,
-            GpuHeights::Buffer(b) => b.band_rows(),
-        }
-    }
-
-    /// Columns per texture layer (`None`: whole rows).
-    fn tile_cols(&self) -> Option<u32> {
-        match self {
-            GpuHeights::Texture { layout, .. } if layout.tiles_x > 1 => Some(layout.tile_cols),
-            _ => None,
-        }
-    }
 }
 
 /// A terrain on the GPU.
@@ -653,65 +541,5 @@ impl Layer for TerrainLayer {
             indices: self.indices.clone(),
             index_count: self.index_count,
         }))
-    }
-}
-
-/// Whether the surface is drawn twice, depth first (`FORGE3D_TERRAIN_PREPASS`).
-/// Off by default: a smooth surface (most DEMs) pays for its geometry
-/// twice and gains nothing; a rough one is shaded once per pixel instead
-/// of once per fold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Prepass {
-    On,
-    Off,
-}
-
-impl Prepass {
-    /// Parses `FORGE3D_TERRAIN_PREPASS` (`off` or `on`; unset or empty is
-    /// `off`), read each frame.
-    fn from_env() -> Result<Self> {
-        Ok(
-            match crate::env::choice("FORGE3D_TERRAIN_PREPASS", &["off", "on"], "off")? {
-                "on" => Self::On,
-                _ => Self::Off,
-            },
-        )
-    }
-}
-
-/// Everything one terrain draw binds.
-struct PreparedTerrain {
-    /// The depth pre-pass's pipeline, when the surface is drawn twice.
-    depth: Option<wgpu::RenderPipeline>,
-    pipeline: wgpu::RenderPipeline,
-    /// The water surface's pipeline, when there is water.
-    water: Option<wgpu::RenderPipeline>,
-    /// The base walls' pipeline and the grid cells per side.
-    base: Option<(wgpu::RenderPipeline, (u32, u32))>,
-    bind_group: wgpu::BindGroup,
-    indices: wgpu::Buffer,
-    index_count: u32,
-}
-
-impl DrawData for PreparedTerrain {
-    fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
-        pass.set_bind_group(1, &self.bind_group, &[]);
-        pass.set_index_buffer(self.indices.slice(..), wgpu::IndexFormat::Uint32);
-        if let Some(depth) = &self.depth {
-            pass.set_pipeline(depth);
-            pass.draw_indexed(0..self.index_count, 0, 0..1);
-        }
-        pass.set_pipeline(&self.pipeline);
-        pass.draw_indexed(0..self.index_count, 0, 0..1);
-        if let Some((base, (gw, gh))) = &self.base {
-            pass.set_pipeline(base);
-            // Two vertices per grid vertex along each side (instance).
-            pass.draw(0..2 * (gw + 1), 0..2);
-            pass.draw(0..2 * (gh + 1), 2..4);
-        }
-        if let Some(water) = &self.water {
-            pass.set_pipeline(water);
-            pass.draw(0..4, 0..1);
-        }
     }
 }
