@@ -15,6 +15,7 @@ pub mod heightmap;
 pub mod memory;
 pub mod render;
 pub mod table_terrain;
+pub mod window;
 
 #[cfg(feature = "python")]
 mod py;

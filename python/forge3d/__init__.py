@@ -37,8 +37,9 @@ from ._forge3d import (
     synchronize,
 )
 from .ledger import CopyLedger, CopyRecord, copy_ledger
-from . import datasets, engine, geo, interop, primitives  # noqa: E402
+from . import datasets, engine, geo, interop, primitives, window  # noqa: E402
 from .geo import open_dem  # noqa: E402  (submodules users reach as attributes)
+from .window import NoDisplayError, show  # noqa: E402
 
 __all__ = [
     "CopyLedger",
@@ -66,4 +67,7 @@ __all__ = [
     "orbit_view",
     "MeshStyle",
     "open_dem",
+    "show",
+    "window",
+    "NoDisplayError",
 ]

@@ -14,6 +14,10 @@ use crate::gpu::alloc::upload::UploadPool;
 /// Instance, adapter, device and queue, plus what forge3d needs to turn
 /// wgpu's errors into [`Error`] values instead of panics.
 pub struct GpuContext {
+    /// Kept for windows: a surface is made by the instance that found the
+    /// adapter, and its formats are the adapter's to tell.
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: DeviceInfo,
@@ -69,7 +73,7 @@ impl GpuContext {
         // slow and noisy on headless machines).
         let native = wgpu::Backends::VULKAN | wgpu::Backends::METAL | wgpu::Backends::DX12;
         let wanted = filter.backends.unwrap_or(native | wgpu::Backends::GL);
-        let mut adapters = Vec::new();
+        let mut adapters: Vec<(wgpu::Adapter, wgpu::Instance)> = Vec::new();
         for group in [wanted & native, wanted & wgpu::Backends::GL] {
             if group.is_empty() {
                 continue;
@@ -82,20 +86,20 @@ impl GpuContext {
                 let needle = needle.to_lowercase();
                 found.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
             }
-            adapters.extend(found);
+            adapters.extend(found.into_iter().map(|a| (a, instance.clone())));
             if !adapters.is_empty() {
                 break;
             }
         }
         let found: Vec<(String, String)> = adapters
             .iter()
-            .map(|a| {
+            .map(|(a, _)| {
                 let i = a.get_info();
                 (i.name, adapter::backend_name(i.backend))
             })
             .collect();
-        adapters.sort_by_key(|a| std::cmp::Reverse(adapter::preference(&a.get_info())));
-        let Some(chosen) = adapters.into_iter().next() else {
+        adapters.sort_by_key(|(a, _)| std::cmp::Reverse(adapter::preference(&a.get_info())));
+        let Some((chosen, instance)) = adapters.into_iter().next() else {
             let seen = if found.is_empty() {
                 "none".to_string()
             } else {
@@ -185,6 +189,8 @@ impl GpuContext {
                 .collect(),
         };
         Ok(GpuContext {
+            instance,
+            adapter: chosen,
             readback_pool: ReadbackPool::new(device.clone()),
             upload_pool: UploadPool::new(device.clone(), queue.clone())?,
             device,

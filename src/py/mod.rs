@@ -36,6 +36,7 @@ mod table_parts;
 mod terrain_fill;
 mod terrain_look;
 mod terrain_table;
+mod window;
 
 use pyo3::prelude::*;
 
@@ -59,5 +60,6 @@ fn _forge3d(m: &Bound<'_, PyModule>) -> PyResult<()> {
     interop::register(m)?;
     pickling::register(m)?;
     table_parts::register(m)?;
+    window::register(m)?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod mesh;
 mod orbit;
 mod outputs;
 mod pack;
+mod present;
 mod renderer;
 pub mod scene;
 mod target;
@@ -26,6 +27,7 @@ pub use mesh::{
 };
 pub use orbit::{Orbit, OrbitView, MAX_ELEVATION_DEG};
 pub use outputs::Outputs;
+pub use present::{TileSink, ViewTarget};
 pub use renderer::{Pick, Rendered, Renderer};
 pub use scene::{Layer, LayerId, Lighting, Scene};
 pub use target::{TileLayout, COLOR_FORMAT, COLOR_TARGET, DEPTH_FORMAT};

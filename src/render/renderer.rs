@@ -139,7 +139,7 @@ impl Renderer {
         self.scene().layers()
     }
 
-    fn scene(&self) -> parking_lot::MutexGuard<'_, Scene> {
+    pub(super) fn scene(&self) -> parking_lot::MutexGuard<'_, Scene> {
         self.scene.lock()
     }
 

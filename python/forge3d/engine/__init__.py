@@ -25,8 +25,9 @@ Example::
         eng.start(frames=30)
     eng.screenshot("last.png")
 
-Nothing here opens a window: ``Engine(..., interactive=True)`` raises
-:class:`NotImplementedError`.
+``Engine(..., interactive=True)`` runs the same loop in a native window
+(:mod:`forge3d.window`): :meth:`Engine.start` then returns when the window
+is closed, and the mouse moves the camera (:class:`OrbitControls`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import Any, Self
 from .._forge3d import Frame, Renderer
 from ._checks import _check_int, _check_positive, _check_real
 from .camera import Camera, OrbitCamera, TopDownCamera
+from .controls import OrbitControls
 from .observer import Observer, _FunctionObserver
 from .recording import FrameCallback, Recorder, _check_prefix, _progress_bar
 from .views import MeshSurfaceView, MeshWireframeView, PointsView, ScalarFieldView, View
@@ -51,6 +53,7 @@ __all__ = [
     "MeshWireframeView",
     "Observer",
     "OrbitCamera",
+    "OrbitControls",
     "PointsView",
     "Recorder",
     "ScalarFieldView",
@@ -71,8 +74,11 @@ class Engine:
         width, height: image size in pixels (positive ints; default 1280x720).
         fps: frames per simulated second; every frame advances
             :attr:`time` by ``dt = 1 / fps`` whatever the wall-clock time.
-        interactive: must be False: windows are not implemented yet and
-            True raises :class:`NotImplementedError`.
+        interactive: True runs :meth:`start` in a native window (drag to
+            orbit, shift- or right-drag to pan, wheel to zoom, ``r`` reset,
+            ``s`` screenshot, ``q``/Escape close; see :mod:`forge3d.window`).
+            Raises :class:`forge3d.NoDisplayError` where no display is
+            reachable: use False (headless) there.
         background: clear color, 3 or 4 ints 0..255 (renderer default if None).
 
     Attributes:
@@ -113,16 +119,14 @@ class Engine:
         if not isinstance(interactive, bool):
             raise TypeError(f"interactive must be a bool, got {type(interactive).__name__}")
         if interactive:
-            raise NotImplementedError(
-                "Engine(interactive=True): forge3d renders headless only, interactive windows "
-                "are not implemented yet; use interactive=False with start(frames=N), "
-                "record(path) or screenshot(path)"
-            )
+            from ..window import _require_display
+
+            _require_display("Engine(interactive=True)")
         self.title = title
         w = _check_int("width", width)
         h = _check_int("height", height)
         self._fps = _check_positive("fps", fps)
-        self.interactive = False
+        self.interactive = interactive
         self.renderer = (
             Renderer(w, h) if background is None else Renderer(w, h, background=tuple(background))
         )
@@ -138,6 +142,8 @@ class Engine:
         self._running = False
         self._closed = False
         self.stats: dict[str, float] = {"frames": 0, "seconds": 0.0, "fps": 0.0}
+        #: Where ``s`` in the window writes screenshots (interactive engines).
+        self.screenshot_dir: str | os.PathLike[str] = "."
 
     # -- properties -------------------------------------------------------
 
@@ -369,7 +375,7 @@ class Engine:
         *,
         progress: bool | None = None,
     ) -> int:
-        """Ticks ``frames`` frames at the fixed step ``dt`` and returns how many rendered.
+        """Ticks frames at the fixed step ``dt`` and returns how many it ticked.
 
         Per frame: :attr:`time` += dt; every observer's ``update(dt)`` in
         ``sort`` order; the camera is applied; one frame renders
@@ -380,9 +386,16 @@ class Engine:
         set up before the first frame and torn down after the last one, also
         when a frame raises.
 
+        In an interactive engine the frames are drawn in a window at the
+        engine's fps and the call returns when the window is closed (or
+        after ``frames`` frames). The mouse moves an :class:`OrbitCamera`
+        (:class:`OrbitControls`); ``s`` writes ``{title}-001.png``, ... into
+        :attr:`screenshot_dir`. Frames are read back only for ``callback``
+        and an active recorder (at the engine's width x height).
+
         Args:
-            frames: how many frames, a positive int (required: there is no
-                interactive loop).
+            frames: how many frames, a positive int (required unless the
+                engine is interactive).
             callback: ``f(frame, index)`` called for each frame.
             progress: show a tqdm progress bar (when tqdm is installed);
                 None shows one while recording.
@@ -392,12 +405,12 @@ class Engine:
             n = eng.start(frames=60, callback=lambda f, i: f.to_png(f"f{i}.png"))
         """
         self._check_open("start")
-        if frames is None:
+        if frames is None and not self.interactive:
             raise ValueError(
                 "frames is required: Engine is not interactive, so start() needs "
                 "frames=N (a positive int) to know when to stop"
             )
-        n = _check_int("frames", frames)
+        n = None if frames is None else _check_int("frames", frames)
         if callback is not None and not callable(callback):
             raise TypeError(
                 f"callback must be callable f(frame, index), got {type(callback).__name__}"
@@ -411,27 +424,39 @@ class Engine:
         self._running = True
         t0 = _time.perf_counter()
         done = 0
-        try:
-            self._sort_observers()
+        dt = self.dt
+
+        def tick(render: bool) -> None:
+            nonlocal done
+            self.time += dt
             for observer in list(self._observers):
-                if not any(a is observer for a in self._active):
-                    self._setup(observer)
-            dt = self.dt
-            for _ in range(n):
-                self.time += dt
-                for observer in list(self._observers):
-                    if any(a is observer for a in self._active):
-                        observer.update(dt)
+                if any(a is observer for a in self._active):
+                    observer.update(dt)
+            if render or callback is not None or self._recorder is not None:
                 frame = self.render()
                 if callback is not None:
                     callback(frame, self.frame_index)
                 if self._recorder is not None:
                     self._recorder.write(frame)
                 del frame
-                self.frame_index += 1
-                done += 1
-                if bar is not None:
-                    bar.update(1)
+            elif self._camera is not None:
+                self._camera.apply(self.renderer)
+            self.frame_index += 1
+            done += 1
+            if bar is not None:
+                bar.update(1)
+
+        try:
+            self._sort_observers()
+            for observer in list(self._observers):
+                if not any(a is observer for a in self._active):
+                    self._setup(observer)
+            if self.interactive:
+                self._run_window(n, tick)
+            else:
+                assert n is not None
+                for _ in range(n):
+                    tick(True)
         finally:
             self._running = False
             if bar is not None:
@@ -444,6 +469,43 @@ class Engine:
             }
             self._teardown_all()
         return done
+
+    def _run_window(self, frames: int | None, tick: Callable[[bool], None]) -> None:
+        """The interactive loop: ``tick(False)`` before each window frame
+        (the window draws it; nothing is read back unless asked)."""
+        from ..window import _Screenshots, run_window
+
+        shots = _Screenshots(self.renderer, self.screenshot_dir, self.title)
+        controls: list[OrbitControls] = []
+
+        def current() -> OrbitControls | None:
+            # The camera may be replaced by an observer; controls follow it.
+            cam = self._camera
+            if not isinstance(cam, OrbitCamera):
+                return None
+            if not controls or controls[0].camera is not cam:
+                controls[:] = [OrbitControls(cam, self.renderer, on_screenshot=shots)]
+            return controls[0]
+
+        ticked = 0
+
+        def on_frame(width: int, height: int) -> bool:
+            nonlocal ticked
+            if frames is not None and ticked >= frames:
+                return False
+            tick(False)
+            ticked += 1
+            return True
+
+        run_window(
+            self.renderer,
+            on_frame,
+            current,
+            title=self.title,
+            size=(self.width, self.height),
+            fps=self._fps,
+            screenshot=shots,
+        )
 
     def step(self, callback: FrameCallback | None = None) -> int:
         """One frame: ``start(frames=1, callback=callback)``."""

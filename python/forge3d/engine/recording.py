@@ -45,7 +45,7 @@ def _check_prefix(prefix: object) -> str:
     return prefix
 
 
-def _progress_bar(total: int, desc: str) -> Any:
+def _progress_bar(total: int | None, desc: str) -> Any:
     """A tqdm progress bar when tqdm is installed, otherwise None."""
     try:
         from tqdm.auto import tqdm
