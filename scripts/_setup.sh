@@ -48,6 +48,20 @@ if [ "${CI:-}${FORGE3D_INSTALL_GL:-}" != "" ] && ! ldconfig -p 2>/dev/null | gre
     fi
 fi
 
+# Xvfb and xdotool, for the window tests (a virtual X server driven by
+# synthetic input): when FORGE3D_INSTALL_X=1 (scripts/test.sh sets it).
+if [ "${FORGE3D_INSTALL_X:-}" != "" ] && ! { command -v Xvfb && command -v xdotool; } > /dev/null; then
+    if command -v apt-get > /dev/null && { [ "$(id -u)" = 0 ] || sudo -n true 2> /dev/null; }; then
+        SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+        echo "forge3d: installing Xvfb and xdotool for the window tests" >&2
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xvfb xdotool libxkbcommon-x11-0 \
+            libxcursor1 libxrandr2 libxi6 > /dev/null
+    else
+        echo "forge3d: the window tests need Xvfb and xdotool (apt-get install xvfb xdotool)" >&2
+    fi
+fi
+
 # Mesa's device-select layer probes for a Wayland display and complains on
 # headless machines; forge3d chooses adapters itself.
 export NODEVICE_SELECT="${NODEVICE_SELECT:-1}"

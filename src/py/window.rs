@@ -48,9 +48,13 @@ impl Driver for PyDriver<'_> {
                 shift,
             } => (
                 "drag",
-                (dx, dy, button.name(), shift).into_pyobject(py).map(|t| t.into_any()),
+                (dx, dy, button.name(), shift)
+                    .into_pyobject(py)
+                    .map(|t| t.into_any()),
             ),
-            Input::Wheel { notches } => ("wheel", (notches,).into_pyobject(py).map(|t| t.into_any())),
+            Input::Wheel { notches } => {
+                ("wheel", (notches,).into_pyobject(py).map(|t| t.into_any()))
+            }
             Input::Key { name } => ("key", (name,).into_pyobject(py).map(|t| t.into_any())),
         };
         let called = data.and_then(|d| self.on_input.call1((kind, d, size.0, size.1)));

@@ -133,7 +133,9 @@ fn with_event_loop<T>(f: impl FnOnce(&mut EventLoop<()>) -> Result<T>) -> Result
                      start() from that thread"
                         .into(),
                 ),
-                e => Error::State(format!("could not connect to the display ({e}); {HEADLESS}")),
+                e => Error::State(format!(
+                    "could not connect to the display ({e}); {HEADLESS}"
+                )),
             })?;
             *slot = Some(made);
         }
@@ -223,9 +225,11 @@ impl App<'_> {
         let attrs = Window::default_attributes()
             .with_title(self.opts.title.clone())
             .with_inner_size(PhysicalSize::new(w, h));
-        let window = Arc::new(event_loop.create_window(attrs).map_err(|e| {
-            Error::State(format!("could not open a window ({e}); {HEADLESS}"))
-        })?);
+        let window = Arc::new(
+            event_loop
+                .create_window(attrs)
+                .map_err(|e| Error::State(format!("could not open a window ({e}); {HEADLESS}")))?,
+        );
         let ctx = self.renderer.context();
         let surface = surface_for(ctx, &window)?;
         let caps = surface.get_capabilities(&ctx.adapter);
@@ -244,10 +248,7 @@ impl App<'_> {
         .into_iter()
         .find(|f| caps.formats.contains(f))
         .unwrap_or(caps.formats[0]);
-        let alpha_mode = if caps
-            .alpha_modes
-            .contains(&wgpu::CompositeAlphaMode::Opaque)
-        {
+        let alpha_mode = if caps.alpha_modes.contains(&wgpu::CompositeAlphaMode::Opaque) {
             wgpu::CompositeAlphaMode::Opaque
         } else {
             caps.alpha_modes[0]
@@ -375,7 +376,10 @@ fn present(renderer: &Renderer, g: &mut Gfx) -> Result<bool> {
     Ok(true)
 }
 
-fn surface_for(ctx: &crate::gpu::GpuContext, window: &Arc<Window>) -> Result<wgpu::Surface<'static>> {
+fn surface_for(
+    ctx: &crate::gpu::GpuContext,
+    window: &Arc<Window>,
+) -> Result<wgpu::Surface<'static>> {
     ctx.instance
         .create_surface(window.clone())
         .map_err(|e| Error::Gpu(format!("could not draw into the window: {e}")))
