@@ -48,17 +48,19 @@ if [ "${CI:-}${FORGE3D_INSTALL_GL:-}" != "" ] && ! ldconfig -p 2>/dev/null | gre
     fi
 fi
 
-# Xvfb and xdotool, for the window tests (a virtual X server driven by
-# synthetic input): when FORGE3D_INSTALL_X=1 (scripts/test.sh sets it).
-if [ "${FORGE3D_INSTALL_X:-}" != "" ] && ! { command -v Xvfb && command -v xdotool; } > /dev/null; then
+# Xvfb and xdotool for the window tests (a virtual X server driven by
+# synthetic input) and Chromium for the Jupyter widget's: when
+# FORGE3D_INSTALL_X=1 (scripts/test.sh sets it).
+if [ "${FORGE3D_INSTALL_X:-}" != "" ] && ! { command -v Xvfb && command -v xdotool && command -v chromium; } > /dev/null; then
     if command -v apt-get > /dev/null && { [ "$(id -u)" = 0 ] || sudo -n true 2> /dev/null; }; then
         SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-        echo "forge3d: installing Xvfb and xdotool for the window tests" >&2
+        echo "forge3d: installing Xvfb, xdotool and Chromium for the window and widget tests" >&2
         $SUDO apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xvfb xdotool libxkbcommon-x11-0 \
-            libxcursor1 libxrandr2 libxi6 > /dev/null
+            libxcursor1 libxrandr2 libxi6 chromium > /dev/null
     else
-        echo "forge3d: the window tests need Xvfb and xdotool (apt-get install xvfb xdotool)" >&2
+        echo "forge3d: the window and widget tests need Xvfb, xdotool and Chromium" \
+            "(apt-get install xvfb xdotool chromium)" >&2
     fi
 fi
 

@@ -1,6 +1,7 @@
 """Type stubs for the native module forge3d._forge3d."""
 
 import os
+from collections.abc import Callable
 from typing import Any, Literal, Sequence, TypeAlias, overload
 
 import numpy as np
@@ -1212,3 +1213,24 @@ def orbit_view(
     """The (eye, target) that ``Renderer.set_camera_orbit`` with these
     arguments uses for a scene box ``((xmin, ymin, zmin), (xmax, ymax, zmax))``
     (e.g. ``renderer.scene_bounds()``) in an image of ``aspect`` = width / height."""
+def _run_window(
+    renderer: Renderer,
+    on_frame: Callable[[int, int], bool | None],
+    on_input: Callable[[str, tuple[Any, ...], int, int], bool | None],
+    *,
+    title: str,
+    width: int,
+    height: int,
+    fps: float,
+    frames: int | None = None,
+) -> int:
+    """Opens a window on ``renderer``'s scene and runs it until it is closed;
+    returns the frames shown. ``on_frame(width, height)`` runs before each
+    frame and ``on_input(kind, data, width, height)`` for each input
+    ("drag": (dx, dy, button, shift), "wheel": (notches,), "key": (name,));
+    either returning False closes the window, and an exception closes it
+    and is raised here. Use ``forge3d.show`` or ``Engine(interactive=True)``."""
+
+def _display_problem() -> str | None:
+    """Why no window can open in this process (no display named, or none
+    reachable), or None when one can."""

@@ -66,8 +66,6 @@ impl Driver for PyDriver<'_> {
     }
 }
 
-/// _run_window(renderer, on_frame, on_input, *, title, width, height, fps, frames=None) -> int
-///
 /// Opens a window on ``renderer``'s scene and runs it until it is closed;
 /// returns the frames shown. ``on_frame(width, height)`` runs before each
 /// frame and ``on_input(kind, data, width, height)`` for each input
@@ -105,8 +103,6 @@ fn _run_window(
     Ok(ran?)
 }
 
-/// _display_problem() -> str | None
-///
 /// Why no window can open in this process (no display named, or none
 /// reachable), or None when one can.
 #[pyfunction]
