@@ -260,7 +260,7 @@ class Viewer(anywidget.AnyWidget):
 
     @staticmethod
     def _state(cam: OrbitCamera) -> tuple[Any, ...]:
-        v = cam._view()
+        v = cam.to_dict()
         return tuple(v[k] for k in sorted(v))
 
     def refresh(self) -> bool:

@@ -53,6 +53,7 @@ pub fn shader_sources() -> Vec<(&'static str, &'static str)> {
             outputs::OUTPUTS_MS_WGSL,
         ),
     ];
+    all.push(("window blit", crate::window::BLIT_WGSL));
     all.extend(terrain::SHADERS);
     all.extend(mesh::SHADERS);
     all

@@ -177,8 +177,8 @@ class Host:
             def do_POST(self) -> None:
                 n = int(self.headers["Content-Length"])
                 content = json.loads(self.rfile.read(n))
-                host.received.append(content)
                 wire.deliver(content)
+                host.received.append(content)
                 self._reply(b"{}", "application/json")
 
         self.received: list[dict] = []
@@ -294,7 +294,7 @@ def test_viewer_in_a_browser_moves_the_camera_and_gets_new_frames(monkeypatch, b
         page.mouse.wheel(0, -100)
         zoomed = OrbitCamera(azimuth_deg=240.0).zoom(1.15)
         _wait_shown(page, viewer, _expected(zoomed), "the wheel")
-        assert viewer.camera._view()["zoom"] == pytest.approx(1.15)
+        assert viewer.camera.to_dict()["zoom"] == pytest.approx(1.15)
 
         # r (the image has focus after a click): the first view again.
         page.keyboard.press("r")
@@ -330,7 +330,11 @@ def test_viewer_sends_at_a_bounded_rate_and_loses_no_motion(monkeypatch, browser
         # ... in far fewer messages and frames than moves: one frame for
         # each message, once the last has arrived.
         deadline = time.monotonic() + 30
-        while _shown_frame(page) != viewer.frame_number and time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (
+            viewer._shown == viewer._state(viewer.camera)
+            and _shown_frame(page) == viewer.frame_number
+            and len(host.received) == viewer.frame_number - before
+        ):
             time.sleep(0.05)
         sent = viewer.frame_number - before
         assert 1 <= sent < 20, sent

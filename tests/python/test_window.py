@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -173,7 +174,7 @@ cam2 = forge3d.engine.OrbitCamera(
     azimuth_deg=cam.azimuth_deg, elevation_deg=cam.elevation_deg,
     target=cam.target, distance=cam.distance)
 print(json.dumps(dict(azimuth=cam.azimuth_deg, elevation=cam.elevation_deg,
-    target=cam.target, distance=cam.distance, zoom=cam._view()["zoom"],
+    target=cam.target, distance=cam.distance, zoom=cam.to_dict()["zoom"],
     shape=list(frame.shape))))
 """
 
@@ -350,10 +351,10 @@ def test_orbit_controls_move_the_camera_as_documented():
     c.drag(0, -50)
     assert cam.elevation_deg == pytest.approx(15.0)
     c.wheel(2)
-    assert cam._view()["zoom"] == pytest.approx(1.15**2)
+    assert cam.to_dict()["zoom"] == pytest.approx(1.15**2)
     c.reset()
     assert (cam.azimuth_deg, cam.elevation_deg, cam.target, cam.distance) == (200, 35, None, None)
-    assert cam._view()["zoom"] == 1.0
+    assert cam.to_dict()["zoom"] == 1.0
     # Panning freezes the automatic view where it is, then moves the target
     # by the pixels dragged at the target's depth.
     eye, target = cam.resolve(r.scene_bounds(), W / H)
@@ -371,3 +372,59 @@ def test_orbit_controls_move_the_camera_as_documented():
         c.handle("pinch", (1,), (W, H))
     with pytest.raises(TypeError, match="OrbitCamera"):
         OrbitControls("cam", r)  # type: ignore[arg-type]
+
+
+def test_orbit_camera_round_trips_through_a_dict():
+    cam = OrbitCamera(azimuth_deg=164.0, elevation_deg=27.0).zoom(1.3)
+    view = cam.to_dict()
+    assert view["zoom"] == pytest.approx(1.3) and view["target"] is None
+    assert json.loads(json.dumps(view)) == view
+    back = OrbitCamera.from_dict(view)
+    assert back.to_dict() == view
+    r = _scene()
+    cam.apply(r)
+    first = np.asarray(r.render()).copy()
+    back.apply(r)
+    assert np.array_equal(np.asarray(r.render()), first)
+    # A fixed camera: zoom folds into the distance.
+    fixed = OrbitCamera.from_dict({"target": (1, 2, 3), "distance": 10.0, "zoom": 2.0})
+    assert fixed.distance == pytest.approx(5.0) and fixed.to_dict()["zoom"] == 1.0
+    assert "zoom=1.3" in repr(cam)
+    with pytest.raises(ValueError, match="unknown keys"):
+        OrbitCamera.from_dict({"azimuth": 3})
+    with pytest.raises(ValueError, match="zoom"):
+        OrbitCamera.from_dict({"zoom": 0})
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "interactive.md"
+DOC_BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+
+
+def test_interactive_doc_has_four_examples():
+    assert len(DOC_BLOCKS) == 4
+
+
+@pytest.mark.parametrize("i, title", [(0, "forge3d"), (1, "spin")])
+def test_interactive_doc_window_examples_run(display, tmp_path, i, title):
+    """The window examples as written, closed with q once their window shows."""
+    child = Child(display, DOC_BLOCKS[i], tmp_path, title)
+    time.sleep(0.5)
+    assert len(np.unique(child.shot().reshape(-1, 3), axis=0)) > 20
+    _xdo(display, "windowfocus", "--sync", child.wid)
+    _xdo(display, "key", "q")
+    out, _ = child.finish()
+    if i == 0:
+        assert (tmp_path / "last_view.png").read_bytes()[:4] == b"\x89PNG"
+        assert out.startswith("OrbitCamera(")
+    else:
+        assert out.strip().endswith("frames") and int(out.split()[0]) > 0
+
+
+@pytest.mark.parametrize("i", [2, 3])
+def test_interactive_doc_headless_examples_run(i, tmp_path, monkeypatch):
+    if i == 2:
+        pytest.importorskip("anywidget")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(DOC_BLOCKS[i], f"docs/interactive.md block {i}", "exec"), {})
+    if i == 3:
+        assert (tmp_path / "found_view.png").read_bytes()[:4] == b"\x89PNG"

@@ -144,6 +144,36 @@ class OrbitCamera:
             "zoom": 1.0 / self._auto_scale,
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The camera as ``Renderer.set_camera_orbit`` keyword arguments
+        (azimuth_deg, elevation_deg, distance, target, fovy_deg, zoom): plain
+        values to store (JSON) and give back to :meth:`from_dict`."""
+        v = self._view()
+        if v["target"] is not None:
+            v["target"] = tuple(float(c) for c in v["target"])
+        return v
+
+    @classmethod
+    def from_dict(cls, view: dict[str, Any]) -> OrbitCamera:
+        """The camera :meth:`to_dict` described (unknown keys are an error)."""
+        known = {"azimuth_deg", "elevation_deg", "distance", "target", "fovy_deg", "zoom"}
+        extra = set(view) - known
+        if extra:
+            raise ValueError(f"view: unknown keys {sorted(extra)}; expected some of {sorted(known)}")
+        cam = cls(
+            target=view.get("target"),
+            azimuth_deg=view.get("azimuth_deg", 200.0),
+            elevation_deg=view.get("elevation_deg", 35.0),
+            distance=view.get("distance"),
+            fovy_deg=view.get("fovy_deg", 45.0),
+        )
+        zoom = view.get("zoom", 1.0)
+        if cam.distance is None:
+            cam._auto_scale = 1.0 / _check_positive("zoom", zoom)
+        elif zoom != 1.0:
+            cam.distance /= _check_positive("zoom", zoom)
+        return cam
+
     def resolve(
         self, bounds: tuple[Sequence[float], Sequence[float]], aspect: float
     ) -> tuple[Vec3, Vec3]:
@@ -167,10 +197,11 @@ class OrbitCamera:
         renderer.set_camera_orbit(**self._view())
 
     def __repr__(self) -> str:
+        zoom = "" if self._auto_scale == 1.0 else f", zoom={1.0 / self._auto_scale:g}"
         return (
             f"OrbitCamera(target={self.target}, azimuth_deg={self.azimuth_deg:g}, "
             f"elevation_deg={self.elevation_deg:g}, distance={self.distance}, "
-            f"fovy_deg={self.fovy_deg:g})"
+            f"fovy_deg={self.fovy_deg:g}{zoom})"
         )
 
 
