@@ -13,7 +13,8 @@ rendered only when the view changes (input, or ``viewer.camera = ...``) or
 when you call :meth:`Viewer.update` after changing the scene; the page asks
 for the next one only when the last has arrived, at most ``max_fps`` a
 second. Where no widget can run (a notebook exported to HTML, GitHub's
-viewer) the output is the last frame as a still image.
+viewer) the output is a still image: the frame shown when the output was
+made.
 
 Example::
 
@@ -62,78 +63,90 @@ function render({ model, el }) {
   img.alt = "forge3d frame";
   el.appendChild(img);
 
-  let url = null;
-  let inflight = false;   // an input was sent; wait for its frame
-  let sentAt = 0;
+  let url = null;        // the URL shown
+  let loading = null;    // the URL being decoded
+  let inflight = false;  // an input was sent: wait for its frame (or "idle")
   let last = 0;
-  let pending = { dx: 0, dy: 0, notches: 0, button: "left", shift: false };
   let timer = null;
+  // Motion waiting to be sent, a segment per (button, shift): a turn is
+  // never applied as a pan.
+  let moves = [];
+  let notches = 0;
 
-  const size = () => {
-    img.style.width = model.get("width") + "px";
-    img.style.height = model.get("height") + "px";
-  };
+  const size = () => { img.style.width = model.get("width") + "px"; };
+  const release = (u) => { if (u) URL.revokeObjectURL(u); };
+  const arrived = () => { inflight = false; flush(); };
+  // Each frame comes with a new frame_number (the bytes may be the same).
   const show = () => {
     const data = model.get("frame");
     if (!data || data.byteLength === 0) return;
     const next = URL.createObjectURL(new Blob([data], { type: "image/" + model.get("format") }));
     const number = model.get("frame_number");
+    release(loading);
+    loading = next;
     img.onload = () => {
-      if (url) URL.revokeObjectURL(url);
+      if (loading !== next) return;
+      release(url);
       url = next;
+      loading = null;
       img.dataset.frame = String(number);
-      inflight = false;
-      flush();
+      arrived();
     };
+    img.onerror = () => { if (loading === next) { release(next); loading = null; arrived(); } };
     img.src = next;
     size();
   };
 
-  // One input message at a time, at most max_fps a second; what arrives
-  // meanwhile is summed into the next one.
+  // One input message at a time, at most max_fps a second.
   const flush = () => {
+    if (inflight || (moves.length === 0 && notches === 0)) return;
     const now = performance.now();
-    if (inflight && now - sentAt < 2000) return;
-    if (pending.dx === 0 && pending.dy === 0 && pending.notches === 0) return;
     const gap = 1000 / Math.max(1, model.get("max_fps"));
     if (now - last < gap) {
       if (timer === null) timer = setTimeout(() => { timer = null; flush(); }, gap - (now - last));
       return;
     }
-    model.send({ type: "input", ...pending });
-    pending = { dx: 0, dy: 0, notches: 0, button: pending.button, shift: pending.shift };
+    model.send({ type: "input", moves, notches });
+    moves = [];
+    notches = 0;
     inflight = true;
-    sentAt = last = now;
+    last = now;
+    // Never wait for ever (a lost message): go on after 2 s.
+    setTimeout(() => { if (inflight && performance.now() - last >= 2000) arrived(); }, 2000);
   };
 
   let drag = null;
+  const end = (e) => {
+    drag = null;
+    if (e && img.hasPointerCapture(e.pointerId)) img.releasePointerCapture(e.pointerId);
+  };
   img.addEventListener("pointerdown", (e) => {
     img.focus();
     img.setPointerCapture(e.pointerId);
-    drag = { x: e.clientX, y: e.clientY };
-    pending.button = ["left", "middle", "right"][e.button] || "left";
+    drag = { x: e.clientX, y: e.clientY, button: ["left", "middle", "right"][e.button] || "left" };
     e.preventDefault();
   });
   img.addEventListener("pointermove", (e) => {
     if (drag === null) return;
+    if (e.buttons === 0) { end(e); return; }
     // Image pixels, whatever size the page shows it at.
     const scale = img.naturalWidth > 0 && img.clientWidth > 0 ? img.naturalWidth / img.clientWidth : 1;
-    pending.dx += (e.clientX - drag.x) * scale;
-    pending.dy += (e.clientY - drag.y) * scale;
-    pending.shift = e.shiftKey;
-    drag = { x: e.clientX, y: e.clientY };
+    const dx = (e.clientX - drag.x) * scale;
+    const dy = (e.clientY - drag.y) * scale;
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    const top = moves[moves.length - 1];
+    if (top && top[2] === drag.button && top[3] === e.shiftKey) { top[0] += dx; top[1] += dy; }
+    else moves.push([dx, dy, drag.button, e.shiftKey]);
     flush();
   });
-  const end = (e) => {
-    drag = null;
-    if (img.hasPointerCapture(e.pointerId)) img.releasePointerCapture(e.pointerId);
-  };
   img.addEventListener("pointerup", end);
   img.addEventListener("pointercancel", end);
+  img.addEventListener("lostpointercapture", () => { drag = null; });
   img.addEventListener("contextmenu", (e) => e.preventDefault());
   img.addEventListener("wheel", (e) => {
     const per = e.deltaMode === 1 ? 3 : e.deltaMode === 2 ? 1 : 100;
-    pending.notches += -e.deltaY / per;
+    notches += -e.deltaY / per;
     e.preventDefault();
     flush();
   }, { passive: false });
@@ -144,14 +157,11 @@ function render({ model, el }) {
     }
   });
 
-  model.on("change:frame", show);
+  model.on("change:frame_number", show);
   model.on("change:width", size);
-  model.on("change:height", size);
-  model.on("msg:custom", (msg) => {
-    if (msg && msg.type === "idle") { inflight = false; flush(); }
-  });
+  model.on("msg:custom", (msg) => { if (msg && msg.type === "idle") arrived(); });
   show();
-  return () => { if (url) URL.revokeObjectURL(url); };
+  return () => { release(url); release(loading); if (timer !== null) clearTimeout(timer); };
 }
 export default { render };
 """
@@ -298,27 +308,35 @@ class Viewer(anywidget.AnyWidget):
     # -- input ----------------------------------------------------------------
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict):
-            return
-        kind = content.get("type")
-        size = (self.width, self.height)
+        """Input from the page: ``{"type": "input", "moves": [[dx, dy,
+        button, shift], ...], "notches": n}`` or ``{"type": "key", "name":
+        k}``. Each message is answered by a frame or, when the view did not
+        change (or the input was malformed), by ``{"type": "idle"}``."""
         changed = False
-        if kind == "input":
-            dx, dy = float(content.get("dx", 0.0)), float(content.get("dy", 0.0))
-            button = content.get("button", "left")
+        try:
+            if isinstance(content, dict):
+                try:
+                    if content.get("type") == "input":
+                        self._apply_input(content)
+                    elif content.get("type") == "key":
+                        self._controls.key(str(content.get("name", "")))
+                except (TypeError, ValueError):
+                    pass  # malformed input from a page: what came before it counts
+                changed = self.refresh()
+        finally:
+            if not changed:
+                self.send({"type": "idle"})
+
+    def _apply_input(self, content: dict[str, Any]) -> None:
+        size = (self.width, self.height)
+        for move in content.get("moves") or []:
+            dx, dy, button, shift = move
             if button not in ("left", "right", "middle"):
-                button = "left"
-            if dx or dy:
-                self._controls.drag(dx, dy, button=button, shift=bool(content.get("shift")), size=size)
-            notches = float(content.get("notches", 0.0))
-            if notches:
-                self._controls.wheel(notches)
-            changed = self.refresh()
-        elif kind == "key":
-            self._controls.key(str(content.get("name", "")))
-            changed = self.refresh()
-        if not changed:
-            self.send({"type": "idle"})
+                raise ValueError(f"button {button!r}")
+            self._controls.drag(float(dx), float(dy), button=button, shift=bool(shift), size=size)
+        notches = float(content.get("notches") or 0.0)
+        if notches:
+            self._controls.wheel(notches)
 
     # -- outside a widget front end ------------------------------------------
 

@@ -62,12 +62,20 @@ def _require_display(what: str) -> None:
 
 class _Screenshots:
     """Writes ``{stem}-NNN.png`` files (numbered from 1, never overwriting)
-    into ``folder`` with the renderer's current camera."""
+    into ``folder``: the renderer's scene with ``camera()`` applied (the
+    view as the input so far left it)."""
 
-    def __init__(self, renderer: Renderer, folder: str | os.PathLike[str], stem: str) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        folder: str | os.PathLike[str],
+        stem: str,
+        camera: Callable[[], Any] = lambda: None,
+    ) -> None:
         self.renderer = renderer
         self.folder = Path(folder)
         self.stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem) or "forge3d"
+        self.camera = camera
         self.saved: list[Path] = []
 
     def __call__(self) -> Path:
@@ -75,7 +83,13 @@ class _Screenshots:
         n = len(self.saved) + 1
         while (path := self.folder / f"{self.stem}-{n:03d}.png").exists():
             n += 1
-        self.renderer.render().to_png(path)
+        cam = self.camera()
+        if cam is not None:
+            cam.apply(self.renderer)
+        # Whole or not at all: written aside, then renamed into place.
+        part = path.with_name(f".{path.name}.part")
+        self.renderer.render().to_png(part)
+        os.replace(part, path)
         self.saved.append(path)
         print(f"forge3d: saved {path}", file=sys.stderr)
         return path
@@ -169,7 +183,7 @@ def show(
     rate = _check_positive("fps", fps)
     limit = None if frames is None else _check_int("frames", frames)
     _require_display("show")
-    shots = _Screenshots(renderer, screenshot_dir, title)
+    shots = _Screenshots(renderer, screenshot_dir, title, lambda: camera)
     controls = OrbitControls(camera, renderer, on_screenshot=shots)
 
     def on_frame(width: int, height: int) -> bool:

@@ -1,21 +1,21 @@
-//! The window's Python edge (`forge3d.window` builds on it): the frame
-//! loop calls back into Python before each frame and for each input, and
-//! releases the interpreter while the frame is drawn.
+//! The window's Python edge (`forge3d.window` builds on it): the window's
+//! loop runs without the interpreter (other Python threads go on) and takes
+//! it back to call Python before each frame and for each input.
 
 use pyo3::prelude::*;
 
 use super::renderer::PyRenderer;
 use crate::window::{self, Driver, Input, WindowOptions};
 
-struct PyDriver<'py> {
-    on_frame: Bound<'py, PyAny>,
-    on_input: Bound<'py, PyAny>,
+struct PyDriver {
+    on_frame: Py<PyAny>,
+    on_input: Py<PyAny>,
     /// The first Python error (a callback's, or KeyboardInterrupt); the
     /// window closes on it and the call raises it.
     error: Option<PyErr>,
 }
 
-impl PyDriver<'_> {
+impl PyDriver {
     /// A callback's result: None or truthy goes on, False closes.
     fn keep_going(&mut self, called: PyResult<Bound<'_, PyAny>>) -> bool {
         match called.and_then(|v| Ok(v.is_none() || v.is_truthy()?)) {
@@ -28,41 +28,40 @@ impl PyDriver<'_> {
     }
 }
 
-impl Driver for PyDriver<'_> {
+impl Driver for PyDriver {
     fn frame(&mut self, size: (u32, u32)) -> bool {
-        if let Err(e) = self.on_frame.py().check_signals() {
-            self.error.get_or_insert(e);
-            return false;
-        }
-        let called = self.on_frame.call1(size);
-        self.keep_going(called)
+        Python::attach(|py| {
+            if let Err(e) = py.check_signals() {
+                self.error.get_or_insert(e);
+                return false;
+            }
+            let called = self.on_frame.bind(py).call1(size);
+            self.keep_going(called)
+        })
     }
 
     fn input(&mut self, input: Input, size: (u32, u32)) -> bool {
-        let py = self.on_input.py();
-        let (kind, data) = match input {
-            Input::Drag {
-                dx,
-                dy,
-                button,
-                shift,
-            } => (
-                "drag",
-                (dx, dy, button.name(), shift)
-                    .into_pyobject(py)
-                    .map(|t| t.into_any()),
-            ),
-            Input::Wheel { notches } => {
-                ("wheel", (notches,).into_pyobject(py).map(|t| t.into_any()))
-            }
-            Input::Key { name } => ("key", (name,).into_pyobject(py).map(|t| t.into_any())),
-        };
-        let called = data.and_then(|d| self.on_input.call1((kind, d, size.0, size.1)));
-        self.keep_going(called)
-    }
-
-    fn unlocked(&mut self, f: &mut (dyn FnMut() + Send)) {
-        self.on_frame.py().detach(f)
+        Python::attach(|py| {
+            let (kind, data) = match input {
+                Input::Drag {
+                    dx,
+                    dy,
+                    button,
+                    shift,
+                } => (
+                    "drag",
+                    (dx, dy, button.name(), shift)
+                        .into_pyobject(py)
+                        .map(|t| t.into_any()),
+                ),
+                Input::Wheel { notches } => {
+                    ("wheel", (notches,).into_pyobject(py).map(|t| t.into_any()))
+                }
+                Input::Key { name } => ("key", (name,).into_pyobject(py).map(|t| t.into_any())),
+            };
+            let called = data.and_then(|d| self.on_input.bind(py).call1((kind, d, size.0, size.1)));
+            self.keep_going(called)
+        })
     }
 }
 
@@ -92,11 +91,14 @@ fn _run_window(
         frames,
     };
     let mut driver = PyDriver {
-        on_frame,
-        on_input,
+        on_frame: on_frame.unbind(),
+        on_input: on_input.unbind(),
         error: None,
     };
-    let ran = window::run(&renderer.inner, &opts, &mut driver);
+    let inner = renderer.inner.clone();
+    let ran = renderer
+        .py()
+        .detach(|| window::run(&inner, &opts, &mut driver));
     if let Some(e) = driver.error {
         return Err(e);
     }

@@ -445,9 +445,18 @@ def test_a_view_belongs_to_one_engine(engine):
 # -- arguments and lifetime -------------------------------------------------
 
 
-def test_interactive_raises_not_implemented():
-    with pytest.raises(NotImplementedError, match="interactive"):
+def test_interactive_without_a_display_raises_no_display_error(monkeypatch):
+    # Windows themselves are tested under Xvfb in test_window.py.
+    monkeypatch.delenv("DISPLAY", raising=False)
+    with pytest.raises(forge3d.NoDisplayError, match="interactive=False"):
         Engine("x", width=32, height=32, interactive=True)
+    with pytest.raises(TypeError, match="interactive must be a bool"):
+        Engine("x", width=32, height=32, interactive=1)  # type: ignore[arg-type]
+    # Made interactive afterwards, start() checks too.
+    eng = Engine("x", width=32, height=32)
+    eng.interactive = True
+    with pytest.raises(forge3d.NoDisplayError, match="no display"):
+        eng.start()
 
 
 @pytest.mark.parametrize(

@@ -289,6 +289,7 @@ def test_viewer_in_a_browser_moves_the_camera_and_gets_new_frames(monkeypatch, b
         turned = _wait_shown(page, viewer, _expected(OrbitCamera(azimuth_deg=240.0)), "the drag")
         assert _diff(turned, start) > 5.0
         assert {m["type"] for m in host.received} == {"input"}
+        assert all(mv[2] == "left" and not mv[3] for m in host.received for mv in m["moves"])
 
         # The wheel, one notch away from the user: 1.15x closer.
         page.mouse.wheel(0, -100)
@@ -350,18 +351,27 @@ def test_viewer_renders_only_when_the_view_changes(monkeypatch):
     viewer, wire = _viewer(monkeypatch, format="png")
     n = viewer.frame_number
     assert n == 1
-    wire.deliver({"type": "input", "dx": 0, "dy": 0, "notches": 0})
+    wire.deliver({"type": "input", "moves": [], "notches": 0})
     wire.deliver({"type": "key", "name": "x"})
     assert viewer.frame_number == n
     assert wire.customs() == [{"type": "idle"}, {"type": "idle"}]
     assert viewer.refresh() is False
-    wire.deliver({"type": "input", "dx": 10, "dy": 0, "notches": 0, "button": "left"})
+    wire.deliver({"type": "input", "moves": [[10, 0, "left", False]], "notches": 0})
     assert viewer.frame_number == n + 1 and viewer.camera.azimuth_deg == pytest.approx(204.0)
     viewer.update()  # explicit, after a scene change
     assert viewer.frame_number == n + 2
-    # Malformed input is ignored, not raised into the kernel.
-    wire.deliver({"type": "input", "dx": 1, "dy": 0, "button": "fourth"})
-    assert viewer.camera.azimuth_deg == pytest.approx(204.4)
+    # A turn then a pan in one message: each applied as what it was.
+    wire.deliver({"type": "input", "moves": [[5, 0, "left", False], [3, 0, "left", True]]})
+    assert viewer.camera.azimuth_deg == pytest.approx(206.0) and viewer.camera.target is not None
+    assert viewer.frame_number == n + 3
+    # Malformed input is dropped (what came before it counts), never raised
+    # into the kernel, and always answered.
+    idle = len(wire.customs())
+    wire.deliver({"type": "input", "moves": [[5, 0, "left", False], [1, 0, "fourth", False]]})
+    assert viewer.camera.azimuth_deg == pytest.approx(208.0) and viewer.frame_number == n + 4
+    wire.deliver({"type": "input", "moves": "nonsense"})
+    wire.deliver(["not", "a", "dict"])  # type: ignore[arg-type]
+    assert len(wire.customs()) == idle + 2 and viewer.frame_number == n + 4
 
 
 def test_viewer_exports_a_still_image(monkeypatch):

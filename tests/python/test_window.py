@@ -29,8 +29,8 @@ W, H = 320, 240
 
 SCENE = """
 import numpy as np, forge3d
-def scene():
-    r = forge3d.Renderer(320, 240)
+def scene(width=320, height=240):
+    r = forge3d.Renderer(width, height)
     y, x = np.mgrid[0:96, 0:128].astype(np.float32)
     z = (np.sin(x / 9.0) * np.cos(y / 13.0) * 18.0 + x * 0.25 + 30.0).astype(np.float32)
     r.add_terrain(z, colormap="terrain")
@@ -38,10 +38,10 @@ def scene():
 """
 
 
-def _scene() -> forge3d.Renderer:
+def _scene(width: int = W, height: int = H) -> forge3d.Renderer:
     ns: dict = {}
     exec(SCENE, ns)
-    return ns["scene"]()
+    return ns["scene"](width, height)
 
 
 def _tools() -> tuple[str, str]:
@@ -139,8 +139,8 @@ class Child:
         return out, err
 
 
-def _expected(camera: OrbitCamera) -> np.ndarray:
-    r = _scene()
+def _expected(camera: OrbitCamera, size: tuple[int, int] = (W, H)) -> np.ndarray:
+    r = _scene(*size)
     camera.apply(r)
     return np.asarray(r.render())[..., :3]
 
@@ -273,9 +273,14 @@ eng.add_view(MeshSurfaceView(prim.sphere(1.0, 24), color=(0.9, 0.4, 0.2)))
 updates = []
 eng.add_observer(lambda dt: updates.append(dt))
 frames = []
+def readbacks():
+    s = forge3d.readback_pool_stats()
+    return s["created"] + s["reused"]
+before = readbacks()
 n = eng.start(frames={frames}, callback={callback})
 print(json.dumps(dict(n=n, updates=len(updates), frames=len(frames),
-    index=eng.frame_index, time=eng.time, interactive=eng.interactive)))
+    index=eng.frame_index, time=eng.time, interactive=eng.interactive,
+    readbacks=readbacks() - before, seconds=eng.stats["seconds"])))
 # Headless again afterwards.
 eng.interactive = False
 print(eng.start(frames=2))
@@ -291,6 +296,7 @@ def test_engine_interactive_runs_its_frames_in_a_window(display, tmp_path):
     out, _ = child.finish()
     lines = out.strip().splitlines()
     state = json.loads(lines[-2])
+    seconds = state.pop("seconds")
     assert state == {
         "n": 40,
         "updates": 40,
@@ -298,7 +304,10 @@ def test_engine_interactive_runs_its_frames_in_a_window(display, tmp_path):
         "index": 40,
         "time": pytest.approx(40 / 60),
         "interactive": True,
+        "readbacks": 40,  # one per frame, for the callback
     }
+    # Paced at the engine's fps (never faster; a slow device may be slower).
+    assert seconds >= 39 / 60
     assert lines[-1] == "2"
 
 
@@ -314,7 +323,8 @@ def test_engine_interactive_runs_until_the_window_closes(display, tmp_path):
     out, _ = child.finish()
     state = json.loads(out.strip().splitlines()[-2])
     assert state["n"] == state["updates"] > 0
-    assert state["frames"] == 0  # no callback, no recorder: nothing read back
+    # No callback, no recorder: nothing was read back.
+    assert state["frames"] == 0 and state["readbacks"] == 0
 
 
 def test_no_display_raises_and_says_what_to_do(monkeypatch):
@@ -408,8 +418,10 @@ def test_interactive_doc_has_four_examples():
 def test_interactive_doc_window_examples_run(display, tmp_path, i, title):
     """The window examples as written, closed with q once their window shows."""
     child = Child(display, DOC_BLOCKS[i], tmp_path, title)
-    time.sleep(0.5)
-    assert len(np.unique(child.shot().reshape(-1, 3), axis=0)) > 20
+    deadline = time.monotonic() + 30
+    while len(np.unique(child.shot().reshape(-1, 3), axis=0)) <= 20:
+        assert time.monotonic() < deadline, "the window shows no scene"
+        time.sleep(0.1)
     _xdo(display, "windowfocus", "--sync", child.wid)
     _xdo(display, "key", "q")
     out, _ = child.finish()
@@ -428,3 +440,90 @@ def test_interactive_doc_headless_examples_run(i, tmp_path, monkeypatch):
     exec(compile(DOC_BLOCKS[i], f"docs/interactive.md block {i}", "exec"), {})
     if i == 3:
         assert (tmp_path / "found_view.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_window_redraws_at_its_new_size(display, tmp_path):
+    title = "forge3d-resize-test"
+    child = Child(display, SHOW.format(title=title), tmp_path, title)
+    _wait_for(child, _expected(OrbitCamera()), "the first frame")
+    _xdo(display, "windowsize", "--sync", child.wid, "400", "200")
+    assert child.geometry()[2:] == (400, 200)
+    # The scene at the new size, the view re-fitted to its shape.
+    _wait_for(child, _expected(OrbitCamera(), (400, 200)), "after the resize")
+    _xdo(display, "windowfocus", "--sync", child.wid)
+    _xdo(display, "key", "q")
+    out, _ = child.finish()
+    # The renderer's own size is unchanged.
+    assert json.loads(out.strip().splitlines()[-1])["shape"] == [H, W, 4]
+
+
+def test_ctrl_c_closes_the_window_and_raises_keyboard_interrupt(display, tmp_path):
+    title = "forge3d-sigint-test"
+    child = Child(display, SHOW.format(title=title), tmp_path, title)
+    child.proc.send_signal(__import__("signal").SIGINT)
+    out, err = child.proc.communicate(timeout=60)
+    assert child.proc.returncode != 0
+    assert "KeyboardInterrupt" in err
+
+
+TWICE = """
+import json, forge3d
+from forge3d.window import run_window
+r = scene()
+shown = []
+for k in range(3):
+    shown.append(run_window(r, lambda w, h: True, lambda: None, title="{title}",
+                            size=(160, 120), fps=60, frames=8))
+eng = forge3d.engine.Engine("{title}", width=160, height=120, interactive=True)
+print(json.dumps(dict(shown=shown, engine=[eng.start(frames=5), eng.start(frames=5)])))
+"""
+
+
+def test_windows_open_one_after_another_in_one_process(display, tmp_path):
+    title = "forge3d-twice-test"
+    script = tmp_path / "twice.py"
+    script.write_text(SCENE + TWICE.format(title=title))
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    state = json.loads(out.stdout.strip().splitlines()[-1])
+    assert state == {"shown": [8, 8, 8], "engine": [5, 5]}
+
+
+def test_other_python_threads_run_while_a_window_is_open(display, tmp_path):
+    title = "forge3d-threads-test"
+    script = tmp_path / "threads.py"
+    script.write_text(SCENE + f"""
+import threading, time, json, forge3d
+r = scene()
+count = [0]
+stop = threading.Event()
+def spin():
+    while not stop.is_set():
+        count[0] += 1
+        time.sleep(0.001)
+t = threading.Thread(target=spin); t.start()
+t0 = time.perf_counter()
+forge3d.window.run_window(r, lambda w, h: True, lambda: None, title="{title}",
+                          size=(160, 120), fps=5, frames=5)
+seconds = time.perf_counter() - t0
+stop.set(); t.join()
+print(json.dumps(dict(rate=count[0] / seconds)))
+""")
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    # The window waits for its frames without the interpreter: the thread
+    # (sleeping 1 ms a turn, at most 1000 turns a second) is not starved to
+    # the window's 5 frames a second.
+    assert json.loads(out.stdout.strip().splitlines()[-1])["rate"] > 100

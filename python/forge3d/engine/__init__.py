@@ -473,9 +473,13 @@ class Engine:
     def _run_window(self, frames: int | None, tick: Callable[[bool], None]) -> None:
         """The interactive loop: ``tick(False)`` before each window frame
         (the window draws it; nothing is read back unless asked)."""
-        from ..window import _Screenshots, run_window
+        from ..window import _require_display, _Screenshots, run_window
 
-        shots = _Screenshots(self.renderer, self.screenshot_dir, self.title)
+        _require_display("Engine.start (interactive)")
+        shots = _Screenshots(
+            self.renderer, self.screenshot_dir, self.title, lambda: self._camera
+        )
+        # Made now, so that r goes back to the camera as the window opened.
         controls: list[OrbitControls] = []
 
         def current() -> OrbitControls | None:
@@ -486,6 +490,8 @@ class Engine:
             if not controls or controls[0].camera is not cam:
                 controls[:] = [OrbitControls(cam, self.renderer, on_screenshot=shots)]
             return controls[0]
+
+        current()
 
         ticked = 0
 
