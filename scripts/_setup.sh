@@ -56,7 +56,7 @@ if [ "${FORGE3D_INSTALL_X:-}" != "" ] && ! { command -v Xvfb && command -v xdoto
         SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
         echo "forge3d: installing Xvfb, xdotool and Chromium for the window and widget tests" >&2
         $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xvfb xdotool libxkbcommon-x11-0 \
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xvfb xdotool libx11-6 libx11-xcb1 libxkbcommon-x11-0 \
             libxcursor1 libxrandr2 libxi6 chromium > /dev/null
     else
         echo "forge3d: the window and widget tests need Xvfb, xdotool and Chromium" \

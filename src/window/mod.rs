@@ -144,20 +144,55 @@ fn with_event_loop<T>(f: impl FnOnce(&mut EventLoop<()>) -> Result<T>) -> Result
                 use winit::platform::x11::EventLoopBuilderExtX11;
                 builder.with_any_thread(true);
             }
-            match builder.build() {
-                Ok(event_loop) => {
+            // winit panics where a library it loads at run time is missing
+            // (libxkbcommon-x11): caught here, never across the FFI edge.
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build()));
+            match built {
+                Ok(Ok(event_loop)) => {
                     *made = Some(Ok(std::thread::current().id()));
                     *slot = Some(event_loop);
                 }
-                Err(e) => {
+                Ok(Err(e)) => {
                     let display = format!("could not connect to the display ({e}); {HEADLESS}");
+                    *made = Some(Err(display.clone()));
+                    return Err(Error::Io(display));
+                }
+                Err(panic) => {
+                    let display = format!(
+                        "could not start the window system ({}); on Debian/Ubuntu `apt-get \
+                         install libx11-6 libx11-xcb1 libxkbcommon-x11-0 libxcursor1 libxrandr2 \
+                         libxi6` provides what it loads; {HEADLESS}",
+                        panic_message(&panic)
+                    );
                     *made = Some(Err(display.clone()));
                     return Err(Error::Io(display));
                 }
             }
         }
-        f(slot.as_mut().expect("made above"))
+        let event_loop = slot.as_mut().expect("made above");
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(event_loop))) {
+            Ok(out) => out,
+            Err(panic) => {
+                // The loop's state is unknown after a panic: no more windows
+                // in this process.
+                *slot = None;
+                let message = format!(
+                    "the window system failed ({}); no more windows open in this process",
+                    panic_message(&panic)
+                );
+                *MADE.lock() = Some(Err(message.clone()));
+                Err(Error::State(message))
+            }
+        }
     })
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }
 
 /// Opens a window on `renderer`'s scene and runs it until it is closed,

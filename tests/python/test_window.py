@@ -527,3 +527,60 @@ print(json.dumps(dict(rate=count[0] / seconds)))
     # (sleeping 1 ms a turn, at most 1000 turns a second) is not starved to
     # the window's 5 frames a second.
     assert json.loads(out.stdout.strip().splitlines()[-1])["rate"] > 100
+
+
+ERRORS = """
+import json, threading, forge3d
+from forge3d.engine import Engine, Observer
+
+class Boom(Observer):
+    def setup(self, engine):
+        self.n = 0
+        self.torn = False
+    def update(self, dt):
+        self.n += 1
+        if self.n == 3:
+            raise ZeroDivisionError("observer failed on frame 3")
+    def teardown(self):
+        self.torn = True
+
+eng = Engine("{title}", width=160, height=120, interactive=True)
+boom = eng.add_observer(Boom())
+try:
+    eng.start()
+    raised = None
+except ZeroDivisionError as e:
+    raised = str(e)
+other = []
+def elsewhere():
+    try:
+        forge3d.show(scene(), title="{title}", frames=2)
+        other.append("opened")
+    except RuntimeError as e:
+        other.append(type(e).__name__ + ": " + str(e))
+t = threading.Thread(target=elsewhere); t.start(); t.join()
+# This thread goes on opening windows.
+n = forge3d.window.run_window(scene(), lambda w, h: True, lambda: None,
+                              title="{title}", size=(160, 120), fps=60, frames=3)
+print(json.dumps(dict(raised=raised, frames=boom.n, torn=boom.torn, other=other, again=n)))
+"""
+
+
+def test_errors_close_the_window_and_reach_the_caller(display, tmp_path):
+    title = "forge3d-errors-test"
+    script = tmp_path / "errors.py"
+    script.write_text(SCENE + ERRORS.format(title=title))
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    state = json.loads(out.stdout.strip().splitlines()[-1])
+    assert state["raised"] == "observer failed on frame 3"
+    assert state["frames"] == 3 and state["torn"] is True
+    (other,) = state["other"]
+    assert other.startswith("RuntimeError: windows open on the thread that opened the first one")
+    assert state["again"] == 3
