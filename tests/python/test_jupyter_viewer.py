@@ -393,6 +393,26 @@ def test_viewer_exports_a_still_image(monkeypatch):
     assert _diff(still, _expected(OrbitCamera())) == 0.0
 
 
+def test_viewer_in_a_notebook_exported_to_html_is_a_still_image(monkeypatch):
+    """nbconvert (no widget state saved) shows the frame as an <img>."""
+    import re
+
+    nbformat = pytest.importorskip("nbformat")
+    nbconvert = pytest.importorskip("nbconvert")
+    from PIL import Image
+
+    viewer, _ = _viewer(monkeypatch, format="png")
+    bundle = viewer._repr_mimebundle_()
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("viewer")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=bundle[0] if isinstance(bundle, tuple) else bundle)]
+    nb.cells.append(cell)
+    html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+    (b64,) = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    still = np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))))
+    assert _diff(still, _expected(OrbitCamera())) == 0.0
+
+
 def test_viewer_checks_its_arguments(monkeypatch):
     r = _scene()
     with pytest.raises(TypeError, match="renderer must be a forge3d.Renderer"):
