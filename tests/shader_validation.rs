@@ -11,8 +11,8 @@ fn every_wgsl_module_parses_and_validates() {
     let sources = forge3d::render::shader_sources();
     assert_eq!(
         sources.len(),
-        17,
-        "triangle, pack_rows, fill, 2 depth/xyz planes, 2 terrain, 2 relief, overlay mipmaps, 7 mesh \
+        18,
+        "triangle, pack_rows, fill, 2 depth/xyz planes, the window's blit, 2 terrain, 2 relief, overlay mipmaps, 7 mesh \
          modules (3 draws, the point rasteriser and its resolve, bounds, interleave)"
     );
     for (name, source) in sources {
