@@ -49,7 +49,7 @@ except ImportError as e:  # pragma: no cover - exercised without anywidget
 from ._forge3d import Renderer
 from .engine.camera import OrbitCamera
 from .engine.controls import OrbitControls
-from .window import _Screenshots
+from .window import _Screenshots, _view_args
 
 __all__ = ["Viewer"]
 
@@ -212,14 +212,7 @@ class Viewer(anywidget.AnyWidget):
         max_fps: float = 30.0,
         screenshot_dir: str | os.PathLike[str] = ".",
     ) -> None:
-        if not isinstance(renderer, Renderer):
-            raise TypeError(f"renderer must be a forge3d.Renderer, got {type(renderer).__name__}")
-        if camera is None:
-            camera = OrbitCamera()
-        elif not isinstance(camera, OrbitCamera):
-            raise TypeError(
-                f"camera must be a forge3d.engine.OrbitCamera or None, got {type(camera).__name__}"
-            )
+        camera = _view_args(renderer, camera)
         if format not in ("jpeg", "png"):
             raise ValueError(f"format must be 'jpeg' or 'png', got {format!r}")
         if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 95:
@@ -298,11 +291,15 @@ class Viewer(anywidget.AnyWidget):
         from PIL import Image
 
         rgba = np.asarray(frame)  # the frame's memory, no copy
+        h, w = rgba.shape[:2]
         out = io.BytesIO()
+        # Images over the frame's memory (no copy); JPEG reads it as RGBX.
         if self.format == "png":
-            Image.fromarray(rgba, "RGBA").save(out, format="PNG", compress_level=1)
+            image = Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1)
+            image.save(out, format="PNG", compress_level=1)
         else:
-            Image.fromarray(rgba[..., :3], "RGB").save(out, format="JPEG", quality=self._quality)
+            image = Image.frombuffer("RGBX", (w, h), rgba, "raw", "RGBX", 0, 1)
+            image.save(out, format="JPEG", quality=self._quality)
         return out.getvalue()
 
     # -- input ----------------------------------------------------------------

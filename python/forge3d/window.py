@@ -60,6 +60,20 @@ def _require_display(what: str) -> None:
         raise NoDisplayError(f"{what}: {problem}")
 
 
+def _view_args(renderer: Any, camera: Any) -> OrbitCamera:
+    """Checks the (renderer, camera) that :func:`show` and the Jupyter
+    viewer take; returns the camera (a new automatic one for None)."""
+    if not isinstance(renderer, Renderer):
+        raise TypeError(f"renderer must be a forge3d.Renderer, got {type(renderer).__name__}")
+    if camera is None:
+        return OrbitCamera()
+    if not isinstance(camera, OrbitCamera):
+        raise TypeError(
+            f"camera must be a forge3d.engine.OrbitCamera or None, got {type(camera).__name__}"
+        )
+    return camera
+
+
 class _Screenshots:
     """Writes ``{stem}-NNN.png`` files (numbered from 1, never overwriting)
     into ``folder``: the renderer's scene with ``camera()`` applied (the
@@ -168,14 +182,7 @@ def show(
         print(cam)                       # OrbitCamera(azimuth_deg=..., ...)
         cam.apply(other_renderer)        # the same view elsewhere
     """
-    if not isinstance(renderer, Renderer):
-        raise TypeError(f"renderer must be a forge3d.Renderer, got {type(renderer).__name__}")
-    if camera is None:
-        camera = OrbitCamera()
-    elif not isinstance(camera, OrbitCamera):
-        raise TypeError(
-            f"camera must be a forge3d.engine.OrbitCamera or None, got {type(camera).__name__}"
-        )
+    camera = _view_args(renderer, camera)
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}")
     w = renderer.width if width is None else _check_int("width", width)

@@ -479,10 +479,11 @@ print(json.dumps(dict(shown=shown, engine=[eng.start(frames=5), eng.start(frames
 """
 
 
-def test_windows_open_one_after_another_in_one_process(display, tmp_path):
-    title = "forge3d-twice-test"
-    script = tmp_path / "twice.py"
-    script.write_text(SCENE + TWICE.format(title=title))
+def _run_script(display: str, tmp_path: Path, name: str, source: str) -> dict:
+    """Runs ``SCENE + source`` in a child on ``display``; its last line of
+    output, as JSON."""
+    script = tmp_path / name
+    script.write_text(SCENE + source)
     out = subprocess.run(
         [sys.executable, str(script)],
         env=dict(os.environ, DISPLAY=display),
@@ -491,14 +492,17 @@ def test_windows_open_one_after_another_in_one_process(display, tmp_path):
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    state = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_windows_open_one_after_another_in_one_process(display, tmp_path):
+    state = _run_script(display, tmp_path, "twice.py", TWICE.format(title="forge3d-twice-test"))
     assert state == {"shown": [8, 8, 8], "engine": [5, 5]}
 
 
 def test_other_python_threads_run_while_a_window_is_open(display, tmp_path):
     title = "forge3d-threads-test"
-    script = tmp_path / "threads.py"
-    script.write_text(SCENE + f"""
+    source = f"""
 import threading, time, json, forge3d
 r = scene()
 count = [0]
@@ -514,19 +518,12 @@ forge3d.window.run_window(r, lambda w, h: True, lambda: None, title="{title}",
 seconds = time.perf_counter() - t0
 stop.set(); t.join()
 print(json.dumps(dict(rate=count[0] / seconds)))
-""")
-    out = subprocess.run(
-        [sys.executable, str(script)],
-        env=dict(os.environ, DISPLAY=display),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
+"""
+    state = _run_script(display, tmp_path, "threads.py", source)
     # The window waits for its frames without the interpreter: the thread
     # (sleeping 1 ms a turn, at most 1000 turns a second) is not starved to
     # the window's 5 frames a second.
-    assert json.loads(out.stdout.strip().splitlines()[-1])["rate"] > 100
+    assert state["rate"] > 100
 
 
 ERRORS = """
@@ -567,18 +564,8 @@ print(json.dumps(dict(raised=raised, frames=boom.n, torn=boom.torn, other=other,
 
 
 def test_errors_close_the_window_and_reach_the_caller(display, tmp_path):
-    title = "forge3d-errors-test"
-    script = tmp_path / "errors.py"
-    script.write_text(SCENE + ERRORS.format(title=title))
-    out = subprocess.run(
-        [sys.executable, str(script)],
-        env=dict(os.environ, DISPLAY=display),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
-    state = json.loads(out.stdout.strip().splitlines()[-1])
+    source = ERRORS.format(title="forge3d-errors-test")
+    state = _run_script(display, tmp_path, "errors.py", source)
     assert state["raised"] == "observer failed on frame 3"
     assert state["frames"] == 3 and state["torn"] is True
     (other,) = state["other"]
