@@ -30,7 +30,8 @@ installed, e.g. ``pip install --target DIR forge3d-*.whl``), that build runs
 too, as "forge3d-before", the same way as "forge3d": before and after in one
 run.
 
-    python benches/peers/grid.py [--rows 16000000] [--reps 3] [--quick] [--baseline DIR] [--json out.json]
+    python benches/peers/grid.py [--rows 16000000] [--reps 3] [--quick] [--libs forge3d-1thread,...]
+        [--baseline DIR] [--json out.json]
 """
 
 from __future__ import annotations
@@ -173,6 +174,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="alternating child runs per library")
     ap.add_argument("--aggs", default=",".join(AGGS))
     ap.add_argument("--workloads", default="lattice,binned")
+    ap.add_argument("--libs", default=",".join(LIBS),
+                    help="which of them to run (datashader always runs: the others are checked against it)")
     ap.add_argument("--quick", action="store_true", help="1M rows, one round of one repetition")
     ap.add_argument("--json", help="also write the report here")
     ap.add_argument("--baseline", help="directory holding another forge3d build, run as forge3d-before")
@@ -183,6 +186,11 @@ def main() -> None:
         return child(args)
     if args.quick:
         args.rows, args.reps, args.rounds = 1e6, 1, 1
+    chosen = [lib for lib in args.libs.split(",") if lib]
+    unknown = sorted(set(chosen) - set(LIBS))
+    if unknown:
+        raise SystemExit(f"grid: --libs: unknown {', '.join(unknown)}; choose from {', '.join(LIBS)}")
+    run_libs = tuple(lib for lib in LIBS if lib in chosen or lib == "datashader")
     report = {"machine": _run.machine(), "date": _run.stamp(),
               "command": "python benches/peers/grid.py " + " ".join(sys.argv[1:]),
               "rows": int(args.rows), "results": []}
@@ -194,7 +202,7 @@ def main() -> None:
             for agg in args.aggs.split(","):
                 base = [_run.python(), __file__, "--data", tmp, "--agg", agg,
                         "--workload", workload, "--reps", str(args.reps)]
-                libs = LIBS if not args.baseline else ("forge3d-before",) + LIBS
+                libs = run_libs if not args.baseline else ("forge3d-before",) + run_libs
                 if args.quick and agg != args.aggs.split(",")[0]:
                     # Rendering is slow on a software renderer: once in quick mode.
                     libs = tuple(lib for lib in libs if lib not in RENDERING)

@@ -311,6 +311,91 @@ fn parallel_passes_keep_table_order_per_cell() {
     }
 }
 
+/// `last` on one thread (rows applied straight to the grid) and on three
+/// (rows sorted into buckets first): the same cells, counts, lattice and
+/// errors, with messy rows, a lattice whose nodes are each hit twice, and a
+/// height past float32.
+#[test]
+fn one_thread_last_matches_the_bucketed_pass() {
+    let same = |a: &GridResult, b: &GridResult, what: &str| {
+        assert_eq!(
+            (a.rows, a.cols, a.lattice, a.rows_read, a.rows_skipped),
+            (b.rows, b.cols, b.lattice, b.rows_read, b.rows_skipped),
+            "{what}"
+        );
+        assert_eq!(
+            (a.rows_outside, a.empty_cells),
+            (b.rows_outside, b.empty_cells),
+            "{what}"
+        );
+        let bits = |g: &GridResult| g.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert!(bits(a) == bits(b), "{what}: the cells differ");
+    };
+    // Messy rows (NaN and infinite coordinates, null heights, points on bin
+    // edges) over a grid large enough to be split between threads, some
+    // outside the bounds; without bounds (the extent pass first) too.
+    let messy = messy_points(120_000, 7);
+    for bounds in [Some((5.0, 2.0, 95.0, 48.0)), None] {
+        let o = |threads| GridOptions {
+            shape: Some((1000, 1100)),
+            bounds,
+            agg: Agg::Last,
+            threads: Some(threads),
+            ..Default::default()
+        };
+        let one = run(messy.clone(), &o(1)).unwrap();
+        let many = run(messy.clone(), &o(3)).unwrap();
+        assert!(one.rows_skipped > 0 && one.empty_cells > 0);
+        assert_eq!(one.rows_outside > 0, bounds.is_some());
+        same(&one, &many, &format!("messy rows, bounds {bounds:?}"));
+    }
+    // A shuffled lattice, each node twice (the later row wins), placed
+    // exactly; then one point off its node: binned instead.
+    let (cols, rows) = (1200usize, 900usize);
+    let mut order: Vec<usize> = (0..2 * cols * rows).collect();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for i in (1..order.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let x: Vec<f64> = order
+        .iter()
+        .map(|&i| ((i / 2) % cols) as f64 * 2.0)
+        .collect();
+    let mut y: Vec<f64> = order
+        .iter()
+        .map(|&i| ((i / 2) / cols) as f64 * 3.0)
+        .collect();
+    let z: Vec<Option<f32>> = order.iter().map(|&i| Some(i as f32 * 0.5 - 7.0)).collect();
+    let o = |threads| GridOptions {
+        agg: Agg::Last,
+        threads: Some(threads),
+        ..Default::default()
+    };
+    let lattice = vec![batch(x.clone(), y.clone(), z.clone())];
+    let one = run(lattice.clone(), &o(1)).unwrap();
+    assert!(one.lattice && one.empty_cells == 0);
+    same(&one, &run(lattice, &o(3)).unwrap(), "lattice");
+    y[order.len() / 2] += 0.7;
+    let off = vec![batch(x.clone(), y, z.clone())];
+    let one = run(off.clone(), &o(1)).unwrap();
+    assert!(!one.lattice);
+    same(&one, &run(off, &o(3)).unwrap(), "off the lattice");
+    // A height past float32 (an infinite one here): the same error.
+    let mut bad = z;
+    bad[order.len() / 3] = Some(f32::INFINITY);
+    let bad = vec![batch(
+        x.clone(),
+        (0..x.len()).map(|i| (i % 7) as f64).collect(),
+        bad,
+    )];
+    let e1 = run(bad.clone(), &o(1)).unwrap_err().to_string();
+    assert!(e1.contains("infinite"), "{e1}");
+    assert_eq!(e1, run(bad, &o(3)).unwrap_err().to_string());
+}
+
 #[test]
 fn bounds_clip_count_and_check() {
     // A 4 x 4 box over [0, 4] x [0, 4]: both edges inclusive, the rest out.
