@@ -49,6 +49,7 @@ except ImportError as e:  # pragma: no cover - exercised without anywidget
 from ._forge3d import Renderer
 from .engine.camera import OrbitCamera
 from .engine.controls import OrbitControls
+from .ledger import _record_encode
 from .window import _Screenshots, _view_args
 
 __all__ = ["Viewer"]
@@ -300,6 +301,7 @@ class Viewer(anywidget.AnyWidget):
         else:
             image = Image.frombuffer("RGBX", (w, h), rgba, "raw", "RGBX", 0, 1)
             image.save(out, format="JPEG", quality=self._quality)
+        _record_encode(self.format, rgba.nbytes, rgba.ctypes.data, "Jupyter viewer frame")
         return out.getvalue()
 
     # -- input ----------------------------------------------------------------

@@ -22,7 +22,8 @@ class CopyRecord:
     """One CPU copy or conversion recorded by forge3d."""
 
     operation: str
-    """Kind of copy, e.g. ``"upload"``, ``"convert"``, ``"png_encode"``."""
+    """Kind of copy, e.g. ``"upload"``, ``"convert"``, ``"png_encode"``,
+    ``"jpeg_encode"``."""
     bytes: int
     """Bytes read from the source."""
     source_ptr: int
@@ -94,6 +95,13 @@ class CopyLedger:
 def copy_ledger() -> CopyLedger:
     """Open a ledger of forge3d's CPU copies on this thread (use with ``with``)."""
     return CopyLedger()
+
+
+def _record_encode(format: str, nbytes: int, source_ptr: int, reason: str) -> None:
+    """Notes an image encoded from a frame's memory by forge3d's Python
+    helpers (``"png"`` or ``"jpeg"``: recorded as ``png_encode`` /
+    ``jpeg_encode``)."""
+    _forge3d._ledger_encode(format, int(nbytes), int(source_ptr), reason)
 
 
 def _record_convert(nbytes: int, source_ptr: int, reason: str) -> None:

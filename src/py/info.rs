@@ -66,6 +66,23 @@ fn _ledger_convert(bytes: usize, source_ptr: usize, reason: &str) {
     crate::ledger::record("convert", bytes, source_ptr as *const u8, reason);
 }
 
+/// Notes an image encoded from a frame's memory by forge3d's Python helpers
+/// (the Jupyter viewer): `format` is "png" or "jpeg".
+#[pyfunction]
+fn _ledger_encode(format: &str, bytes: usize, source_ptr: usize, reason: &str) -> PyResult<()> {
+    let operation = match format {
+        "png" => "png_encode",
+        "jpeg" => "jpeg_encode",
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "format must be 'png' or 'jpeg', got '{other}'"
+            )))
+        }
+    };
+    crate::ledger::record(operation, bytes, source_ptr as *const u8, reason);
+    Ok(())
+}
+
 #[pyfunction]
 fn _ledger_close(start: usize) {
     ledger::close_raw(start)
@@ -122,6 +139,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_ledger_records, m)?)?;
     m.add_function(wrap_pyfunction!(_ledger_close, m)?)?;
     m.add_function(wrap_pyfunction!(_ledger_convert, m)?)?;
+    m.add_function(wrap_pyfunction!(_ledger_encode, m)?)?;
     m.add_function(wrap_pyfunction!(copy_totals, m)?)?;
     m.add_function(wrap_pyfunction!(readback_pool_stats, m)?)?;
     Ok(())

@@ -382,6 +382,20 @@ def test_viewer_renders_only_when_the_view_changes(monkeypatch):
     assert len(wire.customs()) == idle + 2 and viewer.frame_number == n + 4
 
 
+@pytest.mark.parametrize("fmt", ["jpeg", "png"])
+def test_viewer_frames_are_encoded_once_and_recorded(monkeypatch, fmt):
+    import forge3d
+
+    viewer, wire = _viewer(monkeypatch, format=fmt)
+    with forge3d.copy_ledger() as ledger:
+        wire.deliver({"type": "input", "moves": [[10, 0, "left", False]], "notches": 0})
+    # The render copies nothing; the encoding reads the frame once.
+    w, h = viewer.width, viewer.height
+    assert [(r.operation, r.bytes) for r in ledger.records] == [(f"{fmt}_encode", w * h * 4)]
+    with pytest.raises(ValueError, match="format must be 'png' or 'jpeg', got 'gif'"):
+        forge3d._forge3d._ledger_encode("gif", 1, 0, "test")
+
+
 def test_viewer_exports_a_still_image(monkeypatch):
     from PIL import Image
 
