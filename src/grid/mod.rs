@@ -590,4 +590,6 @@ fn finished(
 }
 
 #[cfg(test)]
+mod gpu_tests;
+#[cfg(test)]
 mod tests;
